@@ -1,0 +1,29 @@
+// Test layers, run in this order of cost. `npm test` runs them all; a single layer runs with
+// `npx jest --selectProjects <name>` once `npm run setup` has been run.
+const tsJest = { '^.+\\.ts$': ['ts-jest', { diagnostics: { warnOnly: false } }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'smoke',
+      testMatch: ['<rootDir>/test/smoke/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+      slowTestThreshold: 120,
+    },
+    {
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+      slowTestThreshold: 60,
+    },
+  ],
+};
