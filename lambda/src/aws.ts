@@ -1,0 +1,59 @@
+// The only module that talks to AWS. Clients use SDK defaults so the environment decides
+// region, credentials, endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM, ...) and retries
+// (throttling and transient errors, AWS_MAX_ATTEMPTS). The handler depends on the `Ports`
+// interface, so unit tests can substitute fakes.
+
+import { SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
+import { S3Client, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
+
+export interface TagRequest {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  tagKey: string;
+  tagValue: string;
+}
+
+export interface Publication {
+  topicArn: string;
+  subject: string;
+  message: string;
+}
+
+export interface Ports {
+  /** Resolves to the command id. */
+  sendCommand(input: SendCommandCommandInput): Promise<string>;
+  tagObject(request: TagRequest): Promise<void>;
+  publish(publication: Publication): Promise<void>;
+}
+
+export function createAwsPorts(): Ports {
+  const ssm = new SSMClient({});
+  const s3 = new S3Client({});
+  const sns = new SNSClient({});
+  return {
+    async sendCommand(input) {
+      const output = await ssm.send(new SendCommandCommand(input));
+      const commandId = output.Command?.CommandId;
+      if (commandId === undefined) {
+        throw new Error('SendCommand returned no command id');
+      }
+      return commandId;
+    },
+    async tagObject({ bucket, key, versionId, tagKey, tagValue }) {
+      // Tags the exact version that was uploaded, not whatever is current by now.
+      await s3.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: versionId,
+          Tagging: { TagSet: [{ Key: tagKey, Value: tagValue }] },
+        }),
+      );
+    },
+    async publish({ topicArn, subject, message }) {
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    },
+  };
+}

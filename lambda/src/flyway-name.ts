@@ -1,0 +1,79 @@
+// Flyway's file naming rules with its default prefixes (V, R), separator (__) and suffix
+// (.sql), applied to the key's basename because files may sit under a prefix. Stricter than
+// Flyway in one place on purpose: an empty description (V1__.sql) is rejected, because it is
+// almost always a typo and Flyway would otherwise run it silently.
+//
+// Reasons end up in an S3 tag value, so they only use S3's tag charset
+// (letters, digits, spaces and + - = . _ : / @) and never echo the key.
+
+export type Classification =
+  | { kind: 'versioned'; basename: string; version: string; description: string }
+  | { kind: 'repeatable'; basename: string; description: string }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'rejected'; basename: string; code: RejectionCode; reason: string };
+
+export type RejectionCode =
+  | 'lowercase-prefix'
+  | 'undo-migration'
+  | 'unknown-prefix'
+  | 'missing-separator'
+  | 'missing-version'
+  | 'invalid-version'
+  | 'missing-description'
+  | 'repeatable-with-version';
+
+export const SQL_SUFFIX = '.sql';
+const SEPARATOR = '__';
+// Flyway's MigrationVersion: integer parts separated by `.` (or `_`, which Flyway reads as `.`).
+const VERSION_PATTERN = /^\d+([._]\d+)*$/;
+// A description needs something besides separators/blanks; Flyway turns `_` into spaces.
+const MEANINGFUL_DESCRIPTION = /[^_\s]/;
+
+const REASONS: Readonly<Record<RejectionCode, string>> = {
+  'lowercase-prefix': 'lowercase prefix: use uppercase V for versioned or R for repeatable migrations',
+  'undo-migration': 'undo migrations with prefix U are not supported: write a new versioned migration instead',
+  'unknown-prefix': 'not a Flyway migration name: use V1__description.sql or R__description.sql',
+  'missing-separator': 'missing double underscore __ separator: use V1__description.sql or R__description.sql',
+  'missing-version': 'missing version after V: use for example V1__description.sql or V1.2__description.sql',
+  'invalid-version': 'invalid version: use numbers separated by . or _ such as V1.2__ or V1_2__',
+  'missing-description': 'missing description after __: use for example V1__create_table.sql',
+  'repeatable-with-version': 'repeatable migrations have no version: use R__description.sql',
+};
+
+export function basenameOf(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
+
+function reject(basename: string, code: RejectionCode): Classification {
+  return { kind: 'rejected', basename, code, reason: REASONS[code] };
+}
+
+export function classifyKey(key: string): Classification {
+  const basename = basenameOf(key);
+  if (!basename.endsWith(SQL_SUFFIX)) {
+    return { kind: 'ignored', reason: `not a ${SQL_SUFFIX} file` };
+  }
+  const stem = basename.slice(0, -SQL_SUFFIX.length);
+  const prefix = stem.charAt(0);
+  const rest = stem.slice(1);
+  const separatorAt = rest.indexOf(SEPARATOR);
+  const description = separatorAt < 0 ? '' : rest.slice(separatorAt + SEPARATOR.length);
+
+  if (prefix === 'V') {
+    if (separatorAt < 0) return reject(basename, 'missing-separator');
+    const version = rest.slice(0, separatorAt);
+    if (version === '') return reject(basename, 'missing-version');
+    if (!VERSION_PATTERN.test(version)) return reject(basename, 'invalid-version');
+    if (!MEANINGFUL_DESCRIPTION.test(description)) return reject(basename, 'missing-description');
+    return { kind: 'versioned', basename, version, description };
+  }
+  if (prefix === 'R') {
+    if (separatorAt < 0) return reject(basename, 'missing-separator');
+    if (separatorAt > 0) return reject(basename, 'repeatable-with-version');
+    if (!MEANINGFUL_DESCRIPTION.test(description)) return reject(basename, 'missing-description');
+    return { kind: 'repeatable', basename, description };
+  }
+  if (prefix === 'v' || prefix === 'r') return reject(basename, 'lowercase-prefix');
+  if (prefix === 'U') return reject(basename, 'undo-migration');
+  return reject(basename, 'unknown-prefix');
+}

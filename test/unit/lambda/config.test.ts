@@ -1,0 +1,74 @@
+import { ConfigError, parseConfig } from '../../../lambda/src/config';
+
+const valid = {
+  DOCUMENT_NAME: 'myproj-flyway-run',
+  INSTANCE_ID: 'i-0123456789abcdef0',
+  DATABASES_BY_BUCKET: '{"myproj-users-123":"users","myproj-products-123":"products"}',
+  COMMAND_LOG_GROUP: '/myproj/flyway/commands',
+  COMMAND_TIMEOUT_SECONDS: '600',
+  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+};
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('reads every variable Terraform sets', () => {
+    const config = parseConfig(valid);
+    expect(config).toEqual({
+      documentName: 'myproj-flyway-run',
+      instanceId: 'i-0123456789abcdef0',
+      databasesByBucket: new Map([
+        ['myproj-users-123', 'users'],
+        ['myproj-products-123', 'products'],
+      ]),
+      commandLogGroup: '/myproj/flyway/commands',
+      commandTimeoutSeconds: 600,
+      notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+    });
+  });
+
+  it.each(Object.keys(valid))('names %s when it is missing or blank', (name) => {
+    for (const value of [undefined, '', '  ']) {
+      const error = configError({ ...valid, [name]: value });
+      expect(error.message).toContain(name);
+      expect(error.message).toMatch(/re-apply the module/);
+    }
+  });
+
+  it.each([
+    ['DATABASES_BY_BUCKET', 'not json', /not valid JSON/],
+    ['DATABASES_BY_BUCKET', '["users"]', /not a JSON object/],
+    ['DATABASES_BY_BUCKET', '{}', /is empty/],
+    ['DATABASES_BY_BUCKET', '{"b":"Users"}', /"Users", which is not a database key/],
+    ['DATABASES_BY_BUCKET', '{"b":"1users"}', /not a database key/],
+    ['DATABASES_BY_BUCKET', '{"b":"users; rm -rf /"}', /not a database key/],
+    ['DATABASES_BY_BUCKET', '{"b":7}', /not a database key/],
+    ['DATABASES_BY_BUCKET', `{"b":"${'a'.repeat(64)}"}`, /not a database key/],
+    ['INSTANCE_ID', 'my-host', /instance id/],
+    ['DOCUMENT_NAME', 'x', /SSM document name/],
+    ['COMMAND_LOG_GROUP', 'bad group name', /log group/],
+    ['NOTIFICATION_TOPIC_ARN', 'myproj-flyway', /SNS topic ARN/],
+    ['COMMAND_TIMEOUT_SECONDS', 'ten', /integer from 30 to 2592000/],
+    ['COMMAND_TIMEOUT_SECONDS', '600.5', /integer/],
+    ['COMMAND_TIMEOUT_SECONDS', '29', /integer/],
+    ['COMMAND_TIMEOUT_SECONDS', '2592001', /integer/],
+  ])('rejects %s=%s', (name, value, message) => {
+    expect(configError({ ...valid, [name]: value }).message).toMatch(message);
+  });
+
+  it('accepts the bounds and a 63-character database key', () => {
+    const key = `a${'b'.repeat(62)}`;
+    expect(parseConfig({ ...valid, COMMAND_TIMEOUT_SECONDS: '30' }).commandTimeoutSeconds).toBe(30);
+    expect(parseConfig({ ...valid, COMMAND_TIMEOUT_SECONDS: '2592000' }).commandTimeoutSeconds).toBe(2592000);
+    expect(parseConfig({ ...valid, DATABASES_BY_BUCKET: JSON.stringify({ b: key }) }).databasesByBucket.get('b')).toBe(key);
+    expect(parseConfig({ ...valid, INSTANCE_ID: 'mi-0123456789abcdef0' }).instanceId).toBe('mi-0123456789abcdef0');
+  });
+});

@@ -1,0 +1,71 @@
+import { classifyKey, type RejectionCode } from '../../../lambda/src/flyway-name';
+
+describe('classifyKey', () => {
+  it.each([
+    ['V1__create_table_persons.sql', '1', 'create_table_persons'],
+    ['V1.2__x.sql', '1.2', 'x'],
+    ['V1_2__x.sql', '1_2', 'x'],
+    ['V2026.11.21.0500__nightly.sql', '2026.11.21.0500', 'nightly'],
+    ['V007__leading_zeros.sql', '007', 'leading_zeros'],
+    ['V1__has__two_separators.sql', '1', 'has__two_separators'],
+    ['V1__with spaces and ünïcödé.sql', '1', 'with spaces and ünïcödé'],
+    ['migrations/users/V3__under_a_prefix.sql', '3', 'under_a_prefix'],
+  ])('accepts versioned %s', (key, version, description) => {
+    expect(classifyKey(key)).toMatchObject({ kind: 'versioned', version, description });
+  });
+
+  it.each([
+    ['R__refresh_views.sql', 'refresh_views'],
+    ['some/prefix/R__x.sql', 'x'],
+  ])('accepts repeatable %s', (key, description) => {
+    expect(classifyKey(key)).toMatchObject({ kind: 'repeatable', description });
+  });
+
+  it.each<[string, RejectionCode]>([
+    ['v1__x.sql', 'lowercase-prefix'],
+    ['r__x.sql', 'lowercase-prefix'],
+    ['U1__undo_x.sql', 'undo-migration'],
+    ['B1__baseline.sql', 'unknown-prefix'],
+    ['README.sql', 'missing-separator'],
+    ['notes.sql', 'unknown-prefix'],
+    ['1__x.sql', 'unknown-prefix'],
+    ['.sql', 'unknown-prefix'],
+    ['afterMigrate.sql', 'unknown-prefix'],
+    ['V1_x.sql', 'missing-separator'],
+    ['V1.sql', 'missing-separator'],
+    ['R_x.sql', 'missing-separator'],
+    ['V__x.sql', 'missing-version'],
+    ['V1.x__y.sql', 'invalid-version'],
+    ['V1..2__y.sql', 'invalid-version'],
+    ['V1.__y.sql', 'invalid-version'],
+    ['V.1__y.sql', 'invalid-version'],
+    ['V1-2__y.sql', 'invalid-version'],
+    ['Vone__y.sql', 'invalid-version'],
+    ['V 1__y.sql', 'invalid-version'],
+    ['V1__.sql', 'missing-description'],
+    ['V1___.sql', 'missing-description'],
+    ['V1__ .sql', 'missing-description'],
+    ['R__.sql', 'missing-description'],
+    ['R1__x.sql', 'repeatable-with-version'],
+    ['dir/v1__x.sql', 'lowercase-prefix'],
+  ])('rejects %s (%s)', (key, code) => {
+    const result = classifyKey(key);
+    expect(result).toMatchObject({ kind: 'rejected', code });
+  });
+
+  it('gives reasons that are valid S3 tag values and do not echo the key', () => {
+    const keys = ['v1__x.sql', 'U1__x.sql', 'X.sql', 'V1_x.sql', 'V__x.sql', 'V1.x__y.sql', 'V1__.sql', 'R1__x.sql'];
+    for (const key of keys) {
+      const result = classifyKey(key);
+      if (result.kind !== 'rejected') throw new Error(`${key} should be rejected`);
+      expect(result.reason).toMatch(/^[A-Za-z0-9 +\-=._:/@]{1,256}$/);
+      expect(result.reason).not.toContain(key);
+    }
+  });
+
+  it('ignores keys that are not .sql files', () => {
+    expect(classifyKey('V1__x.SQL')).toMatchObject({ kind: 'ignored' });
+    expect(classifyKey('V1__x.sql.bak')).toMatchObject({ kind: 'ignored' });
+    expect(classifyKey('folder.sql/')).toMatchObject({ kind: 'ignored' });
+  });
+});

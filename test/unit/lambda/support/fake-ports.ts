@@ -1,0 +1,50 @@
+// Unit-level stand-ins for the AWS calls (the integration tests use the real SDK against moto).
+// Records every request so tests can assert exactly what would have been sent.
+
+import type { SendCommandCommandInput } from '@aws-sdk/client-ssm';
+import type { Ports, Publication, TagRequest } from '../../../../lambda/src/aws';
+import { createLogger, type Logger } from '../../../../lambda/src/log';
+
+export class FakePorts implements Ports {
+  readonly sent: SendCommandCommandInput[] = [];
+  readonly tags: TagRequest[] = [];
+  readonly published: Publication[] = [];
+  /** database key -> error that SendCommand throws for it */
+  readonly sendErrors = new Map<string, Error>();
+  /** object key -> error that PutObjectTagging throws for it */
+  readonly tagErrors = new Map<string, Error>();
+  publishError: Error | undefined;
+  private next = 0;
+
+  async sendCommand(input: SendCommandCommandInput): Promise<string> {
+    const database = input.Parameters?.['DatabaseKey']?.[0] ?? '';
+    const error = this.sendErrors.get(database);
+    if (error !== undefined) throw error;
+    this.sent.push(input);
+    this.next += 1;
+    return `00000000-0000-4000-8000-${String(this.next).padStart(12, '0')}`;
+  }
+
+  async tagObject(request: TagRequest): Promise<void> {
+    const error = this.tagErrors.get(request.key);
+    if (error !== undefined) throw error;
+    this.tags.push(request);
+  }
+
+  async publish(publication: Publication): Promise<void> {
+    if (this.publishError !== undefined) throw this.publishError;
+    this.published.push(publication);
+  }
+}
+
+export type LogLine = Record<string, unknown> & { level: string; message: string };
+
+/** A logger whose lines are parsed back into objects (which also proves each is one JSON line). */
+export function captureLogs(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = createLogger((line) => {
+    if (line.includes('\n')) throw new Error(`log line contains a newline: ${line}`);
+    lines.push(JSON.parse(line) as LogLine);
+  });
+  return { logger, lines };
+}
