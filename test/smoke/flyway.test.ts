@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseServer } from '../support/database-server';
 import { startMariadb } from '../support/mariadb';
 import { startPostgres } from '../support/postgres';
+import { flyway, mariadb, psql } from '../support/flyway';
 import { runOk } from '../support/run';
 import { toolchain, toolEnv } from '../support/toolchain';
 
@@ -22,20 +23,6 @@ function writeMigrations(): string {
   return dir;
 }
 
-/** Flyway with its settings in environment variables, as the runner will call it. */
-function flyway(server: DatabaseServer, url: string, locations: string, ...args: string[]) {
-  return runOk('flyway', [...args], {
-    env: toolEnv({
-      FLYWAY_URL: url,
-      FLYWAY_USER: server.user,
-      FLYWAY_PASSWORD: server.password,
-      FLYWAY_LOCATIONS: `filesystem:${locations}`,
-      FLYWAY_CLEAN_DISABLED: 'true',
-    }),
-    timeoutMs: 180_000,
-  });
-}
-
 describe('Flyway CLI', () => {
   it('is the version that setup pinned', async () => {
     const version = await runOk('flyway', ['-v'], { env: toolEnv() });
@@ -46,17 +33,12 @@ describe('Flyway CLI', () => {
 describe('Flyway migrates PostgreSQL', () => {
   let server: DatabaseServer;
   let migrations: string;
-  const psql = (sql: string) =>
-    runOk('psql', ['-X', '-At', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'smoke', '-c', sql], {
-      env: toolEnv({ PGPASSWORD: server.password }),
-    });
+  const query = (sql: string) => psql(server, 'smoke', sql);
 
   beforeAll(async () => {
     server = await startPostgres();
     migrations = writeMigrations();
-    await runOk('psql', ['-X', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'postgres', '-c', 'CREATE DATABASE smoke'], {
-      env: toolEnv({ PGPASSWORD: server.password }),
-    });
+    await psql(server, 'postgres', 'CREATE DATABASE smoke');
   });
   afterAll(async () => {
     await server?.stop();
@@ -66,8 +48,8 @@ describe('Flyway migrates PostgreSQL', () => {
   it('applies V1 and V2', async () => {
     const result = await flyway(server, `jdbc:postgresql://${server.host}:${server.port}/smoke`, migrations, 'migrate');
     expect(result.stdout).toMatch(/Successfully applied 2 migrations/);
-    expect((await psql('SELECT id, name, email FROM persons')).stdout.trim()).toBe('1|Ada|ada@example.com');
-    expect((await psql('SELECT version, script, success FROM flyway_schema_history ORDER BY installed_rank')).stdout.trim()).toBe(
+    expect((await query('SELECT id, name, email FROM persons')).stdout.trim()).toBe('1|Ada|ada@example.com');
+    expect((await query('SELECT version, script, success FROM flyway_schema_history ORDER BY installed_rank')).stdout.trim()).toBe(
       '1|V1__create_table_persons.sql|t\n2|V2__add_email.sql|t',
     );
   });
@@ -76,10 +58,7 @@ describe('Flyway migrates PostgreSQL', () => {
 describe('Flyway migrates MariaDB', () => {
   let server: DatabaseServer;
   let migrations: string;
-  const mariadb = (sql: string) =>
-    runOk('mariadb', ['--no-defaults', '-h', server.host, '-P', String(server.port), '-u', server.user, '-N', '-B', 'smoke', '-e', sql], {
-      env: toolEnv({ MYSQL_PWD: server.password }),
-    });
+  const query = (sql: string) => mariadb(server, 'smoke', sql);
 
   beforeAll(async () => {
     server = await startMariadb();
@@ -93,8 +72,8 @@ describe('Flyway migrates MariaDB', () => {
   it('creates the schema (recorded as a version-less row) and applies V1 and V2', async () => {
     const result = await flyway(server, `jdbc:mariadb://${server.host}:${server.port}/`, migrations, 'migrate', '-schemas=smoke');
     expect(result.stdout).toMatch(/Successfully applied 2 migrations/);
-    expect((await mariadb('SELECT id, name, email FROM persons')).stdout.trim()).toBe('1\tAda\tada@example.com');
-    expect((await mariadb('SELECT version, script, success FROM flyway_schema_history ORDER BY installed_rank')).stdout.trim()).toBe(
+    expect((await query('SELECT id, name, email FROM persons')).stdout.trim()).toBe('1\tAda\tada@example.com');
+    expect((await query('SELECT version, script, success FROM flyway_schema_history ORDER BY installed_rank')).stdout.trim()).toBe(
       'NULL\t`smoke`\t1\n1\tV1__create_table_persons.sql\t1\n2\tV2__add_email.sql\t1',
     );
   });
