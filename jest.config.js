@@ -19,6 +19,13 @@ module.exports = {
       slowTestThreshold: 120,
     },
     {
+      displayName: 'terraform',
+      testMatch: ['<rootDir>/test/terraform/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+      slowTestThreshold: 120,
+    },
+    {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform: tsJest,

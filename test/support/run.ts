@@ -42,6 +42,8 @@ export function run(command: string, args: readonly string[], options: RunOption
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // A program that exits before reading its input must not fail the caller with EPIPE.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }

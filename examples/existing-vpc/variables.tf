@@ -1,0 +1,5 @@
+variable "region" {
+  description = "AWS region to deploy to."
+  type        = string
+  default     = "eu-central-1"
+}

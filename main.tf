@@ -1,0 +1,139 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  is_mysql       = var.engine == "aurora-mysql"
+  engine_version = coalesce(var.engine_version, local.is_mysql ? "8.0.mysql_aurora.3.08.2" : "16.6")
+  config_prefix  = "/${var.name_prefix}/flyway"
+  flyway_source  = coalesce(var.flyway_download_url, "https://repo1.maven.org/maven2/org/flywaydb/flyway-commandline/${var.flyway_version}/flyway-commandline-${var.flyway_version}.tar.gz")
+  tags           = merge({ "flyway:pipeline" = var.name_prefix }, var.tags)
+
+  # S3 bucket names allow no underscores; database keys do.
+  databases = {
+    for key, db in var.databases : key => {
+      bucket_name         = coalesce(db.bucket_name, "${var.name_prefix}-${replace(key, "_", "-")}-${data.aws_caller_identity.current.account_id}")
+      database_name       = coalesce(db.database_name, key)
+      schemas             = coalesce(db.schemas, local.is_mysql ? [coalesce(db.database_name, key)] : ["public"])
+      placeholders        = db.placeholders
+      baseline_on_migrate = db.baseline_on_migrate
+      out_of_order        = db.out_of_order
+    }
+  }
+  bucket_arns = [for db in local.databases : "arn:${data.aws_partition.current.partition}:s3:::${db.bucket_name}"]
+}
+
+module "network" {
+  source     = "./modules/network"
+  count      = var.create_vpc ? 1 : 0
+  name       = var.name_prefix
+  cidr_block = var.vpc_cidr
+  tags       = local.tags
+}
+
+locals {
+  vpc_id              = var.create_vpc ? module.network[0].vpc_id : var.vpc_id
+  host_subnet_id      = var.create_vpc ? module.network[0].public_subnet_ids[0] : var.host_subnet_id
+  database_subnet_ids = var.create_vpc ? module.network[0].private_subnet_ids : var.database_subnet_ids
+}
+
+module "flyway_host" {
+  source                            = "./modules/flyway-host"
+  name                              = "${var.name_prefix}-flyway"
+  vpc_id                            = local.vpc_id
+  subnet_id                         = local.host_subnet_id
+  associate_public_ip_address       = var.host_associate_public_ip
+  instance_type                     = var.instance_type
+  architecture                      = var.host_architecture
+  ami_id                            = var.host_ami_id
+  flyway_version                    = var.flyway_version
+  flyway_source                     = local.flyway_source
+  flyway_sha256                     = var.flyway_sha256
+  config_prefix                     = local.config_prefix
+  bucket_arns                       = local.bucket_arns
+  secret_arns                       = [module.aurora.master_user_secret_arn]
+  command_execution_timeout_seconds = var.command_execution_timeout_seconds
+  log_retention_days                = var.log_retention_days
+  kms_key_arn                       = var.kms_key_arn
+  tags                              = local.tags
+}
+
+module "aurora" {
+  source                   = "./modules/aurora"
+  name                     = "${var.name_prefix}-aurora"
+  engine                   = var.engine
+  engine_version           = local.engine_version
+  master_username          = var.master_username
+  min_capacity             = var.serverless_min_capacity
+  max_capacity             = var.serverless_max_capacity
+  seconds_until_auto_pause = var.seconds_until_auto_pause
+  vpc_id                   = local.vpc_id
+  subnet_ids               = local.database_subnet_ids
+  client_security_group_id = module.flyway_host.security_group_id
+  kms_key_arn              = var.kms_key_arn
+  deletion_protection      = var.deletion_protection
+  skip_final_snapshot      = var.skip_final_snapshot
+  tags                     = local.tags
+}
+
+module "notifications" {
+  source          = "./modules/notifications"
+  name            = "${var.name_prefix}-flyway-failures"
+  document_name   = module.flyway_host.document_name
+  email_addresses = var.notification_emails
+  kms_key_arn     = var.kms_key_arn
+  tags            = local.tags
+}
+
+module "trigger" {
+  source                 = "./modules/trigger"
+  name                   = "${var.name_prefix}-flyway-trigger"
+  document_arn           = module.flyway_host.document_arn
+  document_name          = module.flyway_host.document_name
+  instance_arn           = module.flyway_host.instance_arn
+  instance_id            = module.flyway_host.instance_id
+  databases_by_bucket    = { for key, db in local.databases : db.bucket_name => key }
+  command_log_group_name = module.flyway_host.command_log_group_name
+  topic_arn              = module.notifications.topic_arn
+  log_retention_days     = var.log_retention_days
+  kms_key_arn            = var.kms_key_arn
+  tags                   = local.tags
+}
+
+module "database_bucket" {
+  source                = "./modules/database-bucket"
+  for_each              = local.databases
+  bucket_name           = each.value.bucket_name
+  database_key          = each.key
+  trigger_function_arn  = module.trigger.function_arn
+  trigger_function_name = module.trigger.function_name
+  kms_key_arn           = var.kms_key_arn
+  force_destroy         = var.force_destroy
+  tags                  = local.tags
+}
+
+# Each database's settings, read by the runner on the host at run time. Adding a database adds a
+# parameter; the host itself is untouched. The secret is referenced by ARN, never copied.
+resource "aws_ssm_parameter" "database_settings" {
+  # checkov:skip=CKV2_AWS_34:Holds no secret (endpoint, names, the secret's ARN); a String keeps it readable in the console.
+  for_each = local.databases
+  name     = "${local.config_prefix}/databases/${each.key}"
+  type     = "String"
+  value = jsonencode({
+    key       = each.key
+    bucket    = module.database_bucket[each.key].bucket_name
+    database  = each.value.database_name
+    engine    = local.is_mysql ? "mysql" : "postgresql"
+    host      = module.aurora.endpoint
+    port      = module.aurora.port
+    secret_id = module.aurora.master_user_secret_arn
+    flyway = {
+      schemas              = each.value.schemas
+      placeholders         = each.value.placeholders
+      baseline_on_migrate  = each.value.baseline_on_migrate
+      out_of_order         = each.value.out_of_order
+      connect_retries      = 120
+      lock_timeout_seconds = 900
+    }
+  })
+  tags = local.tags
+}

@@ -1,0 +1,85 @@
+locals {
+  port = var.engine == "aurora-mysql" ? 3306 : 5432
+  # Audit-relevant logs only; both engines export to CloudWatch at no extra cost beyond storage.
+  log_exports = var.engine == "aurora-mysql" ? ["audit", "error", "slowquery"] : ["postgresql"]
+}
+
+resource "aws_db_subnet_group" "this" {
+  name       = var.name
+  subnet_ids = var.subnet_ids
+  tags       = var.tags
+}
+
+resource "aws_security_group" "this" {
+  name        = "${var.name}-db"
+  description = "Aurora ${var.name}: reachable only from the Flyway host"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_host" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "Database port from the Flyway host"
+  ip_protocol                  = "tcp"
+  from_port                    = local.port
+  to_port                      = local.port
+  referenced_security_group_id = var.client_security_group_id
+}
+
+# The client's only way out besides HTTPS: the database port of this cluster's group.
+resource "aws_vpc_security_group_egress_rule" "client_to_database" {
+  security_group_id            = var.client_security_group_id
+  description                  = "Database port of ${var.name}"
+  ip_protocol                  = "tcp"
+  from_port                    = local.port
+  to_port                      = local.port
+  referenced_security_group_id = aws_security_group.this.id
+}
+
+resource "aws_rds_cluster" "this" {
+  # checkov:skip=CKV_AWS_162:Flyway logs in with the managed master secret; IAM database authentication would need token refresh on the host.
+  # checkov:skip=CKV2_AWS_8:Backups are the cluster's automated backups (backup_retention_days); an AWS Backup plan is the account's choice.
+  # checkov:skip=CKV_AWS_139:deletion_protection is an input (default false so terraform destroy works); set it true for production.
+  # checkov:skip=CKV_AWS_327:Encrypted with the AWS managed key unless kms_key_arn is set.
+  cluster_identifier                  = var.name
+  engine                              = var.engine
+  engine_mode                         = "provisioned"
+  engine_version                      = var.engine_version
+  master_username                     = var.master_username
+  manage_master_user_password         = true
+  master_user_secret_kms_key_id       = var.kms_key_arn
+  storage_encrypted                   = true
+  kms_key_id                          = var.kms_key_arn
+  db_subnet_group_name                = aws_db_subnet_group.this.name
+  vpc_security_group_ids              = [aws_security_group.this.id]
+  port                                = local.port
+  backup_retention_period             = var.backup_retention_days
+  copy_tags_to_snapshot               = true
+  deletion_protection                 = var.deletion_protection
+  skip_final_snapshot                 = var.skip_final_snapshot
+  final_snapshot_identifier           = var.skip_final_snapshot ? null : "${var.name}-final"
+  enabled_cloudwatch_logs_exports     = local.log_exports
+  iam_database_authentication_enabled = false
+
+  serverlessv2_scaling_configuration {
+    min_capacity             = var.min_capacity
+    max_capacity             = var.max_capacity
+    seconds_until_auto_pause = var.min_capacity == 0 ? var.seconds_until_auto_pause : null
+  }
+
+  tags = var.tags
+}
+
+resource "aws_rds_cluster_instance" "this" {
+  # checkov:skip=CKV_AWS_118:Enhanced monitoring needs an extra role and costs per instance; CloudWatch metrics and log exports are on.
+  # checkov:skip=CKV_AWS_353:Performance Insights is not available while a Serverless v2 cluster can pause.
+  count                      = var.instance_count
+  identifier                 = "${var.name}-${count.index + 1}"
+  cluster_identifier         = aws_rds_cluster.this.id
+  engine                     = aws_rds_cluster.this.engine
+  engine_version             = aws_rds_cluster.this.engine_version
+  instance_class             = "db.serverless"
+  publicly_accessible        = false
+  auto_minor_version_upgrade = true
+  tags                       = var.tags
+}

@@ -1,0 +1,112 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  # Built from the name, so the policy is known at plan time and reviewable there.
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+}
+
+resource "aws_s3_bucket" "this" {
+  # checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket; uploads are already audited by the object tags, the command log group and CloudTrail.
+  # checkov:skip=CKV_AWS_144:Cross-region replication of migration sources is out of scope; the SQL lives in version control.
+  # checkov:skip=CKV2_AWS_62:Event notifications are configured in aws_s3_bucket_notification.this (checkov cannot link them).
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+  tags          = merge(var.tags, { "flyway:database" = var.database_key })
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket                  = aws_s3_bucket.this.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  # checkov:skip=CKV2_AWS_67:Key rotation is the key owner's setting; without a key SSE-S3 is used.
+  bucket = aws_s3_bucket.this.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = var.kms_key_arn != null
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+data "aws_iam_policy_document" "tls_only" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      local.bucket_arn,
+      "${local.bucket_arn}/*",
+    ]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket     = aws_s3_bucket.this.id
+  policy     = data.aws_iam_policy_document.tls_only.json
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_lambda_permission" "this" {
+  statement_id   = "AllowS3Invoke-${var.database_key}"
+  action         = "lambda:InvokeFunction"
+  function_name  = var.trigger_function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = local.bucket_arn
+  source_account = data.aws_caller_identity.current.account_id
+}
+
+resource "aws_s3_bucket_notification" "this" {
+  bucket = aws_s3_bucket.this.id
+  lambda_function {
+    lambda_function_arn = var.trigger_function_arn
+    events              = ["s3:ObjectCreated:*"]
+    filter_suffix       = ".sql"
+  }
+  depends_on = [aws_lambda_permission.this]
+}

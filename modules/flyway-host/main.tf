@@ -1,0 +1,234 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+data "aws_ssm_parameter" "al2023" {
+  count = var.ami_id == null ? 1 : 0
+  name  = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${var.architecture}"
+}
+
+locals {
+  arn_prefix     = "arn:${data.aws_partition.current.partition}"
+  region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
+  ami_id         = var.ami_id == null ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.ami_id
+  runner         = file("${path.module}/../../scripts/flyway-runner")
+  runner_sha256  = sha256(local.runner)
+  # ARNs are built from names, so the role's policy is fully known at plan time and reviewable.
+  document_arn  = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
+  log_group_arn = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
+}
+
+# --- Command document ------------------------------------------------------------------------
+# The runner travels inside the document (gzip + base64 to stay far below the 64 KB document
+# limit; checksum verified on the host), so changing it
+# publishes a new document version instead of replacing the instance. Parameters are validated
+# by SSM before anything runs; the script only ever sees them as single-quoted words.
+resource "aws_ssm_document" "this" {
+  name            = var.name
+  document_type   = "Command"
+  document_format = "JSON"
+  content = jsonencode({
+    schemaVersion = "2.2"
+    description   = "Sync one database's migration bucket and run Flyway on it (${var.name})."
+    parameters = {
+      DatabaseKey = {
+        type           = "String"
+        description    = "Key of the database to migrate, as configured in the module."
+        allowedPattern = "^[a-z][a-z0-9_]{0,62}$"
+      }
+      Action = {
+        type          = "String"
+        description   = "Flyway action. clean is never available."
+        allowedValues = ["migrate", "info", "validate", "repair"]
+        default       = "migrate"
+      }
+      RequestedAt = {
+        type           = "String"
+        description    = "Time of the newest upload that triggered this run (ISO-8601 UTC), empty for manual runs."
+        allowedPattern = "^(|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z)$"
+        default        = ""
+      }
+    }
+    mainSteps = [{
+      action = "aws:runShellScript"
+      name   = "flywayRunner"
+      inputs = {
+        timeoutSeconds = tostring(var.command_execution_timeout_seconds)
+        runCommand = [
+          "#!/bin/bash",
+          "set -euo pipefail",
+          "runner_dir=\"$${FLYWAY_RUNNER_INSTALL_DIR:-/opt/flyway-runner}\"",
+          "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}\"",
+          "if [ ! -x \"$runner\" ]; then",
+          "  install -d -m 0755 \"$runner_dir\"",
+          "  printf '%s' '${base64gzip(local.runner)}' | base64 -d | gunzip >\"$runner.tmp\"",
+          "  printf '%s  %s\\n' '${local.runner_sha256}' \"$runner.tmp\" | sha256sum -c --quiet",
+          "  chmod 0755 \"$runner.tmp\" && mv \"$runner.tmp\" \"$runner\"",
+          "fi",
+          "requested_at='{{ RequestedAt }}'",
+          "exec \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' $${requested_at:+--requested-at \"$requested_at\"}",
+        ]
+      }
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "commands" {
+  # checkov:skip=CKV_AWS_338:Retention is the log_retention_days input.
+  name              = "/flyway/${var.name}/commands"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+# --- Instance role -----------------------------------------------------------------------------
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  # What the SSM agent needs to register and receive Run Command messages. The message channel
+  # actions have no resource-level permissions, so AWS requires "*" for them.
+  statement {
+    sid       = "SsmAgentRegistration"
+    actions   = ["ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations", "ssm:ListAssociations"]
+    resources = ["${local.arn_prefix}:ec2:${local.region_account}:instance/*"]
+  }
+  statement {
+    sid = "SsmAgentMessages"
+    actions = [
+      "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+      "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ReadOwnDocument"
+    actions   = ["ssm:GetDocument", "ssm:DescribeDocument"]
+    resources = [local.document_arn]
+  }
+  statement {
+    sid       = "ReadDatabaseSettings"
+    actions   = ["ssm:GetParameter"]
+    resources = ["${local.arn_prefix}:ssm:${local.region_account}:parameter${var.config_prefix}/databases/*"]
+  }
+  statement {
+    sid       = "ListMigrationBuckets"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = var.bucket_arns
+  }
+  statement {
+    sid       = "ReadMigrationFiles"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = [for arn in var.bucket_arns : "${arn}/*"]
+  }
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = var.secret_arns
+  }
+  statement {
+    sid       = "WriteCommandOutput"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = [local.log_group_arn, "${local.log_group_arn}:*"]
+  }
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "UseTheModuleKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = var.name
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_iam_instance_profile" "this" {
+  name = var.name
+  role = aws_iam_role.this.name
+  tags = var.tags
+}
+
+# --- Network: no inbound rules at all; egress only where the host must go --------------------
+resource "aws_security_group" "this" {
+  name        = "${var.name}-host"
+  description = "Flyway host: no inbound rules; HTTPS to AWS APIs and the database port out"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "https" {
+  # checkov:skip=CKV_AWS_382:HTTPS egress to AWS service endpoints and the Flyway download; their addresses are not fixed.
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS to AWS APIs (SSM, S3, Secrets Manager, Logs) and the Flyway download"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+# The egress rule to the database port is made by the aurora module, which knows both groups.
+
+# --- The host ----------------------------------------------------------------------------------
+resource "aws_instance" "this" {
+  # checkov:skip=CKV2_AWS_41:The instance has a profile (aws_iam_instance_profile.this); checkov cannot follow it.
+  # checkov:skip=CKV_AWS_126:Detailed monitoring is billed per instance; basic 5-minute metrics suffice for a host that mostly idles.
+  ami                         = local.ami_id
+  instance_type               = var.instance_type
+  subnet_id                   = var.subnet_id
+  vpc_security_group_ids      = [aws_security_group.this.id]
+  iam_instance_profile        = aws_iam_instance_profile.this.name
+  associate_public_ip_address = var.associate_public_ip_address
+  monitoring                  = false
+  ebs_optimized               = true
+
+  # Installs Java, the database clients and the pinned, checksum-verified Flyway CLI; nothing
+  # here depends on the databases, so adding one never touches the instance.
+  user_data = templatefile("${path.module}/user-data.sh.tftpl", {
+    install_flyway_b64 = filebase64("${path.module}/../../scripts/install-flyway")
+    flyway_version     = var.flyway_version
+    flyway_source      = var.flyway_source
+    flyway_sha256      = var.flyway_sha256
+  })
+  user_data_replace_on_change = false
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+
+  root_block_device {
+    volume_type = "gp3"
+    volume_size = var.root_volume_size
+    encrypted   = true
+    kms_key_id  = var.kms_key_arn
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    # A newer AMI or an edited install script must not replace a host that works.
+    ignore_changes = [ami, user_data]
+  }
+}

@@ -1,0 +1,76 @@
+data "aws_caller_identity" "current" {}
+
+resource "aws_sns_topic" "this" {
+  name              = var.name
+  kms_master_key_id = coalesce(var.kms_key_arn, "alias/aws/sns")
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each  = toset(var.email_addresses)
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+# Run Command reports every status change of a command; only the ones a person must act on
+# (the run failed, timed out or was cancelled) reach the topic.
+resource "aws_cloudwatch_event_rule" "this" {
+  name        = var.name
+  description = "Failed, timed-out or cancelled Flyway runs of ${var.document_name}"
+  event_pattern = jsonencode({
+    source        = ["aws.ssm"]
+    "detail-type" = ["EC2 Command Status-change Notification"]
+    detail = {
+      "document-name" = [var.document_name]
+      status          = ["Failed", "TimedOut", "Cancelled"]
+    }
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  rule      = aws_cloudwatch_event_rule.this.name
+  target_id = "sns"
+  arn       = aws_sns_topic.this.arn
+  input_transformer {
+    input_paths = {
+      command  = "$.detail.command-id"
+      status   = "$.detail.status"
+      document = "$.detail.document-name"
+      time     = "$.time"
+    }
+    input_template = "\"Flyway run <command> (document <document>) ended with status <status> at <time>. Its output is in the command log group; fix the migration or the host and upload again.\""
+  }
+}
+
+data "aws_iam_policy_document" "topic" {
+  statement {
+    sid       = "AllowEventBridgeRule"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.this.arn]
+    }
+  }
+  statement {
+    sid       = "AllowAccountPrincipals"
+    actions   = ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"]
+    resources = [aws_sns_topic.this.arn]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  arn    = aws_sns_topic.this.arn
+  policy = data.aws_iam_policy_document.topic.json
+}

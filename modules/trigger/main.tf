@@ -1,0 +1,138 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  package_path = coalesce(var.package_path, "${path.module}/../../lambda/dist/trigger.zip")
+  # ARNs are built from names, so the role's policy is fully known at plan time and reviewable.
+  arn_prefix     = "arn:${data.aws_partition.current.partition}"
+  region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
+  log_group_arn  = "${local.arn_prefix}:logs:${local.region_account}:log-group:/aws/lambda/${var.name}"
+  queue_arn      = "${local.arn_prefix}:sqs:${local.region_account}:${var.name}-failures"
+  bucket_arns    = [for bucket in keys(var.databases_by_bucket) : "${local.arn_prefix}:s3:::${bucket}"]
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  # checkov:skip=CKV_AWS_338:Retention is the log_retention_days input; a year of trigger logs is rarely wanted for an idle pipeline.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+# Events that still fail after the retries land here, with the original event, so no upload
+# is lost: inspect the message, fix the cause, and re-upload or re-drive it.
+resource "aws_sqs_queue" "failures" {
+  name                              = "${var.name}-failures"
+  message_retention_seconds         = 1209600
+  sqs_managed_sse_enabled           = var.kms_key_arn == null ? true : null
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = var.kms_key_arn == null ? null : 3600
+  tags                              = var.tags
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+  statement {
+    sid       = "RunTheFlywayDocumentOnTheHost"
+    actions   = ["ssm:SendCommand"]
+    resources = [var.document_arn, var.instance_arn]
+  }
+  statement {
+    sid       = "TagUploadedMigrations"
+    actions   = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+    resources = [for arn in local.bucket_arns : "${arn}/*"]
+  }
+  statement {
+    sid       = "ReportRejectionsAndConfigErrors"
+    actions   = ["sns:Publish"]
+    resources = [var.topic_arn]
+  }
+  statement {
+    sid       = "KeepFailedEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.queue_arn]
+  }
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "UseTheModuleKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = var.name
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+resource "aws_lambda_function" "this" {
+  # checkov:skip=CKV_AWS_117:The trigger only calls AWS APIs; outside a VPC it needs no NAT or endpoints.
+  # checkov:skip=CKV_AWS_272:Code signing needs a signing profile; the package is a reproducible build checked by the tests.
+  # checkov:skip=CKV_AWS_116:Asynchronous failures go to an on-failure destination (aws_lambda_function_event_invoke_config), which supersedes a DLQ.
+  # checkov:skip=CKV_AWS_50:X-Ray tracing adds cost for a function that makes three API calls; its JSON logs carry the command ids.
+  function_name                  = var.name
+  role                           = aws_iam_role.this.arn
+  filename                       = local.package_path
+  source_code_hash               = filebase64sha256(local.package_path)
+  handler                        = "index.handler"
+  runtime                        = "nodejs22.x"
+  architectures                  = ["arm64"]
+  memory_size                    = 256
+  timeout                        = 60
+  reserved_concurrent_executions = 5
+  kms_key_arn                    = var.kms_key_arn
+
+  environment {
+    variables = {
+      DOCUMENT_NAME           = var.document_name
+      INSTANCE_ID             = var.instance_id
+      DATABASES_BY_BUCKET     = jsonencode(var.databases_by_bucket)
+      COMMAND_LOG_GROUP       = var.command_log_group_name
+      COMMAND_TIMEOUT_SECONDS = tostring(var.command_timeout_seconds)
+      NOTIFICATION_TOPIC_ARN  = var.topic_arn
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  tags       = var.tags
+  depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = 21600
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failures.arn
+    }
+  }
+}

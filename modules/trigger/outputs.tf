@@ -1,0 +1,24 @@
+output "function_name" {
+  description = "Name of the trigger Lambda function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the trigger Lambda function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "log_group_name" {
+  description = "Log group of the trigger function."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "failure_queue_url" {
+  description = "SQS queue that keeps upload events the trigger could not process."
+  value       = aws_sqs_queue.failures.url
+}
+
+output "role_arn" {
+  description = "ARN of the trigger's IAM role."
+  value       = aws_iam_role.this.arn
+}

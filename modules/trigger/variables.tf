@@ -1,0 +1,74 @@
+variable "name" {
+  description = "Name of the Lambda function (also used for its role, log group and queue)."
+  type        = string
+}
+
+variable "package_path" {
+  description = "Path of the deployment zip. Defaults to the committed, reproducible build in lambda/dist."
+  type        = string
+  default     = null
+}
+
+variable "document_arn" {
+  description = "ARN of the SSM Command document the trigger may run."
+  type        = string
+}
+
+variable "document_name" {
+  description = "Name of the SSM Command document."
+  type        = string
+}
+
+variable "instance_arn" {
+  description = "ARN of the Flyway host the trigger may run the document on."
+  type        = string
+}
+
+variable "instance_id" {
+  description = "ID of the Flyway host."
+  type        = string
+}
+
+variable "databases_by_bucket" {
+  description = "Bucket name to database key."
+  type        = map(string)
+}
+
+variable "command_log_group_name" {
+  description = "CloudWatch log group that receives the output of each command."
+  type        = string
+}
+
+variable "command_timeout_seconds" {
+  description = "How long Run Command waits for the host to pick a command up (SendCommand TimeoutSeconds)."
+  type        = number
+  default     = 600
+}
+
+variable "topic_arn" {
+  description = "SNS topic for rejected uploads and configuration errors."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group."
+  type        = number
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for the log group, the environment and the failure queue. Null uses AWS managed keys."
+  type        = string
+  default     = null
+}
+
+variable "maximum_retry_attempts" {
+  description = "Asynchronous invocation retries before an event goes to the on-failure queue."
+  type        = number
+  default     = 2
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

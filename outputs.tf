@@ -1,0 +1,64 @@
+output "buckets" {
+  description = "Migration bucket of each database (upload versioned SQL here)."
+  value       = { for key, bucket in module.database_bucket : key => bucket.bucket_name }
+}
+
+output "upload_commands" {
+  description = "A ready command per database that uploads a folder of migrations to its bucket."
+  value       = { for key, bucket in module.database_bucket : key => "aws s3 sync ./migrations/${key} s3://${bucket.bucket_name}/ --exclude '*' --include '*.sql'" }
+}
+
+output "trigger_function_name" {
+  description = "Name of the trigger Lambda function."
+  value       = module.trigger.function_name
+}
+
+output "trigger_failure_queue_url" {
+  description = "SQS queue that keeps upload events the trigger could not process after its retries."
+  value       = module.trigger.failure_queue_url
+}
+
+output "document_name" {
+  description = "Name of the SSM Command document that runs Flyway on the host."
+  value       = module.flyway_host.document_name
+}
+
+output "instance_id" {
+  description = "ID of the Flyway host (EC2)."
+  value       = module.flyway_host.instance_id
+}
+
+output "host_security_group_id" {
+  description = "Security group of the Flyway host (no inbound rules), for granting it access to other resources."
+  value       = module.flyway_host.security_group_id
+}
+
+output "cluster_endpoint" {
+  description = "Writer endpoint of the Aurora Serverless v2 cluster."
+  value       = module.aurora.endpoint
+}
+
+output "cluster_port" {
+  description = "Port of the cluster."
+  value       = module.aurora.port
+}
+
+output "master_user_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the master user's password (managed by RDS)."
+  value       = module.aurora.master_user_secret_arn
+}
+
+output "command_log_group_name" {
+  description = "CloudWatch log group with the output of every Flyway run."
+  value       = module.flyway_host.command_log_group_name
+}
+
+output "notification_topic_arn" {
+  description = "SNS topic for failed runs, rejected uploads and configuration errors."
+  value       = module.notifications.topic_arn
+}
+
+output "config_prefix" {
+  description = "SSM Parameter Store path of the per-database settings the runner reads."
+  value       = local.config_prefix
+}

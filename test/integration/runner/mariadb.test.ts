@@ -1,0 +1,94 @@
+// The real flyway-runner with the real Flyway CLI against a real MariaDB server (engine "mysql"):
+// Flyway creates the schema; a failed migration stays recorded until `repair`.
+import { startMariadb } from '../../support/mariadb';
+import { startMoto, MotoServer } from '../../support/moto';
+import { DatabaseServer } from '../../support/database-server';
+import { EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld } from './support';
+
+jest.setTimeout(600_000);
+
+const V1 = 'CREATE TABLE products (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL);\n';
+const V2 = "INSERT INTO products (id, name) VALUES (1, '${first_product}');\n";
+const BROKEN_V3 = 'INSERT INTO no_such_table VALUES (1);\n';
+const FIXED_V3 = 'CREATE TABLE prices (product_id INT PRIMARY KEY, cents INT NOT NULL);\n';
+
+let moto: MotoServer;
+let server: DatabaseServer;
+let flyway: Flyway;
+let world: RunnerWorld;
+
+beforeAll(async () => {
+  [moto, server, flyway] = await Promise.all([startMoto(), startMariadb(), installFlyway()]);
+  world = new RunnerWorld(moto, server, 'mysql', flyway);
+});
+
+afterAll(async () => {
+  await world?.close();
+  await Promise.all([moto?.stop(), server?.stop()]);
+  flyway?.remove();
+});
+
+function expectExit(result: RunnerResult, code: number): void {
+  if (result.code !== code) {
+    throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+}
+
+describe('engine mysql on MariaDB', () => {
+  const key = 'products';
+  const history = () => world.query(key, 'SELECT version, script, success FROM flyway_schema_history ORDER BY installed_rank');
+
+  beforeAll(async () => {
+    await world.addDatabase(key, { flyway: { placeholders: { first_product: 'Teapot' } } });
+    await world.upload(key, 'V1__create_table_products.sql', V1);
+    await world.upload(key, 'V2__first_product.sql', V2);
+  });
+
+  it('fresh: Flyway creates the schema, V1 and V2 are applied', async () => {
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(result.migrateRuns).toBe(1);
+    expect(result.summary).toMatchObject({ status: 'success', schema_version_before: null, schema_version_after: '2', migrations_applied: 2, flyway_exit_code: 0 });
+    expect(await history()).toBe('NULL\t`products`\t1\n1\tV1__create_table_products.sql\t1\n2\tV2__first_product.sql\t1');
+    expect(await world.query(key, 'SELECT name FROM products')).toBe('Teapot');
+  });
+
+  it('broken SQL in V3: migration exit code, and the failure is recorded', async () => {
+    await world.upload(key, 'V3__create_table_prices.sql', BROKEN_V3);
+    const result = await world.runner(key);
+    expectExit(result, EXIT.migration);
+    expect(result.summary).toMatchObject({ status: 'failed', schema_version_before: '2', schema_version_after: '2', migrations_applied: 0, flyway_exit_code: 1 });
+    expect(result.summary.reason).toMatch(/^migration V3__create_table_prices\.sql failed: .*no_such_table/);
+    expect(result.errorLine).toMatch(/-- MySQL cannot roll back DDL, .*run this runner with --action repair, then upload the fixed file/);
+    expect(await history()).toMatch(/\n3\tV3__create_table_prices\.sql\t0$/);
+  });
+
+  it('a fixed V3 alone is refused while the failure is recorded', async () => {
+    await world.upload(key, 'V3__create_table_prices.sql', FIXED_V3);
+    const result = await world.runner(key);
+    expectExit(result, EXIT.migration);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: validation failed: the earlier failure of V3__create_table_prices\.sql \(version 3\) is still recorded in flyway_schema_history; nothing was applied -- .*run --action repair/);
+  });
+
+  it('repair, then the fixed V3 succeeds', async () => {
+    const repair = await world.runner(key, 'repair');
+    expectExit(repair, EXIT.ok);
+    expect(repair.summary).toMatchObject({ action: 'repair', status: 'success', schema_version_after: '2' });
+    expect(await history()).not.toContain('V3__');
+
+    // repair forgets the last migrate's bucket listing, so an unchanged bucket migrates again.
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(result.migrateRuns).toBe(1);
+    expect(result.summary).toMatchObject({ status: 'success', schema_version_before: '2', schema_version_after: '3', migrations_applied: 1 });
+    expect(await history()).toMatch(/\n3\tV3__create_table_prices\.sql\t1$/);
+  });
+
+  it('a wrong password: authentication exit code, checked with the MariaDB client before Flyway starts', async () => {
+    await world.addDatabase('wrongpw', { secret: { username: server.user, password: 'not-the-password' } });
+    const result = await world.runner('wrongpw');
+    expectExit(result, EXIT.auth);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: authentication failed for user flyway_admin on 127\.0\.0\.1:\d+: .*Access denied/);
+    expect(result.stdout + result.stderr).not.toContain(server.password);
+  });
+});

@@ -1,0 +1,366 @@
+// The real flyway-runner with the real Flyway CLI (installed by install-flyway) against a real
+// PostgreSQL server; S3, SSM Parameter Store and Secrets Manager on moto, used by the real AWS CLI.
+import { spawn, ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../support/ports';
+import { startMoto, MotoServer } from '../../support/moto';
+import { startPostgres } from '../../support/postgres';
+import { DatabaseServer } from '../../support/database-server';
+import { CONFIG_PREFIX, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld, samplePs } from './support';
+
+jest.setTimeout(600_000);
+
+const V1 = 'CREATE TABLE persons (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL);\n';
+const V2 = "ALTER TABLE persons ADD COLUMN owner VARCHAR(100);\nINSERT INTO persons (id, name, owner) VALUES (1, 'Ada', '${owner}');\n";
+const V3 = 'CREATE TABLE orders (id INT PRIMARY KEY, person_id INT REFERENCES persons (id));\n';
+const BROKEN_V3 = 'CREATE TABLE orders (id INT PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n';
+
+let moto: MotoServer;
+let server: DatabaseServer;
+let flyway: Flyway;
+let world: RunnerWorld;
+
+beforeAll(async () => {
+  [moto, server, flyway] = await Promise.all([startMoto(), startPostgres(), installFlyway()]);
+  world = new RunnerWorld(moto, server, 'postgresql', flyway);
+});
+
+afterAll(async () => {
+  await world?.close();
+  await Promise.all([moto?.stop(), server?.stop()]);
+  flyway?.remove();
+});
+
+const history = (database: string) =>
+  world.query(database, "SELECT version, script, success FROM flyway_schema_history WHERE type <> 'SCHEMA' ORDER BY installed_rank");
+const tableExists = async (database: string, table: string) =>
+  (await world.query(database, `SELECT count(*) FROM information_schema.tables WHERE table_name = '${table}'`)) === '1';
+
+function expectExit(result: RunnerResult, code: number): void {
+  if (result.code !== code) {
+    throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+}
+
+describe('fresh database, then new files', () => {
+  const key = 'users';
+
+  beforeAll(async () => {
+    // The settings' own host and port are used here (no test override).
+    await world.addDatabase(key, { flyway: { placeholders: { owner: 'platform-team' } } });
+    await world.upload(key, 'V1__create_table_persons.sql', V1);
+    await world.upload(key, 'V2__add_owner.sql', V2);
+  });
+
+  it('creates the database, applies V1 and V2 and reports version 2', async () => {
+    const result = await world.runner(key, 'migrate', { args: ['--requested-at', '2026-11-21T05:00:00.000Z'] });
+    expectExit(result, EXIT.ok);
+    expect(result.stdout).toContain('flyway-runner: created database users');
+    expect(result.migrateRuns).toBe(1);
+    expect(result.summary).toMatchObject({
+      database: 'users',
+      action: 'migrate',
+      status: 'success',
+      reason: null,
+      schema_version_before: null,
+      schema_version_after: '2',
+      migrations_applied: 2,
+      flyway_exit_code: 0,
+      requested_at: '2026-11-21T05:00:00.000Z',
+    });
+    expect(result.summary.duration_ms).toBeGreaterThan(0);
+    expect(await history('users')).toBe('1\tV1__create_table_persons.sql\tt\n2\tV2__add_owner.sql\tt');
+    // The placeholder came from the settings.
+    expect(await world.query('users', 'SELECT name, owner FROM persons')).toBe('Ada\tplatform-team');
+    expect(readdirSync(world.migrationsDir(key)).sort()).toEqual(['V1__create_table_persons.sql', 'V2__add_owner.sql']);
+  });
+
+  it('a second run applies nothing: the bucket is unchanged, so it is skipped at once', async () => {
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(result.migrateRuns).toBe(0);
+    expect(result.summary).toMatchObject({ status: 'skipped', migrations_applied: 0, schema_version_before: '2', schema_version_after: '2', flyway_exit_code: null });
+    expect(result.summary.reason).toMatch(/^bucket unchanged since the run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ which succeeded$/);
+    expect(await history('users')).toBe('1\tV1__create_table_persons.sql\tt\n2\tV2__add_owner.sql\tt');
+  });
+
+  it('a V3 uploaded later: only V3 is applied', async () => {
+    await world.upload(key, 'V3__create_table_orders.sql', V3);
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(result.migrateRuns).toBe(1);
+    expect(result.summary).toMatchObject({ status: 'success', schema_version_before: '2', schema_version_after: '3', migrations_applied: 1 });
+    expect(result.stdout).toContain('flyway-runner: applied V3 create table orders (V3__create_table_orders.sql)');
+    expect(result.stdout).not.toMatch(/applied V[12] /);
+    expect(await history('users')).toBe('1\tV1__create_table_persons.sql\tt\n2\tV2__add_owner.sql\tt\n3\tV3__create_table_orders.sql\tt');
+  });
+
+  it('info and validate never skip and change nothing', async () => {
+    const info = await world.runner(key, 'info');
+    expectExit(info, EXIT.ok);
+    expect(info.summary).toMatchObject({ action: 'info', status: 'success', schema_version_before: '3', schema_version_after: '3', migrations_applied: 0, flyway_exit_code: 0 });
+    expect(info.stdout).toMatch(/ {2}V3 {2}create table orders {2}Success/);
+    const validate = await world.runner(key, 'validate');
+    expectExit(validate, EXIT.ok);
+    expect(validate.summary).toMatchObject({ action: 'validate', status: 'success', schema_version_after: '3' });
+    expect(info.migrateRuns + validate.migrateRuns).toBe(0);
+  });
+
+  it('even under bash -x, the password appears in no output', async () => {
+    const traced = await world.runner(key, 'info', { xtrace: true });
+    expectExit(traced, EXIT.ok);
+    expect(traced.stderr).toContain('+ set +x'); // the trace is on, and switched off around the secret
+    expect(traced.stderr).toContain('FLYWAY_LOCATIONS=filesystem:');
+    expect(traced.stdout + traced.stderr).not.toContain(server.password);
+  });
+});
+
+describe('broken SQL in V3', () => {
+  const key = 'inventory';
+
+  beforeAll(async () => {
+    // The settings name a cluster endpoint that does not resolve here; the harness's test-only
+    // override points the runner at the local server instead.
+    await world.addDatabase(key, { host: 'inventory.cluster-abc.eu-central-1.rds.amazonaws.com', port: 5432 });
+    await world.upload(key, 'V1__create_table_persons.sql', V1);
+    await world.upload(key, 'V2__add_owner.sql', V2.replace('${owner}', 'x'));
+  });
+  const env = () => ({ FLYWAY_RUNNER_DB_ENDPOINT: `${server.host}:${server.port}` });
+
+  it('fails with the migration exit code, and PostgreSQL is unchanged by V3', async () => {
+    expectExit(await world.runner(key, 'migrate', { env: env() }), EXIT.ok);
+    await world.upload(key, 'V3__create_table_orders.sql', BROKEN_V3);
+    const result = await world.runner(key, 'migrate', { env: env() });
+    expectExit(result, EXIT.migration);
+    expect(result.stdout).toContain('test override: database endpoint');
+    expect(result.summary).toMatchObject({ status: 'failed', schema_version_before: '2', schema_version_after: '2', migrations_applied: 0, flyway_exit_code: 1 });
+    expect(result.summary.reason).toMatch(/^migration V3__create_table_orders\.sql failed: ERROR: relation "no_such_table" does not exist/);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: migration V3__create_table_orders\.sql failed: .* -- .*fix V3__create_table_orders\.sql and upload it again/);
+    expect(await history(key)).toBe('1\tV1__create_table_persons.sql\tt\n2\tV2__add_owner.sql\tt');
+    expect(await tableExists(key, 'orders')).toBe(false);
+  });
+
+  it('the same bucket again is skipped (it failed already); a fixed V3 then succeeds', async () => {
+    const again = await world.runner(key, 'migrate', { env: env() });
+    expectExit(again, EXIT.ok);
+    expect(again.summary.status).toBe('skipped');
+    expect(again.summary.reason).toMatch(/which failed$/);
+
+    await world.upload(key, 'V3__create_table_orders.sql', V3);
+    const fixed = await world.runner(key, 'migrate', { env: env() });
+    expectExit(fixed, EXIT.ok);
+    expect(fixed.summary).toMatchObject({ status: 'success', schema_version_before: '2', schema_version_after: '3', migrations_applied: 1 });
+    expect(await tableExists(key, 'orders')).toBe(true);
+  });
+});
+
+describe('a modified, already-applied V1', () => {
+  const key = 'accounts';
+
+  it('fails validation naming the file and what to do; nothing is applied', async () => {
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__create_table_persons.sql', V1);
+    expectExit(await world.runner(key), EXIT.ok);
+
+    await world.upload(key, 'V1__create_table_persons.sql', V1.replace('NOT NULL', 'NULL'));
+    await world.upload(key, 'V2__create_table_orders.sql', V3);
+    const result = await world.runner(key);
+    expectExit(result, EXIT.migration);
+    expect(result.summary).toMatchObject({ status: 'failed', schema_version_before: '1', schema_version_after: '1', migrations_applied: 0 });
+    expect(result.errorLine).toContain('V1__create_table_persons.sql (version 1) was changed after it was applied (checksum mismatch); nothing was applied');
+    expect(result.errorLine).toContain('restore the original V1__create_table_persons.sql in the bucket');
+    expect(result.errorLine).toContain('--action repair');
+    expect(await history(key)).toBe('1\tV1__create_table_persons.sql\tt');
+    expect(await tableExists(key, 'orders')).toBe(false);
+  });
+});
+
+describe('a badly named file in the bucket', () => {
+  const key = 'catalog';
+
+  it('fails naming validation with a clear error; nothing is applied', async () => {
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__create_table_persons.sql', V1);
+    await world.upload(key, 'V2_create_table_orders.sql', V3);
+    const result = await world.runner(key);
+    expectExit(result, EXIT.migration);
+    expect(result.summary).toMatchObject({ status: 'failed', schema_version_before: null, schema_version_after: null, migrations_applied: 0 });
+    expect(result.errorLine).toContain('migration naming validation failed: invalid file name V2_create_table_orders.sql; nothing was applied');
+    expect(result.errorLine).toContain('V<version>__<description>.sql');
+    expect(await tableExists(key, 'persons')).toBe(false);
+    expect(await tableExists(key, 'flyway_schema_history')).toBe(false);
+  });
+
+  it('once the file is deleted from the bucket, its local copy is deleted too and the rest applies', async () => {
+    expect(existsSync(join(world.migrationsDir(key), 'V2_create_table_orders.sql'))).toBe(true);
+    await world.remove(key, 'V2_create_table_orders.sql');
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(readdirSync(world.migrationsDir(key))).toEqual(['V1__create_table_persons.sql']);
+    expect(result.summary).toMatchObject({ status: 'success', schema_version_after: '1', migrations_applied: 1 });
+  });
+});
+
+describe('credentials and connectivity', () => {
+  it('a missing secret: configuration exit code and a clear message', async () => {
+    await world.addDatabase('nosecret', { secret: null });
+    await world.upload('nosecret', 'V1__create_table_persons.sql', V1);
+    const result = await world.runner('nosecret');
+    expectExit(result, EXIT.config);
+    expect(result.errorLine).toBe(
+      'flyway-runner: error: secret itest/nosecret/master not found in Secrets Manager -- check secret_id in the settings (the cluster\'s managed master secret) and the region',
+    );
+    expect(result.summary).toMatchObject({ status: 'failed', flyway_exit_code: null });
+  });
+
+  it('a wrong password: authentication exit code at once (no connection retries)', async () => {
+    await world.addDatabase('wrongpw', { secret: { username: server.user, password: 'not-the-password' }, flyway: { connect_retries: 5 } });
+    const result = await world.runner('wrongpw');
+    expectExit(result, EXIT.auth);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: authentication failed for user flyway_admin on 127\.0\.0\.1:\d+: .*password authentication failed.* -- the password in secret itest\/wrongpw\/master does not match/);
+    expect(result.stdout).not.toContain('retry');
+    expect(result.elapsedMs).toBeLessThan(20_000);
+  });
+
+  it('the database server down: retried for the configured time first, then the unreachable exit code', async () => {
+    const closedPort = await freePort();
+    // connect_retries 3: waits of 1 + 2 + 4 s before giving up.
+    await world.addDatabase('down', { port: closedPort, flyway: { connect_retries: 3 } });
+    const result = await world.runner('down');
+    expectExit(result, EXIT.unreachable);
+    expect(result.stdout).toContain('retry 1 of 3 in 1s');
+    expect(result.stdout).toContain('retry 3 of 3 in 4s');
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(7_000);
+    expect(result.errorLine).toMatch(
+      new RegExp(`^flyway-runner: error: database 127\\.0\\.0\\.1:${closedPort} unreachable after 3 retries: .*Connection refused.* -- check that the cluster is available`),
+    );
+    expect(result.summary).toMatchObject({ status: 'failed', flyway_exit_code: null });
+  });
+});
+
+describe('settings the runner refuses (configuration exit code)', () => {
+  const good = (key: string) => ({
+    key,
+    bucket: 'itest-bad-bucket',
+    database: key,
+    engine: 'postgresql',
+    host: '127.0.0.1',
+    port: 5432,
+    secret_id: 'itest/bad',
+    flyway: { connect_retries: 1, lock_timeout_seconds: 5 },
+  });
+  const cases: [string, (key: string) => unknown, RegExp][] = [
+    ['invalid JSON', () => '{"key": "bad_json",', /is not a JSON object/],
+    ['a key that differs from --database', () => ({ ...good('other'), database: 'x' }), /key is "other", expected "bad_key"/],
+    ['an unknown engine', (key) => ({ ...good(key), engine: 'oracle' }), /engine "oracle" is not postgresql or mysql/],
+    ['a bad database name', (key) => ({ ...good(key), database: 'users"; DROP DATABASE x; --' }), /database "users\\"; DROP DATABASE x; --" must match/],
+    ['a non-integer port', (key) => ({ ...good(key), port: '5432' }), /port "5432" is not an integer/],
+    ['a negative lock timeout', (key) => ({ ...good(key), flyway: { lock_timeout_seconds: -1 } }), /lock_timeout_seconds must be an integer/],
+  ];
+  const keys = ['bad_json', 'bad_key', 'bad_engine', 'bad_name', 'bad_port', 'bad_lock'];
+
+  it.each(cases.map((entry, index) => [...entry, keys[index]] as const))('%s', async (_name, settings, message, key) => {
+    await world.putSettings(key, settings(key));
+    const result = await world.runner(key);
+    expectExit(result, EXIT.config);
+    expect(result.errorLine).toMatch(message);
+    expect(result.errorLine).toMatch(/-- re-apply the Terraform module/);
+    expect(result.summary).toMatchObject({ database: key, status: 'failed' });
+  });
+
+  it('a missing settings parameter', async () => {
+    const result = await world.runner('not_configured');
+    expectExit(result, EXIT.config);
+    expect(result.errorLine).toContain(`settings parameter ${CONFIG_PREFIX}/databases/not_configured not found`);
+  });
+});
+
+describe('per-database lock', () => {
+  let holder: ChildProcess | undefined;
+  afterAll(() => {
+    holder?.kill('SIGKILL');
+  });
+
+  it('waits up to lock_timeout_seconds, then exits with the lock-timeout code', async () => {
+    const key = 'locked';
+    await world.addDatabase(key, { flyway: { lock_timeout_seconds: 2 } });
+    mkdirSync(join(world.home, key), { recursive: true });
+    holder = spawn('flock', [join(world.home, key, 'lock'), 'sleep', '60'], { stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = await world.runner(key);
+    holder.kill('SIGKILL');
+    expectExit(result, EXIT.lockTimeout);
+    expect(result.stdout).toContain('holds the lock; waiting up to 2s');
+    expect(result.errorLine).toMatch(/^flyway-runner: error: lock timeout: another run for locked held .* for more than 2s -- /);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(2_000);
+  });
+});
+
+describe('a burst of uploads and runner invocations', () => {
+  it('a file uploaded while a migrate runs gets exactly one more run; later requests are skipped', async () => {
+    const key = 'late';
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__first.sql', 'CREATE TABLE first (id INT);\n');
+    const first = world.startRunner(key);
+    // Once the first run has synced, it no longer sees new files: upload V2 and request two runs.
+    const synced = join(world.home, key, 'last-sync-listing.json');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(synced) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await world.upload(key, 'V2__second.sql', 'CREATE TABLE second (id INT);\n');
+    const later = [world.startRunner(key), world.startRunner(key)];
+    const results = [await first, ...(await Promise.all(later))];
+
+    for (const result of results) expectExit(result, EXIT.ok);
+    expect(results[0].summary).toMatchObject({ status: 'success', migrations_applied: 1, schema_version_after: '1' });
+    const statuses = results.slice(1).map((r) => r.summary.status).sort();
+    expect(statuses).toEqual(['skipped', 'success']);
+    expect(results.reduce((sum, r) => sum + r.migrateRuns, 0)).toBe(2);
+    expect(await history(key)).toBe('1\tV1__first.sql\tt\n2\tV2__second.sql\tt');
+  });
+
+  it('ten invocations within one second: final state correct, at most 2 flyway migrate runs, no password visible', async () => {
+    const key = 'burst';
+    await world.addDatabase(key);
+    const ps = samplePs();
+    const runs: Promise<RunnerResult>[] = [];
+    const startedAt: number[] = [];
+    const upload = (versions: number[]) =>
+      Promise.all(versions.map((v) => world.upload(key, `V${v}__step_${v}.sql`, `CREATE TABLE step_${v} (id INT);\n`)));
+    const invoke = (count: number) => {
+      for (let i = 0; i < count; i += 1) {
+        startedAt.push(Date.now());
+        runs.push(world.startRunner(key));
+      }
+    };
+    // As an upload of many files does: the events of the first files start runs while the last
+    // files are still being uploaded; each invocation starts after its own file is in the bucket.
+    await upload([1, 2, 3, 4, 5]);
+    invoke(5);
+    await upload([6, 7, 8, 9, 10]);
+    invoke(5);
+    const results = await Promise.all(runs);
+    const seen = await ps.stop();
+
+    expect(Math.max(...startedAt) - Math.min(...startedAt)).toBeLessThan(1_000);
+    for (const result of results) expectExit(result, EXIT.ok);
+    const migrateRuns = results.reduce((sum, result) => sum + result.migrateRuns, 0);
+    console.log(`burst: 10 invocations started within ${Math.max(...startedAt) - Math.min(...startedAt)} ms -> ${migrateRuns} flyway migrate run(s); statuses ${results.map((r) => r.summary.status).join(',')}`);
+    expect(migrateRuns).toBeGreaterThanOrEqual(1);
+    expect(migrateRuns).toBeLessThanOrEqual(2);
+    expect(results.filter((r) => r.summary.status === 'success')).toHaveLength(migrateRuns);
+    expect(results.filter((r) => r.summary.status === 'skipped')).toHaveLength(10 - migrateRuns);
+    expect(results.reduce((sum, r) => sum + r.summary.migrations_applied, 0)).toBe(10);
+    expect(await world.query(key, 'SELECT count(*), max(version::int) FROM flyway_schema_history WHERE success')).toBe('10\t10');
+
+    // The password never shows: not in any process's arguments, not in any output.
+    // The sampler did see the runners, psql and Flyway's JVM at work.
+    expect(seen).toContain(`flyway-runner --config-prefix ${CONFIG_PREFIX} --database burst`);
+    expect(seen).toContain('org.flywaydb.commandline.Main');
+    expect(seen).not.toContain(server.password);
+    for (const result of results) {
+      expect(result.stdout).not.toContain(server.password);
+      expect(result.stderr).not.toContain(server.password);
+    }
+  });
+});

@@ -1,0 +1,285 @@
+// Shared pieces of the runner tests: the real flyway-runner script, a Flyway CLI installed by the
+// real install-flyway, S3 / SSM / Secrets Manager on a moto server, and a real database server.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DatabaseServer } from '../../support/database-server';
+import { MotoServer } from '../../support/moto';
+import { RunResult } from '../../support/run';
+import { toolchain, toolEnv } from '../../support/toolchain';
+
+export const REPO = resolve(__dirname, '..', '..', '..');
+export const RUNNER = join(REPO, 'scripts', 'flyway-runner');
+export const INSTALLER = join(REPO, 'scripts', 'install-flyway');
+export const CONFIG_PREFIX = '/itest/flyway';
+/** The line the runner prints right before every `flyway migrate`. */
+export const MIGRATE_LINE = 'flyway-runner: running flyway migrate';
+
+/**
+ * Runs a program (no shell) with stdin closed and collects its output; never rejects for a
+ * non-zero exit. (Like test/support/run.ts's run(), without a stdin pipe: ending that pipe races
+ * with programs that exit at once and can fail the whole suite with an unhandled EPIPE.)
+ */
+export function execute(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, [...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('error', (error) => {
+      if (timer) clearTimeout(timer);
+      reject(new Error(`could not start ${command}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
+
+/** Like execute, but rejects with the output when the program exits non-zero. */
+export async function executeOk(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  const result = await execute(command, args, options);
+  if (result.code !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+  return result;
+}
+
+export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7 } as const;
+
+export type Engine = 'postgresql' | 'mysql';
+
+export interface Summary {
+  database: string | null;
+  action: string | null;
+  status: 'success' | 'failed' | 'skipped';
+  reason: string | null;
+  schema_version_before: string | null;
+  schema_version_after: string | null;
+  migrations_applied: number;
+  duration_ms: number;
+  flyway_exit_code: number | null;
+  requested_at: string | null;
+}
+
+export interface RunnerResult extends RunResult {
+  summary: Summary;
+  /** How many times this run started `flyway migrate`. */
+  migrateRuns: number;
+  /** The line that says what failed and what to do (the one right before the summary). */
+  errorLine: string;
+  elapsedMs: number;
+}
+
+export interface Flyway {
+  prefix: string;
+  /** The flyway link that install-flyway put in its --bin-dir. */
+  bin: string;
+  remove(): void;
+}
+
+/** Installs the Maven Central Flyway archive from setup with the project's own installer. */
+export async function installFlyway(): Promise<Flyway> {
+  const tools = toolchain();
+  const root = mkdtempSync(join(tmpdir(), 'aurora-flyway-install-'));
+  const prefix = join(root, 'opt');
+  const binDir = join(root, 'bin');
+  await executeOk(
+    INSTALLER,
+    ['--version', tools.flywayVersion, '--sha256', tools.flywaySha256, '--source', tools.flywayArchive, '--prefix', prefix, '--bin-dir', binDir],
+    { env: toolEnv(), timeoutMs: 180_000 },
+  );
+  return { prefix, bin: join(binDir, 'flyway'), remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Parses a runner's output: the last line is the JSON summary. */
+export function parseRunnerOutput(result: RunResult, elapsedMs: number): RunnerResult {
+  const lines = result.stdout.trimEnd().split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  let summary: Summary;
+  try {
+    summary = JSON.parse(last) as Summary;
+  } catch {
+    throw new Error(`the runner's last line is not JSON (exit ${result.code}):\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+  return {
+    ...result,
+    summary,
+    migrateRuns: lines.filter((line) => line === MIGRATE_LINE).length,
+    errorLine: lines.length >= 2 ? lines[lines.length - 2] : '',
+    elapsedMs,
+  };
+}
+
+export interface DatabaseSpec {
+  engine?: Engine;
+  /** Defaults to the key. */
+  database?: string;
+  /** The host written into the settings (defaults to the test server's). */
+  host?: string;
+  port?: number;
+  flyway?: Record<string, unknown>;
+  /** Secret contents; defaults to the server's admin login. `null`: no secret is created. */
+  secret?: { username: string; password: string } | null;
+}
+
+/** One moto server + one database server, shared by the tests of a file. */
+export class RunnerWorld {
+  readonly s3: S3Client;
+  readonly ssm: SSMClient;
+  readonly home: string;
+
+  constructor(
+    readonly moto: MotoServer,
+    readonly server: DatabaseServer,
+    readonly engine: Engine,
+    readonly flyway: Flyway,
+  ) {
+    const clientConfig = {
+      endpoint: moto.endpoint,
+      region: moto.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    this.s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    this.ssm = new SSMClient(clientConfig);
+    this.home = mkdtempSync(join(tmpdir(), 'aurora-flyway-runner-home-'));
+  }
+
+  bucketOf(key: string): string {
+    return `itest-${key.replace(/_/g, '-')}-bucket`;
+  }
+
+  /** The environment the runner gets (as the SSM agent gives it: AWS settings, PATH). */
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return toolEnv({ ...this.moto.awsEnv, FLYWAY_RUNNER_HOME: this.home, FLYWAY_RUNNER_FLYWAY: this.flyway.bin, ...extra });
+  }
+
+  async aws(args: string[]): Promise<RunResult> {
+    return executeOk('aws', args, { env: toolEnv(this.moto.awsEnv), timeoutMs: 60_000 });
+  }
+
+  /** Creates the bucket, the secret and the settings parameter, as the module would. */
+  async addDatabase(key: string, spec: DatabaseSpec = {}): Promise<void> {
+    const bucket = this.bucketOf(key);
+    await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const secretName = `itest/${key}/master`;
+    const secret = spec.secret === undefined ? { username: this.server.user, password: this.server.password } : spec.secret;
+    if (secret !== null) {
+      await this.aws(['secretsmanager', 'create-secret', '--name', secretName, '--secret-string', JSON.stringify(secret)]);
+    }
+    await this.putSettings(key, {
+      key,
+      bucket,
+      database: spec.database ?? key,
+      engine: spec.engine ?? this.engine,
+      host: spec.host ?? this.server.host,
+      port: spec.port ?? this.server.port,
+      secret_id: secretName,
+      flyway: {
+        schemas: (spec.engine ?? this.engine) === 'mysql' ? [spec.database ?? key] : ['public'],
+        placeholders: {},
+        baseline_on_migrate: false,
+        out_of_order: false,
+        connect_retries: 3,
+        lock_timeout_seconds: 120,
+        ...spec.flyway,
+      },
+    });
+  }
+
+  /** Writes the settings parameter verbatim (an object is JSON-encoded, a string is kept as is). */
+  async putSettings(key: string, value: unknown): Promise<void> {
+    await this.ssm.send(
+      new PutParameterCommand({
+        Name: `${CONFIG_PREFIX}/databases/${key}`,
+        Type: 'String',
+        Overwrite: true,
+        Value: typeof value === 'string' ? value : JSON.stringify(value),
+      }),
+    );
+  }
+
+  async upload(key: string, name: string, sql: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucketOf(key), Key: name, Body: sql }));
+  }
+
+  async remove(key: string, name: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucketOf(key), Key: name }));
+  }
+
+  migrationsDir(key: string): string {
+    return join(this.home, key, 'migrations');
+  }
+
+  /** Runs the real runner as the SSM document does and parses its summary. */
+  async runner(
+    key: string,
+    action = 'migrate',
+    options: { env?: Record<string, string>; args?: string[]; xtrace?: boolean } = {},
+  ): Promise<RunnerResult> {
+    const started = Date.now();
+    const args = ['--config-prefix', CONFIG_PREFIX, '--database', key, '--action', action, ...(options.args ?? [])];
+    const result = await execute(options.xtrace ? 'bash' : RUNNER, options.xtrace ? ['-x', RUNNER, ...args] : args, {
+      env: this.env(options.env),
+      timeoutMs: 240_000,
+    });
+    return parseRunnerOutput(result, Date.now() - started);
+  }
+
+  /** Starts the runner without waiting (for concurrency tests). */
+  startRunner(key: string, action = 'migrate'): Promise<RunnerResult> {
+    return this.runner(key, action);
+  }
+
+  /** Runs SQL in a database with the engine's client; rows as tab-separated lines. */
+  async query(database: string, sql: string): Promise<string> {
+    const { host, port, user, password } = this.server;
+    const result =
+      this.engine === 'postgresql'
+        ? await executeOk('psql', ['-X', '-At', '-F', '\t', '-h', host, '-p', String(port), '-U', user, '-d', database, '-c', sql], {
+            env: toolEnv({ PGPASSWORD: password }),
+          })
+        : await executeOk('mariadb', ['--no-defaults', '-h', host, '-P', String(port), '-u', user, '-N', '-B', database, '-e', sql], {
+            env: toolEnv({ MYSQL_PWD: password }),
+          });
+    return result.stdout.trim();
+  }
+
+  async close(): Promise<void> {
+    this.s3.destroy();
+    this.ssm.destroy();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** Samples `ps -eo args` until stopped; returns everything it saw. */
+export function samplePs(intervalMs = 40): { stop(): Promise<string> } {
+  let seen = '';
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      seen += await new Promise<string>((done) => {
+        const child = spawn('ps', ['-eo', 'args'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('close', () => done(out));
+        child.on('error', () => done(''));
+      });
+      await new Promise((wait) => setTimeout(wait, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runOk, RunResult } from './run';
+import { toolEnv } from './toolchain';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/** Every Terraform root the project ships: the module itself, each submodule, each example. */
+export function terraformDirs(): string[] {
+  const children = (dir: string) =>
+    existsSync(join(PROJECT_ROOT, dir))
+      ? readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => join(dir, entry.name))
+      : [];
+  return ['.', ...children('modules'), ...children('examples')];
+}
+
+/** The real Terraform CLI with the toolchain's offline provider mirror. */
+export function terraform(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runOk('terraform', args, { cwd, env: toolEnv(env), timeoutMs: 900_000 });
+}

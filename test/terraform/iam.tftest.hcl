@@ -1,0 +1,125 @@
+# Least privilege: no IAM statement with "*" actions, and "*" resources only where AWS offers no
+# resource-level permissions (the SSM agent's message channels). The trigger may run exactly one
+# document on exactly one instance.
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+}
+
+run "trigger_role" {
+  command = plan
+
+  module {
+    source = "./modules/trigger"
+  }
+
+  variables {
+    name                   = "flyway-flyway-trigger"
+    document_arn           = "arn:aws:ssm:eu-central-1:123456789012:document/flyway-flyway"
+    document_name          = "flyway-flyway"
+    instance_arn           = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
+    instance_id            = "i-0123456789abcdef0"
+    databases_by_bucket    = { "flyway-users-123456789012" = "users" }
+    command_log_group_name = "/flyway/flyway-flyway/commands"
+    topic_arn              = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
+    log_retention_days     = 90
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      [for action in flatten([statement.Action]) : !strcontains(action, "*")]
+    ]))
+    error_message = "The trigger's policy must not use wildcard actions."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      [for resource in flatten([statement.Resource]) : resource != "*"]
+    ]))
+    error_message = "The trigger's policy must not grant on every resource."
+  }
+
+  assert {
+    condition = one([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      toset(flatten([statement.Resource])) if contains(flatten([statement.Action]), "ssm:SendCommand")
+      ]) == toset([
+      "arn:aws:ssm:eu-central-1:123456789012:document/flyway-flyway",
+      "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0",
+    ])
+    error_message = "ssm:SendCommand must be allowed on the module's document and host only."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The trigger runs on Node.js 22, arm64."
+  }
+
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this.maximum_retry_attempts == 2 && length(aws_lambda_function_event_invoke_config.this.destination_config[0].on_failure) == 1
+    error_message = "Failed asynchronous invocations are retried, then kept in the on-failure queue."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 90
+    error_message = "The trigger's log group has the configured retention."
+  }
+}
+
+run "host_role_and_instance" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "https://repo1.maven.org/maven2/org/flywaydb/flyway-commandline/10.21.0/flyway-commandline-10.21.0.tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      [for action in flatten([statement.Action]) : !strcontains(action, "*")]
+    ]))
+    error_message = "The host's policy must not use wildcard actions."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      [for resource in flatten([statement.Resource]) : resource != "*" || statement.Sid == "SsmAgentMessages"]
+    ]))
+    error_message = "Only the SSM agent's message channel actions (no resource-level permissions in AWS) may use resource \"*\"."
+  }
+
+  assert {
+    condition     = aws_instance.this.metadata_options[0].http_tokens == "required" && aws_instance.this.root_block_device[0].encrypted
+    error_message = "The host requires IMDSv2 and has an encrypted root volume."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ssm_document.this.content).parameters.DatabaseKey.allowedPattern == "^[a-z][a-z0-9_]{0,62}$" && jsondecode(aws_ssm_document.this.content).parameters.Action.allowedValues == ["migrate", "info", "validate", "repair"]
+    error_message = "The document validates its parameters; clean is never an allowed action."
+  }
+
+  assert {
+    condition     = !strcontains(aws_instance.this.user_data, "password")
+    error_message = "No password in user data."
+  }
+}

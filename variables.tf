@@ -1,0 +1,265 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (lowercase letters, digits and hyphens, 2-20 characters)."
+  type        = string
+  default     = "flyway"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.name_prefix))
+    error_message = "name_prefix must be 2-20 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "databases" {
+  description = <<-EOT
+    The databases to migrate, by key. Each key gets a bucket (named <name_prefix>-<key>-<account id>
+    unless bucket_name is given) and a database of the same name in the cluster (or database_name).
+    Keys: lowercase letters, digits and underscores, starting with a letter, at most 24 characters.
+    Options: schemas (Flyway schemas; default ["public"] on PostgreSQL, [database name] on MySQL),
+    placeholders (values for Flyway $${name} placeholders), baseline_on_migrate, out_of_order.
+  EOT
+  type = map(object({
+    database_name       = optional(string)
+    bucket_name         = optional(string)
+    schemas             = optional(list(string))
+    placeholders        = optional(map(string), {})
+    baseline_on_migrate = optional(bool, false)
+    out_of_order        = optional(bool, false)
+  }))
+  default = {
+    users    = {}
+    products = {}
+  }
+  validation {
+    condition     = length(var.databases) > 0
+    error_message = "Give at least one database."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.databases) : can(regex("^[a-z][a-z0-9_]{0,23}$", key))])
+    error_message = "Database keys must be 1-24 characters: lowercase letters, digits and underscores, starting with a letter (for example users, order_history)."
+  }
+  validation {
+    condition = alltrue([
+      for db in values(var.databases) : db.database_name == null || can(regex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", db.database_name))
+    ])
+    error_message = "database_name must be a plain SQL identifier: letters, digits and underscores, not starting with a digit, at most 63 characters."
+  }
+  validation {
+    condition = alltrue(flatten([
+      for db in values(var.databases) : [for schema in coalesce(db.schemas, []) : can(regex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", schema))]
+    ]))
+    error_message = "Flyway schemas must be plain SQL identifiers (letters, digits, underscores)."
+  }
+  validation {
+    condition = alltrue(flatten([
+      for db in values(var.databases) : [for name in keys(db.placeholders) : can(regex("^[A-Za-z][A-Za-z0-9_]{0,62}$", name))]
+    ]))
+    error_message = "Placeholder names must start with a letter and contain only letters, digits and underscores."
+  }
+}
+
+variable "engine" {
+  description = "Aurora engine: aurora-postgresql or aurora-mysql."
+  type        = string
+  default     = "aurora-postgresql"
+  validation {
+    condition     = contains(["aurora-postgresql", "aurora-mysql"], var.engine)
+    error_message = "engine must be aurora-postgresql or aurora-mysql."
+  }
+}
+
+variable "engine_version" {
+  description = "Engine version. Null picks 16.6 (aurora-postgresql) or 8.0.mysql_aurora.3.08.2 (aurora-mysql); auto-pause needs Aurora PostgreSQL >= 13.15/14.12/15.7/16.3 or Aurora MySQL >= 3.08."
+  type        = string
+  default     = null
+}
+
+variable "master_username" {
+  description = "Master user of the cluster. Its password is generated and stored in Secrets Manager by RDS; it never enters Terraform state."
+  type        = string
+  default     = "flyway_admin"
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_]{0,15}$", var.master_username))
+    error_message = "master_username must start with a letter and have at most 16 letters, digits or underscores."
+  }
+}
+
+variable "serverless_min_capacity" {
+  description = "Serverless v2 minimum capacity in ACUs. 0 (default) pauses the cluster when idle, so it costs only storage."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.serverless_min_capacity >= 0 && var.serverless_min_capacity <= 256 && floor(var.serverless_min_capacity * 2) == var.serverless_min_capacity * 2
+    error_message = "serverless_min_capacity must be between 0 and 256 in steps of 0.5."
+  }
+}
+
+variable "serverless_max_capacity" {
+  description = "Serverless v2 maximum capacity in ACUs."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.serverless_max_capacity >= 1 && var.serverless_max_capacity <= 256 && floor(var.serverless_max_capacity * 2) == var.serverless_max_capacity * 2
+    error_message = "serverless_max_capacity must be between 1 and 256 in steps of 0.5."
+  }
+}
+
+variable "seconds_until_auto_pause" {
+  description = "Idle seconds before the cluster pauses (only with serverless_min_capacity = 0). The first run after a pause waits about 15 s for the resume; the runner retries the connection meanwhile."
+  type        = number
+  default     = 600
+  validation {
+    condition     = var.seconds_until_auto_pause >= 300 && var.seconds_until_auto_pause <= 86400
+    error_message = "seconds_until_auto_pause must be between 300 and 86400."
+  }
+}
+
+variable "create_vpc" {
+  description = "Create a small VPC (two public subnets for the host, two private for the cluster). False uses vpc_id, host_subnet_id and database_subnet_ids."
+  type        = bool
+  default     = true
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the created VPC."
+  type        = string
+  default     = "10.42.0.0/20"
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) <= 24
+    error_message = "vpc_cidr must be an IPv4 CIDR of size /24 or larger, for example 10.42.0.0/20."
+  }
+}
+
+variable "vpc_id" {
+  description = "Existing VPC (when create_vpc = false)."
+  type        = string
+  default     = null
+}
+
+variable "host_subnet_id" {
+  description = "Existing subnet for the Flyway host (when create_vpc = false). It needs a route to SSM, Secrets Manager, CloudWatch Logs and S3."
+  type        = string
+  default     = null
+}
+
+variable "host_associate_public_ip" {
+  description = "Give the host a public IP. Needed in a public subnet without NAT; set false in a private subnet with NAT or VPC endpoints."
+  type        = bool
+  default     = true
+}
+
+variable "database_subnet_ids" {
+  description = "Existing private subnets in at least two availability zones for the cluster (when create_vpc = false)."
+  type        = list(string)
+  default     = []
+}
+
+variable "instance_type" {
+  description = "Instance type of the Flyway host. The default arm64 t4g.small runs Flyway comfortably; use an x86_64 type together with host_architecture = \"x86_64\"."
+  type        = string
+  default     = "t4g.small"
+}
+
+variable "host_architecture" {
+  description = "CPU architecture of instance_type: arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.host_architecture)
+    error_message = "host_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "host_ami_id" {
+  description = "AMI of the host. Null uses the latest Amazon Linux 2023 at creation time (later releases do not replace the host)."
+  type        = string
+  default     = null
+}
+
+variable "flyway_version" {
+  description = "Flyway CLI version installed on the host."
+  type        = string
+  default     = "10.21.0"
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.flyway_version))
+    error_message = "flyway_version must look like 10.21.0."
+  }
+}
+
+variable "flyway_download_url" {
+  description = "Flyway CLI archive (https URL or s3:// URI; an s3:// object must be readable by the host). Null uses the Flyway CLI archive that Redgate publishes on Maven Central for flyway_version."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.flyway_download_url == null || can(regex("^(https://|s3://)", var.flyway_download_url))
+    error_message = "flyway_download_url must start with https:// or s3://."
+  }
+}
+
+variable "flyway_sha256" {
+  description = "SHA-256 of the Flyway CLI archive. The default matches the default version and URL; set it whenever you change either."
+  type        = string
+  default     = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.flyway_sha256))
+    error_message = "flyway_sha256 must be 64 lowercase hex characters."
+  }
+}
+
+variable "notification_emails" {
+  description = "E-mail addresses that get failed runs, rejected uploads and configuration errors (each confirms its subscription)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for email in var.notification_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])
+    error_message = "notification_emails must be e-mail addresses."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the trigger's and the command output's log groups."
+  type        = number
+  default     = 90
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for buckets, logs, queue, topic, cluster storage and its secret. Null uses AWS managed keys."
+  type        = string
+  default     = null
+}
+
+variable "command_execution_timeout_seconds" {
+  description = "Longest a single Flyway run may take on the host."
+  type        = number
+  default     = 3600
+  validation {
+    condition     = var.command_execution_timeout_seconds >= 60 && var.command_execution_timeout_seconds <= 172800
+    error_message = "command_execution_timeout_seconds must be between 60 and 172800."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the migration buckets with their contents."
+  type        = bool
+  default     = false
+}
+
+variable "skip_final_snapshot" {
+  description = "Delete the cluster without a final snapshot on terraform destroy."
+  type        = bool
+  default     = false
+}
+
+variable "deletion_protection" {
+  description = "Protect the cluster against deletion (terraform destroy fails until it is turned off)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
