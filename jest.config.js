@@ -32,5 +32,12 @@ module.exports = {
       testEnvironment: 'node',
       slowTestThreshold: 60,
     },
+    {
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+      slowTestThreshold: 300,
+    },
   ],
 };
