@@ -15,6 +15,10 @@ AWS_PROVIDER_GO_VERSION="v1.60.1-0.20260602190131-5f2286d6d836"
 
 TFLINT_GO_VERSION="v0.64.0"
 
+# Reads a module's variables and outputs as JSON for the README's generated tables (terraform-docs
+# itself is not served by the Go module proxy here). HashiCorp tags no releases of it.
+TERRAFORM_CONFIG_INSPECT_GO_VERSION="v0.0.0-20260904064934-75d64de68c31"
+
 MOTO_VERSION="5.2.5"
 CHECKOV_VERSION="3.3.30"
 

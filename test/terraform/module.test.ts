@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MotoServer, startMoto } from '../support/moto';
 import { run } from '../support/run';
 import { PROJECT_ROOT, terraform, terraformDirs } from '../support/terraform';
-import { toolEnv } from '../support/toolchain';
+import { toolchain, toolEnv } from '../support/toolchain';
 
 jest.setTimeout(900_000);
 
@@ -71,6 +71,22 @@ describe('terraform test (plan level)', () => {
     expect(output).toMatch(/Success! \d+ passed, 0 failed\./);
     expect(result.code).toBe(0);
     console.log(output.split('\n').filter((line) => /run "|Success|Failure/.test(line)).join('\n'));
+  });
+});
+
+describe('module documentation and defaults', () => {
+  it('README inputs/outputs tables match the module (scripts/docs.mjs --check)', async () => {
+    const result = await run('node', ['scripts/docs.mjs', '--check'], { cwd: PROJECT_ROOT, env: toolEnv() });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it("defaults to the Flyway version and checksum that setup pins and the tests run", async () => {
+    const inspected = JSON.parse((await run('terraform-config-inspect', ['--json', PROJECT_ROOT], { env: toolEnv() })).stdout) as {
+      variables: Record<string, { default: unknown }>;
+    };
+    expect(inspected.variables.flyway_version.default).toBe(toolchain().flywayVersion);
+    expect(inspected.variables.flyway_sha256.default).toBe(toolchain().flywaySha256);
   });
 });
 
