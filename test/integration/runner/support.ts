@@ -169,7 +169,8 @@ export class RunnerWorld {
   async addDatabase(key: string, spec: DatabaseSpec = {}): Promise<void> {
     const bucket = this.bucketOf(key);
     await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const secretName = `itest/${key}/master`;
+    // Named like the secrets RDS manages for a cluster's master user ("rds!cluster-<id>").
+    const secretName = `rds!cluster-itest-${key}`;
     const secret = spec.secret === undefined ? { username: this.server.user, password: this.server.password } : spec.secret;
     if (secret !== null) {
       await this.aws(['secretsmanager', 'create-secret', '--name', secretName, '--secret-string', JSON.stringify(secret)]);
