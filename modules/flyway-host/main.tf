@@ -20,7 +20,8 @@ locals {
 
 # --- Command document ------------------------------------------------------------------------
 # The runner travels inside the document (gzip + base64 to stay far below the 64 KB document
-# limit; checksum verified on the host), so changing it
+# limit; checksum verified on the host; a temp file per process because a burst runs several
+# commands at once), so changing it
 # publishes a new document version instead of replacing the instance. Parameters are validated
 # by SSM before anything runs; the script only ever sees them as single-quoted words.
 resource "aws_ssm_document" "this" {
@@ -61,9 +62,10 @@ resource "aws_ssm_document" "this" {
           "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}\"",
           "if [ ! -x \"$runner\" ]; then",
           "  install -d -m 0755 \"$runner_dir\"",
-          "  printf '%s' '${base64gzip(local.runner)}' | base64 -d | gunzip >\"$runner.tmp\"",
-          "  printf '%s  %s\\n' '${local.runner_sha256}' \"$runner.tmp\" | sha256sum -c --quiet",
-          "  chmod 0755 \"$runner.tmp\" && mv \"$runner.tmp\" \"$runner\"",
+          "  tmp=\"$runner.tmp.$$\"",
+          "  printf '%s' '${base64gzip(local.runner)}' | base64 -d | gunzip >\"$tmp\"",
+          "  printf '%s  %s\\n' '${local.runner_sha256}' \"$tmp\" | sha256sum -c --quiet",
+          "  chmod 0755 \"$tmp\" && mv -f \"$tmp\" \"$runner\"",
           "fi",
           "requested_at='{{ RequestedAt }}'",
           "exec \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' $${requested_at:+--requested-at \"$requested_at\"}",

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './run';
@@ -8,19 +8,29 @@ import { toolEnv } from './toolchain';
 /** A throwaway root configuration that deploys the module to the emulator (test/fixtures/local-stack). */
 export interface LocalStack {
   dir: string;
+  /** The emulator's AWS settings and the TF_VAR_ variables, for running Terraform in `dir` otherwise. */
+  env: Record<string, string>;
   terraform(...args: string[]): ReturnType<typeof terraform>;
   outputs(): Promise<Record<string, unknown>>;
   remove(): void;
 }
 
-export function prepareLocalStack(awsEnv: Record<string, string>, variables: Record<string, string> = {}): LocalStack {
-  const dir = mkdtempSync(join(tmpdir(), 'aurora-flyway-stack-'));
+export interface LocalStackOptions {
+  /** Where the configuration (and its state) goes; default: a new temp dir. The demo keeps it in the cache. */
+  dir?: string;
+}
+
+/** Copies the fixture (pointing at this checkout); an existing `dir` keeps its state and .terraform. */
+export function prepareLocalStack(awsEnv: Record<string, string>, variables: Record<string, string> = {}, options: LocalStackOptions = {}): LocalStack {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'aurora-flyway-stack-'));
+  mkdirSync(dir, { recursive: true });
   cpSync(join(PROJECT_ROOT, 'test', 'fixtures', 'local-stack'), dir, { recursive: true, filter: (src) => !src.includes('.terraform') });
   const main = join(dir, 'main.tf');
   writeFileSync(main, readFileSync(main, 'utf8').replace('source = "../../.."', `source = ${JSON.stringify(PROJECT_ROOT)}`));
   const env = { ...awsEnv, ...Object.fromEntries(Object.entries(variables).map(([name, value]) => [`TF_VAR_${name}`, value])) };
   return {
     dir,
+    env,
     terraform: (...args: string[]) => terraform(dir, args, env),
     outputs: async () => {
       const result = await run('terraform', ['output', '-json', 'pipeline'], { cwd: dir, env: toolEnv(env) });

@@ -13,8 +13,9 @@ const ADMIN_USER = 'flyway_admin';
 /**
  * A throwaway MariaDB server (the MySQL-compatible engine Debian ships) in a temp dir on a free
  * loopback port, with a password-authenticated admin user like Aurora MySQL's master user.
+ * `keep`: leave it running after this process exits (ServiceSpec.keep; the demo's --keep).
  */
-export async function startMariadb(): Promise<DatabaseServer> {
+export async function startMariadb(options: { keep?: boolean } = {}): Promise<DatabaseServer> {
   const port = await freePort();
   const workDir = serviceWorkDir('mariadb');
   const dataDir = join(workDir, 'data');
@@ -36,6 +37,7 @@ export async function startMariadb(): Promise<DatabaseServer> {
   );
   const service = await startService({
     name: 'mariadb',
+    keep: options.keep,
     command: 'mariadbd',
     args: [
       '--no-defaults',

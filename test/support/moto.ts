@@ -15,13 +15,14 @@ export interface MotoServer {
 
 const REGION = 'eu-central-1';
 
-/** A moto server (the AWS API emulator) on a free loopback port. */
-export async function startMoto(): Promise<MotoServer> {
+/** A moto server (the AWS API emulator) on a free loopback port. `keep`: see ServiceSpec.keep (the demo's --keep). */
+export async function startMoto(options: { keep?: boolean } = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const workDir = serviceWorkDir('moto');
   const service = await startService({
     name: 'moto',
+    keep: options.keep,
     command: join(toolchain().bin, 'moto_server'),
     args: ['-H', '127.0.0.1', '-p', String(port)],
     workDir,

@@ -13,8 +13,9 @@ const ADMIN_USER = 'flyway_admin';
  * A throwaway PostgreSQL cluster (initdb + postgres) in a temp dir on a free loopback port, with a
  * password-authenticated admin user, as Aurora's master user would be. Runs as the unprivileged
  * `postgres` user when the tests run as root (PostgreSQL refuses to run as root).
+ * `keep`: leave it running after this process exits (ServiceSpec.keep; the demo's --keep).
  */
-export async function startPostgres(): Promise<DatabaseServer> {
+export async function startPostgres(options: { keep?: boolean } = {}): Promise<DatabaseServer> {
   const port = await freePort();
   const workDir = serviceWorkDir('postgres');
   const dataDir = join(workDir, 'data');
@@ -35,6 +36,7 @@ export async function startPostgres(): Promise<DatabaseServer> {
   );
   const service = await startService({
     name: 'postgres',
+    keep: options.keep,
     command: 'postgres',
     args: ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir, '-c', 'fsync=off'],
     workDir,

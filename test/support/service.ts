@@ -16,6 +16,11 @@ export interface ServiceSpec {
   /** Polled until it resolves true; the service has failed if it exits first. */
   ready: () => Promise<boolean>;
   readyTimeoutMs?: number;
+  /**
+   * Leave the service running after this process exits (`npm run demo -- --keep`): no reaper, not
+   * killed on exit, and it does not keep this process alive. Stop it later by its pid.
+   */
+  keep?: boolean;
 }
 
 export interface RunningService {
@@ -59,7 +64,8 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     child.once('spawn', () => resolve(child.pid as number));
     child.once('error', (error) => reject(new Error(`could not start ${spec.name}: ${error.message}`)));
   });
-  running.add(pid);
+  if (spec.keep) child.unref();
+  else running.add(pid);
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -69,10 +75,12 @@ export async function startService(spec: ServiceSpec): Promise<RunningService> {
     }),
   );
   const signal = spec.stopSignal ?? 'SIGTERM';
-  spawn('bash', [join(__dirname, 'reaper.sh'), String(process.pid), String(pid), signal.replace('SIG', ''), spec.workDir], {
-    detached: true,
-    stdio: 'ignore',
-  }).unref();
+  if (!spec.keep) {
+    spawn('bash', [join(__dirname, 'reaper.sh'), String(process.pid), String(pid), signal.replace('SIG', ''), spec.workDir], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  }
 
   const stop = async (): Promise<void> => {
     if (!exited) {

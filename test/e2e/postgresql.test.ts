@@ -1,0 +1,169 @@
+// End to end on PostgreSQL: `terraform apply` of the root module on the emulator (with the checks
+// of what it built), the sample migrations uploaded to their buckets, the harness playing S3 ->
+// Lambda and the SSM agent, the real runner and Flyway migrating a real PostgreSQL; then
+// `terraform destroy` and an inventory of the emulator: nothing of the module is left.
+
+import { passwordValues } from '../support/local-stack';
+import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
+import { run } from '../support/run';
+import { toolEnv } from '../support/toolchain';
+import { listCommandRecords, listInvocationRecords, readCommandRecord } from '../harness/records';
+import { folderFiles, type Harness } from '../harness/harness';
+import { expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
+
+jest.setTimeout(1_200_000);
+
+const PREFIX = 'e2epg';
+
+describe('the whole pipeline on PostgreSQL', () => {
+  let world: World;
+  let harness: Harness;
+  const aws = (...args: string[]) => world.aws.cli(...args);
+
+  beforeAll(async () => {
+    world = await World.start('postgresql', PREFIX);
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('plans without any password value', async () => {
+    await world.stack.terraform('plan', '-input=false', '-no-color', '-out=stack.tfplan');
+    const plan = JSON.parse((await world.stack.terraform('show', '-json', 'stack.tfplan')).stdout) as unknown;
+    expect(passwordValues(plan)).toEqual([]);
+  });
+
+  it('applies', async () => {
+    await world.stack.terraform('apply', '-input=false', '-no-color', 'stack.tfplan');
+    const outputs = await world.outputs();
+    expect(Object.keys(outputs.buckets).sort()).toEqual(['products', 'users']);
+  });
+
+  it('keeps secrets out of the state: the password exists only in Secrets Manager', async () => {
+    const state = JSON.parse((await world.stack.terraform('show', '-json')).stdout) as unknown;
+    expect(passwordValues(state)).toEqual([]);
+    const { master_user_secret_arn: secretArn } = await world.outputs();
+    const secret = (await aws('secretsmanager', 'get-secret-value', '--secret-id', secretArn)) as { SecretString: string };
+    const { password } = JSON.parse(secret.SecretString) as { password: string };
+    expect(password.length).toBeGreaterThan(8);
+    expect(JSON.stringify(state)).not.toContain(password);
+  });
+
+  it('built a host with IMDSv2, no key pair and no inbound rules', async () => {
+    const { instance_id: instanceId, host_security_group_id: groupId } = await world.outputs();
+    const reservations = (await aws('ec2', 'describe-instances', '--instance-ids', instanceId)) as {
+      Reservations: { Instances: { KeyName?: string; MetadataOptions: { HttpTokens: string } }[] }[];
+    };
+    const instance = reservations.Reservations[0].Instances[0];
+    expect(instance.KeyName ?? null).toBeNull();
+    expect(instance.MetadataOptions.HttpTokens).toBe('required');
+    // The group comes from the module's output: the emulator's describe-instances lists groups unreliably.
+    const groups = (await aws('ec2', 'describe-security-groups', '--group-ids', groupId)) as {
+      SecurityGroups: { IpPermissions: unknown[]; IpPermissionsEgress: { FromPort?: number }[] }[];
+    };
+    expect(groups.SecurityGroups[0].IpPermissions).toEqual([]);
+    expect(groups.SecurityGroups[0].IpPermissionsEgress.map((rule) => rule.FromPort).sort()).toEqual([443, 5432]);
+  });
+
+  it('built private, versioned, encrypted buckets that notify the trigger on .sql uploads', async () => {
+    const { buckets } = await world.outputs();
+    for (const bucket of Object.values(buckets)) {
+      expect(await aws('s3api', 'get-bucket-versioning', '--bucket', bucket)).toMatchObject({ Status: 'Enabled' });
+      expect(await aws('s3api', 'get-public-access-block', '--bucket', bucket)).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+      const notification = (await aws('s3api', 'get-bucket-notification-configuration', '--bucket', bucket)) as {
+        LambdaFunctionConfigurations: { LambdaFunctionArn: string; Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }[];
+      };
+      expect(notification.LambdaFunctionConfigurations).toHaveLength(1);
+      expect(notification.LambdaFunctionConfigurations[0].LambdaFunctionArn).toContain(`${PREFIX}-flyway-trigger`);
+      // AWS spells the rule name "Suffix", the emulator "suffix".
+      const rules = notification.LambdaFunctionConfigurations[0].Filter.Key.FilterRules.map((rule) => `${rule.Name.toLowerCase()}=${rule.Value}`);
+      expect(rules).toEqual(['suffix=.sql']);
+      const policy = (await aws('s3api', 'get-bucket-policy', '--bucket', bucket)) as { Policy: string };
+      expect(policy.Policy).toContain('aws:SecureTransport');
+    }
+  });
+
+  it('connects the harness: the secret\'s login works on PostgreSQL', async () => {
+    harness = await world.connect();
+    // The TLS-only statement is the only one the emulator cannot judge (test/harness/emulator-quirks.ts).
+    expect(world.policyAdjustments.map((entry) => entry.replace(/^.*: /, ''))).toEqual(['DenyInsecureTransport', 'DenyInsecureTransport']);
+    expect(await world.query('postgres', 'SELECT 1')).toEqual(['1']);
+  });
+
+  it('migrates users from an upload burst: one event and one command per file, at most two Flyway runs', async () => {
+    const { buckets } = await world.outputs();
+    const files = folderFiles(migrationsDir('users'));
+    const burst = await harness.uploadBurst(buckets.users, files);
+
+    expect(burst.uploads).toHaveLength(files.length);
+    expect(burst.deliveries).toHaveLength(files.length);
+    for (const { invocation, commands } of burst.deliveries) {
+      expect(invocation.ok).toBe(true);
+      expect(invocation.result).toMatchObject({ commands: [{ database: 'users' }], rejected: 0 });
+      expect(commands).toHaveLength(1);
+      expectCommandSucceeded(commands[0]);
+      expect(commands[0]).toMatchObject({ status: 'Success', exitCode: 0, parameters: { DatabaseKey: 'users', Action: 'migrate' } });
+      expect(['success', 'skipped']).toContain(commands[0].summary?.status);
+    }
+    const runs = burst.commands.reduce((sum, command) => sum + command.migrateRuns, 0);
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(2);
+    expect(burst.commands.reduce((sum, command) => sum + (command.summary?.migrations_applied ?? 0), 0)).toBe(2);
+    await expectTaggedWithCommands(world, burst);
+  });
+
+  it('migrates products from one event holding both files: one command, one Flyway run', async () => {
+    const { buckets } = await world.outputs();
+    const uploads = [];
+    for (const file of folderFiles(migrationsDir('products'))) uploads.push(await harness.upload(buckets.products, file.key, file.body));
+    const deliveries = await harness.deliver(uploads);
+
+    expect(deliveries).toHaveLength(1);
+    const [{ invocation, commands }] = deliveries;
+    expect(invocation.ok).toBe(true);
+    expect(commands).toHaveLength(1);
+    expectCommandSucceeded(commands[0]);
+    expect(commands[0]).toMatchObject({ status: 'Success', migrateRuns: 1, summary: { status: 'success', migrations_applied: 2, schema_version_after: '2' } });
+    await expectTaggedWithCommands(world, { uploads, deliveries, commands });
+  });
+
+  it('created both databases with the expected tables and columns', async () => {
+    expect(await world.columns('users', 'persons')).toEqual(['id', 'last_name', 'first_name', 'city', 'email']);
+    expect(await world.columns('products', 'products')).toEqual(['id', 'name', 'price_cents', 'created_at', 'sku']);
+  });
+
+  it('recorded exactly the uploaded files in flyway_schema_history (version, description, script, checksum)', async () => {
+    for (const database of ['users', 'products'] as const) {
+      const history = await world.query(database, 'SELECT version, description, script, checksum, success FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank');
+      expect(history).toEqual(expectedHistory(migrationsDir(database), 't'));
+    }
+  });
+
+  it('keeps every command\'s status and output in the harness records', () => {
+    const records = listCommandRecords(world.stateDir);
+    expect(records).toHaveLength(3);
+    expect(records.every((record) => record.status === 'Success' && record.summary !== null)).toBe(true);
+    expect(readCommandRecord(world.stateDir, records[0].commandId)).toEqual(records[0]);
+    expect(listInvocationRecords(world.stateDir).flatMap((invocation) => invocation.commandIds).sort()).toEqual(records.map((r) => r.commandId).sort());
+  });
+
+  it('validates command parameters against the document, as SSM does', async () => {
+    const { document_name: documentName } = await world.outputs();
+    const refused = await harness.sendCommand(documentName, { DatabaseKey: 'users; rm -rf /', Action: 'migrate' });
+    expect(refused).toMatchObject({ status: 'Failed', exitCode: null, error: expect.stringMatching(/^InvalidParameters: .*DatabaseKey.*allowed pattern/) });
+    const clean = await harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'clean' });
+    expect(clean).toMatchObject({ status: 'Failed', error: expect.stringMatching(/allowed values/) });
+    const info = await harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'info' });
+    expectCommandSucceeded(info);
+    expect(info).toMatchObject({ status: 'Success', migrateRuns: 0, summary: { status: 'success', schema_version_after: '2' } });
+  });
+
+  it('destroys, and the emulator holds nothing of the module', async () => {
+    await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color');
+    expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);
+    const state = await run('terraform', ['state', 'list'], { cwd: world.stack.dir, env: toolEnv(world.moto.awsEnv) });
+    expect(state.stdout.trim()).toBe('');
+  });
+});

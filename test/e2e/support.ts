@@ -1,0 +1,149 @@
+// Shared by the end-to-end tests: the emulator, a database server, the module applied from
+// test/fixtures/local-stack, and the harness that plays S3 -> Lambda and the SSM agent.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { awsClients, type AwsClients } from '../harness/aws';
+import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
+import { Harness, type Burst } from '../harness/harness';
+import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
+import type { CommandRecord } from '../harness/records';
+import { crc32 } from '../harness/stored-zip';
+import type { DatabaseServer } from '../support/database-server';
+import { mariadb, psql } from '../support/flyway';
+import { prepareLocalStack, type LocalStack } from '../support/local-stack';
+import { startMariadb } from '../support/mariadb';
+import { startMoto, type MotoServer } from '../support/moto';
+import { startPostgres } from '../support/postgres';
+import { PROJECT_ROOT } from '../support/terraform';
+
+export const DATABASES = ['users', 'products'] as const;
+export type Database = (typeof DATABASES)[number];
+
+export function migrationsDir(database: Database): string {
+  return join(PROJECT_ROOT, 'migrations', database);
+}
+
+export interface Outputs {
+  buckets: Record<Database, string>;
+  instance_id: string;
+  document_name: string;
+  host_security_group_id: string;
+  master_user_secret_arn: string;
+}
+
+/** One deployment of the module on its own emulator, with its own database server. */
+export class World {
+  harness?: Harness;
+  /** The server with the cluster's master login (after connect()). */
+  master?: DatabaseServer;
+  /** What adjustBucketPoliciesForEmulator removed (see test/harness/emulator-quirks.ts). */
+  policyAdjustments: string[] = [];
+  readonly stateDir = mkdtempSync(join(tmpdir(), 'aurora-flyway-e2e-'));
+
+  private constructor(
+    readonly engine: Engine,
+    readonly prefix: string,
+    readonly moto: MotoServer,
+    readonly server: DatabaseServer,
+    readonly stack: LocalStack,
+    readonly aws: AwsClients,
+  ) {}
+
+  static async start(engine: Engine, prefix: string): Promise<World> {
+    const [moto, server] = await Promise.all([startMoto(), engine === 'postgresql' ? startPostgres() : startMariadb()]);
+    const stack = prepareLocalStack(moto.awsEnv, { name_prefix: prefix, engine: engine === 'postgresql' ? 'aurora-postgresql' : 'aurora-mysql' });
+    await stack.terraform('init', '-input=false', '-no-color');
+    return new World(engine, prefix, moto, server, stack, awsClients(moto.awsEnv));
+  }
+
+  async outputs(): Promise<Outputs> {
+    return (await this.stack.outputs()) as unknown as Outputs;
+  }
+
+  /** After apply: the secret's login on the local server, and the harness for this deployment. */
+  async connect(): Promise<Harness> {
+    const outputs = await this.outputs();
+    this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
+    this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, Object.values(outputs.buckets));
+    this.harness = await Harness.create({
+      awsEnv: this.moto.awsEnv,
+      stateDir: this.stateDir,
+      instanceId: outputs.instance_id,
+      dbEndpoint: `${this.server.host}:${this.server.port}`,
+    });
+    return this.harness;
+  }
+
+  /** Rows of a query in a database, as the master user; columns separated by `|`. */
+  async query(database: string, sql: string): Promise<string[]> {
+    if (this.master === undefined) throw new Error('connect() first');
+    const result = this.engine === 'postgresql' ? await psql(this.master, database, sql) : await mariadb(this.master, database, sql);
+    return result.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.replace(/\t/g, '|'));
+  }
+
+  async columns(database: string, table: string): Promise<string[]> {
+    const schema = this.engine === 'postgresql' ? 'public' : database;
+    return this.query(
+      database,
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${table}' ORDER BY ordinal_position`,
+    );
+  }
+
+  async tags(bucket: string, key: string, versionId: string | undefined): Promise<Record<string, string>> {
+    const { TagSet = [] } = await this.aws.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    return Object.fromEntries(TagSet.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  }
+
+  async stop(): Promise<void> {
+    this.harness?.close();
+    this.aws.destroy();
+    await Promise.all([this.moto.stop(), this.server.stop()]);
+    this.stack.remove();
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Flyway's checksum of a SQL migration: CRC32 of its UTF-8 lines without line breaks (and BOM), as a signed int. */
+export function flywayChecksum(text: string): number {
+  const crc = crc32(Buffer.from(text.replace(/^\uFEFF/, '').replace(/\r\n|\r|\n/g, ''), 'utf8'));
+  return crc | 0;
+}
+
+/** What flyway_schema_history must hold for a folder of versioned migrations: version|description|script|checksum|success. */
+export function expectedHistory(dir: string, success: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => /^V\d+__.+\.sql$/.test(name))
+    .sort((a, b) => Number(/^V(\d+)/.exec(a)?.[1]) - Number(/^V(\d+)/.exec(b)?.[1]))
+    .map((name) => {
+      const [, version, description] = /^V(\d+)__(.+)\.sql$/.exec(name) ?? [];
+      return [version, description.replace(/_/g, ' '), name, flywayChecksum(readFileSync(join(dir, name), 'utf8')), success].join('|');
+    });
+}
+
+/** Fails with the command's output (the harness record) unless it ran to Success with a runner summary that is not "failed". */
+export function expectCommandSucceeded(record: CommandRecord): void {
+  if (record.status === 'Success' && record.summary !== null && record.summary.status !== 'failed') return;
+  throw new Error(
+    `command ${record.commandId} (${JSON.stringify(record.parameters)}) ${record.status}${record.error === undefined ? '' : `: ${record.error}`}\n` +
+      `--- stdout (end)\n${record.stdout.slice(-4000)}\n--- stderr (end)\n${record.stderr.slice(-2000)}`,
+  );
+}
+
+/** Every upload's version is tagged with the id of the command its own invocation sent. */
+export async function expectTaggedWithCommands(world: World, burst: Burst): Promise<void> {
+  for (const delivery of burst.deliveries) {
+    const records = (delivery.invocation.event as { Records: { s3: { object: { versionId?: string } } }[] }).Records;
+    for (const record of records) {
+      const upload = burst.uploads.find((u) => u.object.versionId === record.s3.object.versionId);
+      expect(upload).toBeDefined();
+      const tags = await world.tags(upload!.object.bucket, upload!.object.key, upload!.object.versionId);
+      expect(tags).toEqual({ 'flyway-command-id': delivery.invocation.commandIds[0] });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// The harness's way to the emulator: SDK clients for S3 and SSM (fast, in process), the real AWS
+// CLI for the services whose SDK clients the project does not install (Lambda, Secrets Manager).
+// Everything is pointed at the emulator by the environment given, never by the process's own.
+
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { runOk } from '../support/run';
+import { toolEnv } from '../support/toolchain';
+
+/** AWS_ENDPOINT_URL, AWS_REGION and credentials of the emulator (MotoServer.awsEnv). */
+export type AwsEnv = Readonly<Record<string, string>>;
+
+export interface AwsClients {
+  env: AwsEnv;
+  region: string;
+  s3: S3Client;
+  ssm: SSMClient;
+  /** Runs `aws <args> --output json` against the emulator; null for empty output. */
+  cli(...args: string[]): Promise<unknown>;
+  destroy(): void;
+}
+
+function required(env: AwsEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`the emulator environment has no ${name}`);
+  return value;
+}
+
+export function awsClients(env: AwsEnv): AwsClients {
+  const config = {
+    endpoint: required(env, 'AWS_ENDPOINT_URL'),
+    region: required(env, 'AWS_REGION'),
+    credentials: { accessKeyId: required(env, 'AWS_ACCESS_KEY_ID'), secretAccessKey: required(env, 'AWS_SECRET_ACCESS_KEY') },
+  };
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const ssm = new SSMClient(config);
+  return {
+    env,
+    region: config.region,
+    s3,
+    ssm,
+    async cli(...args) {
+      const result = await runOk('aws', [...args, '--output', 'json'], { env: toolEnv({ ...env }), timeoutMs: 120_000 });
+      return result.stdout.trim() === '' ? null : (JSON.parse(result.stdout) as unknown);
+    },
+    destroy() {
+      s3.destroy();
+      ssm.destroy();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// Where the emulator differs from AWS in a way that would stop the real pipeline, and the one
+// adjustment the harness makes for it, after terraform apply and only in the emulator.
+//
+// Bucket policies: the module's buckets deny every request that does not use TLS
+// (`Bool aws:SecureTransport = false`). moto (5.2.5, moto/iam/policy_conditions.py) evaluates only
+// StringEquals conditions and treats every other condition as matching, so that Deny applies to
+// every object request (PutObject, GetObject, HeadObject, PutObjectTagging) whatever the transport:
+// nothing could be uploaded, tagged or synced. The harness therefore removes exactly the statements
+// whose conditions moto cannot evaluate from the emulator's copy of the policy. The e2e test checks
+// the policy as Terraform made it before that; AWS enforces it for real.
+
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import type { AwsClients } from './aws';
+
+interface PolicyDocument {
+  Version?: string;
+  Statement?: Record<string, unknown>[] | Record<string, unknown>;
+}
+
+/** Condition operators moto evaluates (against the values it knows; for S3 requests, none). */
+const EVALUATED_OPERATORS = new Set(['StringEquals']);
+
+/** Statements with a condition moto would treat as always true. */
+export function isMisjudgedByEmulator(statement: Readonly<Record<string, unknown>>): boolean {
+  const condition = statement.Condition;
+  if (typeof condition !== 'object' || condition === null) return false;
+  return Object.keys(condition).some((operator) => !EVALUATED_OPERATORS.has(operator)) && statement.Effect === 'Deny';
+}
+
+/** The policy without those statements; undefined when nothing would be left. Pure. */
+export function emulatorPolicy(policy: string): { policy: string | undefined; removed: string[] } {
+  const document = JSON.parse(policy) as PolicyDocument;
+  const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement === undefined ? [] : [document.Statement];
+  const kept = statements.filter((statement) => !isMisjudgedByEmulator(statement));
+  const removed = statements.flatMap((statement, index) => (isMisjudgedByEmulator(statement) ? [String(statement.Sid ?? `statement ${index}`)] : []));
+  if (removed.length === 0) return { policy, removed };
+  return { policy: kept.length === 0 ? undefined : JSON.stringify({ ...document, Statement: kept }), removed };
+}
+
+/** Applies emulatorPolicy to each bucket's policy in the emulator; returns `bucket: Sid` of what it removed. */
+export async function adjustBucketPoliciesForEmulator(aws: AwsClients, buckets: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const bucket of buckets) {
+    let current: string | undefined;
+    try {
+      current = (await aws.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchBucketPolicy') continue;
+      throw error;
+    }
+    if (current === undefined) continue;
+    const adjusted = emulatorPolicy(current);
+    if (adjusted.removed.length === 0) continue;
+    if (adjusted.policy === undefined) await aws.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    else await aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: adjusted.policy }));
+    removed.push(...adjusted.removed.map((sid) => `${bucket}: ${sid}`));
+  }
+  return removed;
+}

@@ -1,0 +1,198 @@
+// The local harness: plays the two parts of the pipeline that only AWS can play, against the
+// emulator, and nothing else.
+//   S3 -> Lambda:  an upload becomes the event notification S3 sends; the deployed function's
+//                  handler runs with the environment Terraform configured (lambda.ts).
+//   SSM agent:     each command the handler sent runs on the "host" (ssm-host.ts).
+// Everything in between is real: the module's resources in the emulator, the deployed Lambda
+// package, the document's content, the runner, Flyway and the database server.
+
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SendCommandCommand } from '@aws-sdk/client-ssm';
+import { awsClients, type AwsClients, type AwsEnv } from './aws';
+import { installHostFlyway } from './host-flyway';
+import { invokeFunction, loadFunction, type DeployedFunction } from './lambda';
+import { type CommandRecord, type InvocationRecord, listCommandRecords, writeInvocationRecord } from './records';
+import { buildS3Event } from './s3-event';
+import { s3Side, type S3Side, type Upload } from './s3-uploads';
+import { runCommandOnHost, type HostOptions } from './ssm-host';
+
+export interface HarnessOptions {
+  /** The emulator (MotoServer.awsEnv or the kept demo's). */
+  awsEnv: AwsEnv;
+  /** Records, the unpacked Lambda package and the host's directories go here. */
+  stateDir: string;
+  /** The Flyway host the harness plays (the module's instance_id output). */
+  instanceId: string;
+  /** host:port of the local database server that stands in for the cluster. */
+  dbEndpoint: string;
+  /** The host's Flyway; default: installed with install-flyway into the toolchain cache. */
+  flywayBin?: string;
+  /** Progress lines (what is happening right now). */
+  progress?: (line: string) => void;
+}
+
+/** One Lambda invocation and the commands it caused, as the host ran them. */
+export interface Delivery {
+  invocation: InvocationRecord;
+  commands: CommandRecord[];
+}
+
+/** What a set of uploads caused. */
+export interface Burst {
+  uploads: Upload[];
+  deliveries: Delivery[];
+  commands: CommandRecord[];
+}
+
+/** Lambda's reserved concurrency in the module; more events than this wait their turn. */
+const MAX_CONCURRENT_INVOCATIONS = 5;
+
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** The files of a folder (not recursive), sorted by name, as `aws s3 cp --recursive` would upload them. */
+export function folderFiles(dir: string): { key: string; body: Buffer }[] {
+  return readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .sort()
+    .map((name) => ({ key: name, body: readFileSync(join(dir, name)) }));
+}
+
+export class Harness {
+  private readonly functions = new Map<string, Promise<DeployedFunction>>();
+  private readonly invocations = limiter(MAX_CONCURRENT_INVOCATIONS);
+
+  private constructor(
+    readonly options: HarnessOptions,
+    readonly aws: AwsClients,
+    private readonly s3: S3Side,
+    private readonly host: HostOptions,
+  ) {}
+
+  static async create(options: HarnessOptions): Promise<Harness> {
+    mkdirSync(options.stateDir, { recursive: true });
+    const aws = awsClients(options.awsEnv);
+    const flywayBin = options.flywayBin ?? (await installHostFlyway());
+    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, flywayBin };
+    return new Harness(options, aws, s3Side(aws), host);
+  }
+
+  get stateDir(): string {
+    return this.options.stateDir;
+  }
+
+  private say(line: string): void {
+    this.options.progress?.(line);
+  }
+
+  private deployed(functionArn: string): Promise<DeployedFunction> {
+    let fn = this.functions.get(functionArn);
+    if (fn === undefined) {
+      fn = loadFunction(this.aws, functionArn, this.options.stateDir);
+      this.functions.set(functionArn, fn);
+    }
+    return fn;
+  }
+
+  /** Stores an object; S3 has not notified anyone yet (see deliver). */
+  upload(bucket: string, key: string, body: string | Buffer): Promise<Upload> {
+    return this.s3.put(bucket, key, body);
+  }
+
+  /**
+   * Sends the uploads' event to each function their bucket notifies, as ONE event holding all
+   * their records (S3 itself sends one record per event: use uploadBurst for that), then runs
+   * the commands the function sent, concurrently, as the host would.
+   */
+  async deliver(uploads: readonly Upload[]): Promise<Delivery[]> {
+    const byTarget = new Map<string, { target: Upload['targets'][number]; uploads: Upload[] }>();
+    for (const upload of uploads) {
+      for (const target of upload.targets) {
+        const id = `${target.functionArn} ${target.configurationId}`;
+        const entry = byTarget.get(id) ?? { target, uploads: [] };
+        entry.uploads.push(upload);
+        byTarget.set(id, entry);
+      }
+    }
+    return Promise.all(
+      [...byTarget.values()].map(async ({ target, uploads: batch }) => {
+        const fn = await this.deployed(target.functionArn);
+        const event = buildS3Event(batch.map((upload) => this.s3.record(upload, target)));
+        const invocation = await this.invocations(() => invokeFunction(fn, event, this.options.awsEnv));
+        writeInvocationRecord(this.stateDir, invocation);
+        const keys = batch.map((upload) => upload.object.key).join(', ');
+        this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for ${keys}: ${invocation.commandIds.length} command(s) sent`);
+        const commands = await Promise.all(invocation.commandIds.map((commandId) => this.runCommand(commandId)));
+        return { invocation, commands };
+      }),
+    );
+  }
+
+  /**
+   * Uploads files one after the other, as `aws s3 cp --recursive` does, and delivers each
+   * upload's event as soon as it is stored (one event per object, as S3 sends them), so that
+   * invocations and host commands overlap like in AWS.
+   */
+  async uploadBurst(bucket: string, files: readonly { key: string; body: string | Buffer }[]): Promise<Burst> {
+    const uploads: Upload[] = [];
+    const pending: Promise<Delivery[]>[] = [];
+    for (const file of files) {
+      const upload = await this.upload(bucket, file.key, file.body);
+      this.say(`uploaded s3://${bucket}/${file.key} (version ${upload.object.versionId ?? 'none'}, ${upload.object.size} bytes)`);
+      uploads.push(upload);
+      pending.push(this.deliver([upload]));
+    }
+    const deliveries = (await Promise.all(pending)).flat();
+    return { uploads, deliveries, commands: deliveries.flatMap((delivery) => delivery.commands) };
+  }
+
+  /** Uploads every file of a folder as one burst (see uploadBurst). */
+  uploadFolder(bucket: string, dir: string): Promise<Burst> {
+    return this.uploadBurst(bucket, folderFiles(dir));
+  }
+
+  /** Runs a command the emulator holds on the host and records it. */
+  async runCommand(commandId: string): Promise<CommandRecord> {
+    this.say(`host ${this.options.instanceId} runs command ${commandId}`);
+    const record = await runCommandOnHost(this.host, commandId);
+    this.say(`command ${commandId}: ${record.status}${record.summary ? ` (runner: ${record.summary.status})` : ''}`);
+    return record;
+  }
+
+  /** What an operator does by hand: SendCommand with the module's document, then the host runs it. */
+  async sendCommand(documentName: string, parameters: Record<string, string>, comment = 'sent by the local harness'): Promise<CommandRecord> {
+    const sent = await this.aws.ssm.send(
+      new SendCommandCommand({
+        DocumentName: documentName,
+        InstanceIds: [this.options.instanceId],
+        Parameters: Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, [value]])),
+        Comment: comment,
+      }),
+    );
+    const commandId = sent.Command?.CommandId;
+    if (commandId === undefined) throw new Error('SendCommand returned no command id');
+    return this.runCommand(commandId);
+  }
+
+  /** Every command the harness ran in this state directory. */
+  commands(): CommandRecord[] {
+    return listCommandRecords(this.stateDir);
+  }
+
+  close(): void {
+    this.aws.destroy();
+  }
+}

@@ -1,0 +1,192 @@
+// Plays the SSM agent on the Flyway host: takes a command the emulator recorded (ListCommands),
+// fetches the document Terraform created (GetDocument), validates and substitutes its parameters
+// as Systems Manager does, and runs each aws:runShellScript step the way the agent does (the
+// script written to a file in the command's orchestration directory, started with `sh -c`, killed
+// at the step's timeoutSeconds). Output and status go to the harness's records.
+//
+// The "host" is this machine, set up like the module's user data sets up the instance: the AWS
+// CLI, jq, flock and the database clients on PATH, a Flyway CLI installed by install-flyway. The
+// AWS CLI talks to the emulator, and FLYWAY_RUNNER_DB_ENDPOINT sends the runner to the local
+// database server instead of the emulator's made-up cluster endpoint.
+
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetDocumentCommand, ListCommandsCommand, type Command } from '@aws-sdk/client-ssm';
+import { toolEnv } from '../support/toolchain';
+import type { AwsClients } from './aws';
+import { type CommandRecord, type CommandStatus, writeCommandRecord } from './records';
+import { countMigrateRuns, parseRunnerSummary } from './runner-output';
+import { parseCommandDocument, renderCommand, type ShellStep } from './ssm-document';
+
+export interface HostOptions {
+  aws: AwsClients;
+  /** The harness state directory (records, the host's directories). */
+  stateDir: string;
+  /** The instance this host is (the module's instance_id). */
+  instanceId: string;
+  /** host:port of the local database server. */
+  dbEndpoint: string;
+  /** The Flyway launcher to give the runner (installHostFlyway). */
+  flywayBin: string;
+}
+
+/** The command as the emulator recorded it. ListCommands ignores its filters there, so pick by id. */
+export async function readCommand(aws: AwsClients, commandId: string): Promise<Command> {
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.ssm.send(new ListCommandsCommand({ CommandId: commandId, NextToken: nextToken }));
+    const found = (page.Commands ?? []).find((command) => command.CommandId === commandId);
+    if (found !== undefined) return found;
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined && nextToken !== '');
+  throw new Error(`command ${commandId} is not known to the emulator (ListCommands)`);
+}
+
+async function readDocumentContent(aws: AwsClients, name: string, version: string | undefined): Promise<string> {
+  const useVersion = version !== undefined && /^\d+$/.test(version) ? version : undefined;
+  const document = await aws.ssm.send(new GetDocumentCommand({ Name: name, DocumentVersion: useVersion, DocumentFormat: 'JSON' }));
+  if (document.Content === undefined) throw new Error(`document ${name} has no content`);
+  return document.Content;
+}
+
+/** Host directories, as on the instance (/opt/flyway-runner, /var/lib/flyway-runner), under the state dir. */
+export function hostPaths(stateDir: string): { installDir: string; runnerHome: string; orchestration: string } {
+  const root = join(stateDir, 'host');
+  return { installDir: join(root, 'opt', 'flyway-runner'), runnerHome: join(root, 'var', 'lib', 'flyway-runner'), orchestration: join(root, 'orchestration') };
+}
+
+/** The environment the agent gives a script on the host. */
+export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
+  const paths = hostPaths(options.stateDir);
+  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = options.aws.env;
+  return {
+    PATH: toolEnv().PATH,
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    AWS_SSM_INSTANCE_ID: options.instanceId,
+    AWS_SSM_REGION_NAME: AWS_REGION,
+    AWS_ENDPOINT_URL,
+    AWS_REGION,
+    AWS_DEFAULT_REGION: AWS_REGION,
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    FLYWAY_RUNNER_INSTALL_DIR: paths.installDir,
+    FLYWAY_RUNNER_HOME: paths.runnerHome,
+    FLYWAY_RUNNER_FLYWAY: options.flywayBin,
+    FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
+  };
+}
+
+// Scripts still running when this process exits are stopped with it (they run in their own
+// process group so that a timeout can stop the whole tree).
+const runningGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of runningGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+interface StepOutcome {
+  exitCode: number;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+function runStep(step: ShellStep, dir: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+  mkdirSync(dir, { recursive: true });
+  const script = join(dir, '_script.sh');
+  writeFileSync(script, step.script);
+  chmodSync(script, 0o700);
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { cwd: step.workingDirectory ?? dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const group = child.pid;
+    if (group !== undefined) runningGroups.add(group);
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        if (group !== undefined) process.kill(-group, signal);
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill('SIGTERM');
+      setTimeout(() => kill('SIGKILL'), 5_000).unref();
+    }, step.timeoutSeconds * 1000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start the step ${step.name}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (group !== undefined) runningGroups.delete(group);
+      writeFileSync(join(dir, 'stdout'), stdout);
+      writeFileSync(join(dir, 'stderr'), stderr);
+      resolve({ exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), timedOut, stdout, stderr });
+    });
+  });
+}
+
+/** Runs one command the emulator recorded, as the agent on the instance would; returns its final record. */
+export async function runCommandOnHost(options: HostOptions, commandId: string): Promise<CommandRecord> {
+  const command = await readCommand(options.aws, commandId);
+  const started = Date.now();
+  const record: CommandRecord = {
+    commandId,
+    instanceId: options.instanceId,
+    documentName: command.DocumentName ?? '',
+    ...(command.Comment ? { comment: command.Comment } : {}),
+    requestedParameters: command.Parameters ?? {},
+    parameters: {},
+    status: 'InProgress',
+    exitCode: null,
+    stdout: '',
+    stderr: '',
+    summary: null,
+    migrateRuns: 0,
+    startedAt: new Date(started).toISOString(),
+  };
+  const finish = (status: CommandStatus, extra: Partial<CommandRecord> = {}): CommandRecord => {
+    Object.assign(record, extra, { status, finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+    record.summary = parseRunnerSummary(record.stdout) ?? null;
+    record.migrateRuns = countMigrateRuns(record.stdout);
+    writeCommandRecord(options.stateDir, record);
+    return record;
+  };
+
+  if (!(command.InstanceIds ?? []).includes(options.instanceId)) {
+    return finish('Failed', { error: `the command targets ${JSON.stringify(command.InstanceIds)}, not the host ${options.instanceId} that the harness plays` });
+  }
+  let steps: ShellStep[];
+  try {
+    const rendered = renderCommand(parseCommandDocument(await readDocumentContent(options.aws, record.documentName, command.DocumentVersion)), record.requestedParameters);
+    record.parameters = rendered.parameters;
+    steps = rendered.steps;
+  } catch (error) {
+    return finish('Failed', { error: `${(error as Error).name}: ${(error as Error).message}` });
+  }
+  writeCommandRecord(options.stateDir, record);
+
+  const env = hostEnvironment(options);
+  for (const step of steps) {
+    const outcome = await runStep(step, join(hostPaths(options.stateDir).orchestration, commandId, step.name), env);
+    record.stdout += outcome.stdout;
+    record.stderr += outcome.stderr;
+    record.exitCode = outcome.exitCode;
+    if (outcome.timedOut) return finish('TimedOut');
+    if (outcome.exitCode !== 0) return finish('Failed');
+  }
+  return finish('Success');
+}
