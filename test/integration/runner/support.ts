@@ -11,6 +11,7 @@ import { DatabaseServer } from '../../support/database-server';
 import { MotoServer } from '../../support/moto';
 import { RunResult } from '../../support/run';
 import { toolchain, toolEnv } from '../../support/toolchain';
+import type { RunnerSummary } from '../../harness/runner-output';
 
 export const REPO = resolve(__dirname, '..', '..', '..');
 export const RUNNER = join(REPO, 'scripts', 'flyway-runner');
@@ -56,18 +57,8 @@ export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockT
 
 export type Engine = 'postgresql' | 'mysql';
 
-export interface Summary {
-  database: string | null;
-  action: string | null;
-  status: 'success' | 'failed' | 'skipped';
-  reason: string | null;
-  schema_version_before: string | null;
-  schema_version_after: string | null;
-  migrations_applied: number;
-  duration_ms: number;
-  flyway_exit_code: number | null;
-  requested_at: string | null;
-}
+/** The runner's closing JSON line; one definition, shared with the end-to-end harness. */
+export type Summary = RunnerSummary;
 
 export interface RunnerResult extends RunResult {
   summary: Summary;
