@@ -38,7 +38,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoCommand {
         if (arg === '--keep') keep = true;
         else if (arg === '--engine' || arg.startsWith('--engine=')) {
           const value = arg === '--engine' ? args[(i += 1)] : arg.slice('--engine='.length);
-          if (value !== 'postgresql' && value !== 'mysql') throw new UsageError(`--engine must be postgresql or mysql (got ${JSON.stringify(value)})`);
+          if (value !== 'postgresql' && value !== 'mysql') throw new UsageError(`--engine must be postgresql or mysql (got ${value === undefined ? "nothing" : JSON.stringify(value)})`);
           engine = value;
         } else throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
       }
@@ -57,10 +57,10 @@ with --engine mysql) through the real Lambda package, SSM document, runner and F
 harness plays what only AWS does: S3 invoking the Lambda, the SSM agent running the document.
 Then terraform destroy, a check that nothing is left, and every process stopped.
 
-  --keep                  leave the stack running; prints how to upload more and how to tear down
+  --keep                     leave the stack running; prints how to upload more and tear down
   --engine postgresql|mysql  aurora-postgresql (default) on PostgreSQL, or aurora-mysql on MariaDB
-  upload <db> <file>...   upload files to a kept stack's bucket of <db> and show what happened
-  status                  show the kept stack (endpoints, pids, buckets)
-  down                    terraform destroy the kept stack and stop its processes
+  upload <db> <file>...      upload files to the kept stack's bucket of <db>, show what happened
+  status                     show the kept stack (endpoints, pids, buckets)
+  down                       terraform destroy the kept stack and stop its processes
 
 Exit code 0 when everything worked, 1 when something failed (the last line says what), 2 usage.`;

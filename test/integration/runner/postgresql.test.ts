@@ -209,7 +209,7 @@ describe('credentials and connectivity', () => {
     const result = await world.runner('nosecret');
     expectExit(result, EXIT.config);
     expect(result.errorLine).toBe(
-      'flyway-runner: error: secret itest/nosecret/master not found in Secrets Manager -- check secret_id in the settings (the cluster\'s managed master secret) and the region',
+      'flyway-runner: error: secret rds!cluster-itest-nosecret not found in Secrets Manager -- check secret_id in the settings (the cluster\'s managed master secret) and the region',
     );
     expect(result.summary).toMatchObject({ status: 'failed', flyway_exit_code: null });
   });
@@ -218,7 +218,7 @@ describe('credentials and connectivity', () => {
     await world.addDatabase('wrongpw', { secret: { username: server.user, password: 'not-the-password' }, flyway: { connect_retries: 5 } });
     const result = await world.runner('wrongpw');
     expectExit(result, EXIT.auth);
-    expect(result.errorLine).toMatch(/^flyway-runner: error: authentication failed for user flyway_admin on 127\.0\.0\.1:\d+: .*password authentication failed.* -- the password in secret itest\/wrongpw\/master does not match/);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: authentication failed for user flyway_admin on 127\.0\.0\.1:\d+: .*password authentication failed.* -- the password in secret rds!cluster-itest-wrongpw does not match/);
     expect(result.stdout).not.toContain('retry');
     expect(result.elapsedMs).toBeLessThan(20_000);
   });

@@ -19,7 +19,7 @@ describe('parseDemoArgs', () => {
 
   it.each([
     [['--engine', 'oracle'], /--engine must be postgresql or mysql/],
-    [['--engine'], /--engine must be/],
+    [['--engine'], /--engine must be postgresql or mysql \(got nothing\)/],
     [['--kep'], /unknown argument "--kep"/],
     [['upload', 'users'], /at least one file/],
     [['upload', 'Users;', 'a.sql'], /not a database key/],
