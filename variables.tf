@@ -175,7 +175,7 @@ variable "host_ami_id" {
 }
 
 variable "flyway_version" {
-  description = "Flyway CLI version installed on the host."
+  description = "Flyway CLI version the commands run (installed on the host on first use; changing it never replaces the host)."
   type        = string
   default     = "10.21.0"
   validation {
@@ -185,12 +185,12 @@ variable "flyway_version" {
 }
 
 variable "flyway_download_url" {
-  description = "Flyway CLI archive (https URL or s3:// URI; an s3:// object must be readable by the host). Null uses the Flyway CLI archive that Redgate publishes on Maven Central for flyway_version."
+  description = "Flyway CLI archive (https URL or s3:// URI; the host's role gets s3:GetObject on exactly that object). Null uses the Flyway CLI archive that Redgate publishes on Maven Central for flyway_version."
   type        = string
   default     = null
   validation {
-    condition     = var.flyway_download_url == null || can(regex("^(https://|s3://)", var.flyway_download_url))
-    error_message = "flyway_download_url must start with https:// or s3://."
+    condition     = var.flyway_download_url == null || can(regex("^(https://[^/\\s'\"\\\\]+/|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/)[^\\s'\"\\\\]+$", var.flyway_download_url))
+    error_message = "flyway_download_url must be an https:// URL or an s3://bucket/key URI, without spaces, quotes or backslashes."
   }
 }
 

@@ -8,22 +8,30 @@ data "aws_ssm_parameter" "al2023" {
 }
 
 locals {
-  arn_prefix     = "arn:${data.aws_partition.current.partition}"
-  region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
-  ami_id         = var.ami_id == null ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.ami_id
-  runner         = file("${path.module}/../../scripts/flyway-runner")
-  runner_sha256  = sha256(local.runner)
+  arn_prefix       = "arn:${data.aws_partition.current.partition}"
+  region_account   = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
+  ami_id           = var.ami_id == null ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.ami_id
+  runner           = file("${path.module}/../../scripts/flyway-runner")
+  runner_sha256    = sha256(local.runner)
+  installer        = file("${path.module}/../../scripts/install-flyway")
+  installer_sha256 = sha256(local.installer)
+  # An s3:// Flyway source (hosts without internet access) is read with the host's role.
+  flyway_s3_object = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
   # ARNs are built from names, so the role's policy is fully known at plan time and reviewable.
   document_arn  = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
   log_group_arn = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
 }
 
 # --- Command document ------------------------------------------------------------------------
-# The runner travels inside the document (gzip + base64 to stay far below the 64 KB document
-# limit; checksum verified on the host; a temp file per process because a burst runs several
-# commands at once), so changing it
-# publishes a new document version instead of replacing the instance. Parameters are validated
-# by SSM before anything runs; the script only ever sees them as single-quoted words.
+# The runner and the Flyway installer travel inside the document (gzip + base64, far below the
+# 64 KB document limit; checksums verified on the host; a temp file per process because a burst
+# runs several commands at once). The pinned Flyway CLI is installed on first use, under a lock,
+# and each command names the exact version it runs. So a new runner, a new Flyway version or
+# source, or another database publishes a new document version (or parameter) and takes effect
+# on the next command; the instance is never replaced for them. Parameters are validated by SSM
+# before anything runs; the script only ever sees them as single-quoted words. The environment
+# overrides (FLYWAY_RUNNER_INSTALL_DIR, FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the
+# instance; the local test harness, which plays the host, sets them.
 resource "aws_ssm_document" "this" {
   name            = var.name
   document_type   = "Command"
@@ -58,17 +66,27 @@ resource "aws_ssm_document" "this" {
         runCommand = [
           "#!/bin/bash",
           "set -euo pipefail",
+          "unpack() { # unpack TARGET SHA256 GZIP_BASE64: an executable, written once per content",
+          "  [ -x \"$1\" ] && return 0",
+          "  install -d -m 0755 \"$(dirname \"$1\")\"",
+          "  local tmp=\"$1.tmp.$$\"",
+          "  printf '%s' \"$3\" | base64 -d | gunzip >\"$tmp\"",
+          "  printf '%s  %s\\n' \"$2\" \"$tmp\" | sha256sum -c --quiet",
+          "  chmod 0755 \"$tmp\" && mv -f \"$tmp\" \"$1\"",
+          "}",
           "runner_dir=\"$${FLYWAY_RUNNER_INSTALL_DIR:-/opt/flyway-runner}\"",
-          "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}\"",
-          "if [ ! -x \"$runner\" ]; then",
-          "  install -d -m 0755 \"$runner_dir\"",
-          "  tmp=\"$runner.tmp.$$\"",
-          "  printf '%s' '${base64gzip(local.runner)}' | base64 -d | gunzip >\"$tmp\"",
-          "  printf '%s  %s\\n' '${local.runner_sha256}' \"$tmp\" | sha256sum -c --quiet",
-          "  chmod 0755 \"$tmp\" && mv -f \"$tmp\" \"$runner\"",
+          "flyway_prefix=\"$${FLYWAY_INSTALL_PREFIX:-/opt/flyway}\"",
+          "flyway_home=\"$flyway_prefix/flyway-${var.flyway_version}\"",
+          "if [ \"$(cat \"$flyway_home/.install-flyway-sha256\" 2>/dev/null || true)\" != '${var.flyway_sha256}' ] || [ ! -x \"$flyway_home/flyway\" ]; then",
+          "  installer=\"$runner_dir/install-flyway-${local.installer_sha256}\"",
+          "  unpack \"$installer\" '${local.installer_sha256}' '${base64gzip(local.installer)}'",
+          "  install -d -m 0755 \"$flyway_prefix\"",
+          "  flock \"$flyway_prefix/.install.lock\" \"$installer\" --version '${var.flyway_version}' --sha256 '${var.flyway_sha256}' --source '${var.flyway_source}' --prefix \"$flyway_prefix\" --bin-dir \"$${FLYWAY_BIN_DIR:-/usr/local/bin}\"",
           "fi",
+          "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}\"",
+          "unpack \"$runner\" '${local.runner_sha256}' '${base64gzip(local.runner)}'",
           "requested_at='{{ RequestedAt }}'",
-          "exec \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' $${requested_at:+--requested-at \"$requested_at\"}",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" exec \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -139,6 +157,14 @@ data "aws_iam_policy_document" "this" {
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = [for arn in var.bucket_arns : "${arn}/*"]
   }
+  dynamic "statement" {
+    for_each = local.flyway_s3_object == null ? [] : [local.flyway_s3_object]
+    content {
+      sid       = "ReadFlywayArchive"
+      actions   = ["s3:GetObject"]
+      resources = ["${local.arn_prefix}:s3:::${statement.value}"]
+    }
+  }
   statement {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
@@ -204,14 +230,9 @@ resource "aws_instance" "this" {
   monitoring                  = false
   ebs_optimized               = true
 
-  # Installs Java, the database clients and the pinned, checksum-verified Flyway CLI; nothing
-  # here depends on the databases, so adding one never touches the instance.
-  user_data = templatefile("${path.module}/user-data.sh.tftpl", {
-    install_flyway_b64 = filebase64("${path.module}/../../scripts/install-flyway")
-    flyway_version     = var.flyway_version
-    flyway_source      = var.flyway_source
-    flyway_sha256      = var.flyway_sha256
-  })
+  # Installs Java and the database clients; Flyway and the runner arrive with the commands, so
+  # nothing here depends on the databases or the Flyway version.
+  user_data                   = file("${path.module}/user-data.sh")
   user_data_replace_on_change = false
 
   metadata_options {

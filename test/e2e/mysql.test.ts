@@ -1,24 +1,44 @@
 // End to end with engine = "aurora-mysql": the module applied on the emulator, the sample
 // migrations uploaded, the harness playing S3 -> Lambda and the SSM agent, the real runner and
 // Flyway migrating a real MariaDB (Debian's MySQL-compatible server); then destroy, nothing left.
+// This deployment also plays a host without internet access on its first day: Flyway comes from
+// an s3:// flyway_download_url and the first command installs it. Then a third database is added
+// with terraform apply, which must leave the host in place and migrate on its first upload.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
+import { toolchain } from '../support/toolchain';
 import { DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
-import type { Harness } from '../harness/harness';
+import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
+import type { Burst, Harness } from '../harness/harness';
 
 jest.setTimeout(1_200_000);
 
 const PREFIX = 'e2emy';
+// Not named with PREFIX: the artifact bucket is the user's, not the module's, and stays after destroy.
+const ARTIFACTS = 'flyway-artifacts';
+const INSTANCE = 'module.pipeline.module.flyway_host.aws_instance.this';
+const WITH_ORDERS = 'databases={ users = {}, products = {}, orders = {} }';
 
 describe('the whole pipeline on MySQL (MariaDB)', () => {
   let world: World;
   let harness: Harness;
+  const bursts: Burst[] = [];
+  const ordersDir = mkdtempSync(join(tmpdir(), 'aurora-flyway-orders-'));
 
   beforeAll(async () => {
-    world = await World.start('mysql', PREFIX);
+    world = await World.start('mysql', PREFIX, async (aws) => {
+      const archive = toolchain().flywayArchive;
+      await aws.cli('s3api', 'create-bucket', '--bucket', ARTIFACTS, '--create-bucket-configuration', `LocationConstraint=${aws.region}`);
+      await aws.cli('s3api', 'put-object', '--bucket', ARTIFACTS, '--key', basename(archive), '--body', archive);
+      return { flyway_download_url: `s3://${ARTIFACTS}/${basename(archive)}` };
+    });
   });
   afterAll(async () => {
     await world?.stop();
+    rmSync(ordersDir, { recursive: true, force: true });
   });
 
   it('applies with engine aurora-mysql: the host may reach the cluster on 3306 only', async () => {
@@ -29,12 +49,13 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     };
     expect(groups.SecurityGroups[0].IpPermissions).toEqual([]);
     expect(groups.SecurityGroups[0].IpPermissionsEgress.map((rule) => rule.FromPort).sort()).toEqual([3306, 443]);
-    harness = await world.connect();
+    harness = await world.connect('fresh');
   });
 
   it.each(DATABASES)('migrates %s from an upload burst: one command per file, at most two Flyway runs', async (database) => {
     const { buckets } = await world.outputs();
     const burst = await harness.uploadFolder(buckets[database], migrationsDir(database));
+    bursts.push(burst);
 
     expect(burst.deliveries.length).toBe(burst.uploads.length);
     for (const { invocation, commands } of burst.deliveries) {
@@ -50,6 +71,14 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     await expectTaggedWithCommands(world, burst);
   });
 
+  it('installed Flyway once, from the s3:// source, on the fresh host\'s first command', () => {
+    const commands = bursts.flatMap((burst) => burst.commands);
+    const installs = commands.filter((command) => command.stdout.includes('install-flyway: installed Flyway'));
+    expect(installs).toHaveLength(1);
+    expect(installs[0].stdout).toContain(`install-flyway: fetching Flyway ${toolchain().flywayVersion} from s3://${ARTIFACTS}/`);
+    expect(installs[0].stdout).toContain(`install-flyway: SHA-256 verified: ${toolchain().flywaySha256}`);
+  });
+
   it('created both schemas with the expected tables and columns', async () => {
     expect(await world.columns('users', 'persons')).toEqual(['id', 'last_name', 'first_name', 'city', 'email']);
     expect(await world.columns('products', 'products')).toEqual(['id', 'name', 'price_cents', 'created_at', 'sku']);
@@ -62,8 +91,33 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     }
   });
 
+  it('adds a database with terraform apply without replacing the host, and migrates its first upload', async () => {
+    const before = await world.outputs();
+    await world.stack.terraform('plan', '-input=false', '-no-color', '-var', WITH_ORDERS, '-out=orders.tfplan');
+    const plan = JSON.parse((await world.stack.terraform('show', '-json', 'orders.tfplan')).stdout) as {
+      resource_changes: { address: string; change: { actions: string[] } }[];
+    };
+    const instance = plan.resource_changes.find((change) => change.address === INSTANCE);
+    expect(instance?.change.actions.filter((action) => action === 'delete' || action === 'create')).toEqual([]);
+    const created = plan.resource_changes.filter((change) => change.change.actions.includes('create')).map((change) => change.address);
+    expect(created).toEqual(expect.arrayContaining(['module.pipeline.module.database_bucket["orders"].aws_s3_bucket.this']));
+    await world.stack.terraform('apply', '-input=false', '-no-color', 'orders.tfplan');
+
+    const after = await world.outputs();
+    expect(after.instance_id).toBe(before.instance_id);
+    // The new bucket got the TLS-only policy; the emulator's copy is adjusted as for the others.
+    expect(await adjustBucketPoliciesForEmulator(world.aws, [after.buckets.orders])).toEqual([`${after.buckets.orders}: DenyInsecureTransport`]);
+    writeFileSync(join(ordersDir, 'V1__create_table_orders.sql'), 'CREATE TABLE orders (id BIGINT PRIMARY KEY, placed_at TIMESTAMP NOT NULL);\n');
+    const burst = await harness.uploadFolder(after.buckets.orders, ordersDir);
+    expect(burst.commands).toHaveLength(1);
+    expectCommandSucceeded(burst.commands[0]);
+    expect(burst.commands[0]).toMatchObject({ parameters: { DatabaseKey: 'orders' }, migrateRuns: 1, summary: { status: 'success', migrations_applied: 1 } });
+    expect(burst.commands[0].stdout).not.toContain('install-flyway');
+    expect(await world.columns('orders', 'orders')).toEqual(['id', 'placed_at']);
+  });
+
   it('destroys, and the emulator holds nothing of the module', async () => {
-    await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color');
+    await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color', '-var', WITH_ORDERS);
     expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);
   });
 });

@@ -27,7 +27,7 @@ export function migrationsDir(database: Database): string {
 }
 
 export interface Outputs {
-  buckets: Record<Database, string>;
+  buckets: Record<Database, string> & Record<string, string>;
   instance_id: string;
   document_name: string;
   host_security_group_id: string;
@@ -52,11 +52,21 @@ export class World {
     readonly aws: AwsClients,
   ) {}
 
-  static async start(engine: Engine, prefix: string): Promise<World> {
+  /** `before` runs on the emulator before terraform init and returns more fixture variables. */
+  static async start(engine: Engine, prefix: string, before?: (aws: AwsClients) => Promise<Record<string, string>>): Promise<World> {
     const [moto, server] = await Promise.all([startMoto(), engine === 'postgresql' ? startPostgres() : startMariadb()]);
-    const stack = prepareLocalStack(moto.awsEnv, { name_prefix: prefix, engine: engine === 'postgresql' ? 'aurora-postgresql' : 'aurora-mysql' });
-    await stack.terraform('init', '-input=false', '-no-color');
-    return new World(engine, prefix, moto, server, stack, awsClients(moto.awsEnv));
+    const aws = awsClients(moto.awsEnv);
+    try {
+      const variables = (await before?.(aws)) ?? {};
+      const stack = prepareLocalStack(moto.awsEnv, { name_prefix: prefix, engine: engine === 'postgresql' ? 'aurora-postgresql' : 'aurora-mysql', ...variables });
+      await stack.terraform('init', '-input=false', '-no-color');
+      return new World(engine, prefix, moto, server, stack, aws);
+    } catch (error) {
+      // No World to stop() yet: without this the servers would keep jest from exiting.
+      aws.destroy();
+      await Promise.all([moto.stop(), server.stop()]);
+      throw error;
+    }
   }
 
   async outputs(): Promise<Outputs> {
@@ -64,7 +74,7 @@ export class World {
   }
 
   /** After apply: the secret's login on the local server, and the harness for this deployment. */
-  async connect(): Promise<Harness> {
+  async connect(flyway: 'warm' | 'fresh' = 'warm'): Promise<Harness> {
     const outputs = await this.outputs();
     this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
     this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, Object.values(outputs.buckets));
@@ -73,6 +83,7 @@ export class World {
       stateDir: this.stateDir,
       instanceId: outputs.instance_id,
       dbEndpoint: `${this.server.host}:${this.server.port}`,
+      flyway,
     });
     return this.harness;
   }

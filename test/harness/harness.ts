@@ -10,12 +10,12 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { awsClients, type AwsClients, type AwsEnv } from './aws';
-import { installHostFlyway } from './host-flyway';
+import { freshHostFlyway, warmHostFlyway } from './host-flyway';
 import { invokeFunction, loadFunction, type DeployedFunction } from './lambda';
 import { type CommandRecord, type InvocationRecord, listCommandRecords, writeInvocationRecord } from './records';
 import { buildS3Event } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
-import { runCommandOnHost, type HostOptions } from './ssm-host';
+import { hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
 
 export interface HarnessOptions {
   /** The emulator (MotoServer.awsEnv or the kept demo's). */
@@ -26,8 +26,8 @@ export interface HarnessOptions {
   instanceId: string;
   /** host:port of the local database server that stands in for the cluster. */
   dbEndpoint: string;
-  /** The host's Flyway; default: installed with install-flyway into the toolchain cache. */
-  flywayBin?: string;
+  /** The host's Flyway: 'warm' (default) already installed, in the toolchain cache; 'fresh': the first command installs it from the module's source. */
+  flyway?: 'warm' | 'fresh';
   /** Progress lines (what is happening right now). */
   progress?: (line: string) => void;
 }
@@ -72,7 +72,6 @@ export function folderFiles(dir: string): { key: string; body: Buffer }[] {
 }
 
 export class Harness {
-  private readonly functions = new Map<string, Promise<DeployedFunction>>();
   private readonly invocations = limiter(MAX_CONCURRENT_INVOCATIONS);
 
   private constructor(
@@ -85,8 +84,8 @@ export class Harness {
   static async create(options: HarnessOptions): Promise<Harness> {
     mkdirSync(options.stateDir, { recursive: true });
     const aws = awsClients(options.awsEnv);
-    const flywayBin = options.flywayBin ?? (await installHostFlyway());
-    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, flywayBin };
+    const flyway = options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : await warmHostFlyway();
+    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, flyway };
     return new Harness(options, aws, s3Side(aws), host);
   }
 
@@ -98,13 +97,9 @@ export class Harness {
     this.options.progress?.(line);
   }
 
+  /** Read back at every delivery, as Lambda does: a terraform apply may have changed the environment since. */
   private deployed(functionArn: string): Promise<DeployedFunction> {
-    let fn = this.functions.get(functionArn);
-    if (fn === undefined) {
-      fn = loadFunction(this.aws, functionArn, this.options.stateDir);
-      this.functions.set(functionArn, fn);
-    }
-    return fn;
+    return loadFunction(this.aws, functionArn, this.options.stateDir);
   }
 
   /** Stores an object; S3 has not notified anyone yet (see deliver). */

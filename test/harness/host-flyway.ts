@@ -1,6 +1,9 @@
-// The host's Flyway CLI, installed as the module's user data installs it: with scripts/install-flyway,
-// checksum verified, from the archive setup downloaded (Maven Central). Cached across runs; a lock
-// keeps two harnesses (parallel tests) from installing into the same place at once.
+// Where the "host" keeps its Flyway CLI. On the instance the document installs the pinned version
+// on first use (/opt/flyway, link in /usr/local/bin); the harness points the document at a
+// directory with FLYWAY_INSTALL_PREFIX and FLYWAY_BIN_DIR. Either a warm host, whose earlier
+// command already installed Flyway (done here with the same scripts/install-flyway from the
+// archive setup downloaded, cached across runs, under the lock the document uses too), or a fresh
+// host whose first command installs it from the module's flyway source.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,19 +27,30 @@ function installedWith(target: string, sha256: string): boolean {
   }
 }
 
-/** Installs Flyway under `dir` unless that exact archive is installed there, and returns its `flyway` launcher. */
-export async function installHostFlyway(dir = defaultFlywayCacheDir()): Promise<string> {
+/** The host's Flyway directories: FLYWAY_INSTALL_PREFIX and FLYWAY_BIN_DIR of the document. */
+export interface HostFlyway {
+  prefix: string;
+  binDir: string;
+}
+
+/** A host that has not run a command yet: its first command installs Flyway. */
+export function freshHostFlyway(hostRoot: string): HostFlyway {
+  return { prefix: join(hostRoot, 'opt', 'flyway'), binDir: join(hostRoot, 'usr', 'local', 'bin') };
+}
+
+/** A host whose Flyway is installed already (unless that exact archive is there, it is installed now). */
+export async function warmHostFlyway(dir = defaultFlywayCacheDir()): Promise<HostFlyway> {
   const tools = toolchain();
-  const prefix = join(dir, 'opt');
-  const binDir = join(dir, 'bin');
+  const host = { prefix: join(dir, 'opt'), binDir: join(dir, 'bin') };
+  const { prefix, binDir } = host;
   const target = join(prefix, `flyway-${tools.flywayVersion}`);
   const launcher = join(target, 'flyway');
-  if (installedWith(target, tools.flywaySha256) && existsSync(launcher)) return launcher;
-  mkdirSync(dir, { recursive: true });
+  if (installedWith(target, tools.flywaySha256) && existsSync(launcher)) return host;
+  mkdirSync(prefix, { recursive: true });
   await runOk(
     'flock',
     [
-      join(dir, '.install.lock'),
+      join(prefix, '.install.lock'),
       INSTALLER,
       '--version',
       tools.flywayVersion,
@@ -52,5 +66,5 @@ export async function installHostFlyway(dir = defaultFlywayCacheDir()): Promise<
     { env: toolEnv(), timeoutMs: 300_000 },
   );
   if (!existsSync(launcher)) throw new Error(`install-flyway succeeded but ${launcher} does not exist`);
-  return launcher;
+  return host;
 }

@@ -4,8 +4,9 @@
 // script written to a file in the command's orchestration directory, started with `sh -c`, killed
 // at the step's timeoutSeconds). Output and status go to the harness's records.
 //
-// The "host" is this machine, set up like the module's user data sets up the instance: the AWS
-// CLI, jq, flock and the database clients on PATH, a Flyway CLI installed by install-flyway. The
+// The "host" is this machine, set up like the module's user data sets up the instance: Java, the
+// AWS CLI, jq, flock and the database clients on PATH. The document's own directories (runner,
+// Flyway) are redirected into the state dir or a cache with the overrides the document reads. The
 // AWS CLI talks to the emulator, and FLYWAY_RUNNER_DB_ENDPOINT sends the runner to the local
 // database server instead of the emulator's made-up cluster endpoint.
 
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { GetDocumentCommand, ListCommandsCommand, type Command } from '@aws-sdk/client-ssm';
 import { toolEnv } from '../support/toolchain';
 import type { AwsClients } from './aws';
+import type { HostFlyway } from './host-flyway';
 import { type CommandRecord, type CommandStatus, writeCommandRecord } from './records';
 import { countMigrateRuns, parseRunnerSummary } from './runner-output';
 import { parseCommandDocument, renderCommand, type ShellStep } from './ssm-document';
@@ -27,8 +29,8 @@ export interface HostOptions {
   instanceId: string;
   /** host:port of the local database server. */
   dbEndpoint: string;
-  /** The Flyway launcher to give the runner (installHostFlyway). */
-  flywayBin: string;
+  /** Where the document keeps (and on first use installs) Flyway (see host-flyway.ts). */
+  flyway: HostFlyway;
 }
 
 /** The command as the emulator recorded it. ListCommands ignores its filters there, so pick by id. */
@@ -51,9 +53,9 @@ async function readDocumentContent(aws: AwsClients, name: string, version: strin
 }
 
 /** Host directories, as on the instance (/opt/flyway-runner, /var/lib/flyway-runner), under the state dir. */
-export function hostPaths(stateDir: string): { installDir: string; runnerHome: string; orchestration: string } {
+export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string } {
   const root = join(stateDir, 'host');
-  return { installDir: join(root, 'opt', 'flyway-runner'), runnerHome: join(root, 'var', 'lib', 'flyway-runner'), orchestration: join(root, 'orchestration') };
+  return { root, installDir: join(root, 'opt', 'flyway-runner'), runnerHome: join(root, 'var', 'lib', 'flyway-runner'), orchestration: join(root, 'orchestration') };
 }
 
 /** The environment the agent gives a script on the host. */
@@ -74,7 +76,8 @@ export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
     AWS_EC2_METADATA_DISABLED: 'true',
     FLYWAY_RUNNER_INSTALL_DIR: paths.installDir,
     FLYWAY_RUNNER_HOME: paths.runnerHome,
-    FLYWAY_RUNNER_FLYWAY: options.flywayBin,
+    FLYWAY_INSTALL_PREFIX: options.flyway.prefix,
+    FLYWAY_BIN_DIR: options.flyway.binDir,
     FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
   };
 }

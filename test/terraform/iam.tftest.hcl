@@ -122,4 +122,49 @@ run "host_role_and_instance" {
     condition     = !strcontains(aws_instance.this.user_data, "password")
     error_message = "No password in user data."
   }
+
+  assert {
+    condition     = !contains([for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement.Sid], "ReadFlywayArchive")
+    error_message = "An https Flyway source needs no S3 permission."
+  }
+}
+
+run "flyway_host_reads_an_s3_flyway_source" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "s3://artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement
+      if statement.Sid == "ReadFlywayArchive"
+      ] == [{
+        Sid      = "ReadFlywayArchive"
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "arn:aws:s3:::artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz"
+    }]
+    error_message = "The host may read exactly the s3:// Flyway archive, nothing else of that bucket."
+  }
+
+  assert {
+    condition     = strcontains(aws_ssm_document.this.content, "--source 's3://artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz'") && !strcontains(aws_instance.this.user_data, "flyway-commandline")
+    error_message = "The document installs Flyway from the configured source; the user data does not depend on it."
+  }
 }

@@ -102,3 +102,37 @@ run "rejects_bad_cidr" {
 
   expect_failures = [var.vpc_cidr]
 }
+
+# The URL ends up single-quoted in the command document's script.
+run "rejects_a_flyway_url_with_a_quote" {
+  command = plan
+
+  variables {
+    flyway_download_url = "https://example.com/flyway'$(reboot)'.tar.gz"
+  }
+
+  expect_failures = [var.flyway_download_url]
+}
+
+run "rejects_a_plain_http_flyway_url" {
+  command = plan
+
+  variables {
+    flyway_download_url = "http://example.com/flyway-commandline-10.21.0.tar.gz"
+  }
+
+  expect_failures = [var.flyway_download_url]
+}
+
+run "accepts_an_s3_flyway_source" {
+  command = plan
+
+  variables {
+    flyway_download_url = "s3://artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz"
+  }
+
+  assert {
+    condition     = local.flyway_source == "s3://artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz"
+    error_message = "An s3:// source is passed through."
+  }
+}

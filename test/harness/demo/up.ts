@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../../support/terraform';
 import { awsClients } from '../aws';
 import { adjustBucketPoliciesForEmulator } from '../emulator-quirks';
 import { Harness } from '../harness';
-import { installHostFlyway } from '../host-flyway';
+import { type HostFlyway, warmHostFlyway } from '../host-flyway';
 import { adoptMasterLogin, readMasterLogin } from '../master-login';
 import type { DemoEngine } from './args';
 import { onInterrupt } from './interrupt';
@@ -91,9 +91,9 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
 
   try {
     start(2, `starting the AWS emulator (moto) and ${engine.label}; the host's Flyway (install-flyway, cached)`);
-    let flywayBin: string;
-    [moto, server, flywayBin] = await Promise.all([startMoto({ keep: options.keep }), engine.start({ keep: options.keep }), installHostFlyway()]);
-    out(`  moto ${moto.endpoint} (pid ${moto.pid}), ${engine.label} ${server.host}:${server.port} (pid ${server.pid}), Flyway ${flywayBin}`);
+    let flyway: HostFlyway;
+    [moto, server, flyway] = await Promise.all([startMoto({ keep: options.keep }), engine.start({ keep: options.keep }), warmHostFlyway()]);
+    out(`  moto ${moto.endpoint} (pid ${moto.pid}), ${engine.label} ${server.host}:${server.port} (pid ${server.pid}), host's Flyway in ${flyway.prefix}`);
     const stack = prepareLocalStack(moto.awsEnv, { name_prefix: NAME_PREFIX, engine: engine.terraform }, { dir: join(workDir, 'stack') });
 
     start(3, 'terraform init + apply of the root module on the emulator (about a minute)');
@@ -136,7 +136,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       writeKeptStack(state);
       onInterrupt(undefined);
     }
-    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}`, flywayBin });
+    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}` });
 
     const outcomes: Record<string, BurstOutcome> = {};
     for (const [index, database] of DATABASES.entries()) {
