@@ -17,6 +17,7 @@ locals {
       placeholders        = db.placeholders
       baseline_on_migrate = db.baseline_on_migrate
       out_of_order        = db.out_of_order
+      callbacks           = db.callbacks
     }
   }
   bucket_arns = [for db in local.databases : "arn:${data.aws_partition.current.partition}:s3:::${db.bucket_name}"]
@@ -52,6 +53,10 @@ module "flyway_host" {
   bucket_arns                       = local.bucket_arns
   secret_arns                       = [module.aurora.master_user_secret_arn]
   command_execution_timeout_seconds = var.command_execution_timeout_seconds
+  database_endpoint                 = module.aurora.endpoint
+  database_port                     = module.aurora.port
+  max_parallel_migrations           = var.max_parallel_migrations
+  settle_seconds                    = var.settle_seconds
   log_retention_days                = var.log_retention_days
   kms_key_arn                       = var.kms_key_arn
   tags                              = local.tags
@@ -131,6 +136,7 @@ resource "aws_ssm_parameter" "database_settings" {
       placeholders         = each.value.placeholders
       baseline_on_migrate  = each.value.baseline_on_migrate
       out_of_order         = each.value.out_of_order
+      callbacks            = each.value.callbacks
       connect_retries      = 120
       lock_timeout_seconds = 900
     }

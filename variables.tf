@@ -14,7 +14,9 @@ variable "databases" {
     unless bucket_name is given) and a database of the same name in the cluster (or database_name).
     Keys: lowercase letters, digits and underscores, starting with a letter, at most 24 characters.
     Options: schemas (Flyway schemas; default ["public"] on PostgreSQL, [database name] on MySQL),
-    placeholders (values for Flyway $${name} placeholders), baseline_on_migrate, out_of_order.
+    placeholders (values for Flyway $${name} placeholders), baseline_on_migrate, out_of_order,
+    callbacks (sync and run Flyway SQL callbacks such as afterMigrate.sql; off by default, so such a
+    file is listed as not run instead of silently running around every migrate).
   EOT
   type = map(object({
     database_name       = optional(string)
@@ -23,6 +25,7 @@ variable "databases" {
     placeholders        = optional(map(string), {})
     baseline_on_migrate = optional(bool, false)
     out_of_order        = optional(bool, false)
+    callbacks           = optional(bool, false)
   }))
   default = {
     users    = {}
@@ -262,4 +265,24 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "max_parallel_migrations" {
+  description = "Host-wide limit of databases migrated at once. Each migration runs one Flyway JVM (about 150-250 MB); 2 keeps a t4g.small (2 vCPUs, 2 GiB) clear of memory pressure when many databases change at once. Further requests wait in a queue on the host without holding an SSM agent worker."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.max_parallel_migrations >= 1 && var.max_parallel_migrations <= 16 && floor(var.max_parallel_migrations) == var.max_parallel_migrations
+    error_message = "max_parallel_migrations must be a whole number from 1 to 16."
+  }
+}
+
+variable "settle_seconds" {
+  description = "A migrate pass starts once the database's bucket has been unchanged this long, so that a multi-file upload (aws s3 sync uploads files in parallel) is migrated as a whole, in version order. 0 turns the wait off."
+  type        = number
+  default     = 3
+  validation {
+    condition     = var.settle_seconds >= 0 && var.settle_seconds <= 300 && floor(var.settle_seconds) == var.settle_seconds
+    error_message = "settle_seconds must be a whole number from 0 to 300."
+  }
 }

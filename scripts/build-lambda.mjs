@@ -9,7 +9,7 @@
 //   --artifact <path>                       compare/write this zip instead (tests use it)
 //   node scripts/build-lambda.mjs --help
 
-import { build } from 'esbuild';
+import { bundledPackages, bundleForNode, kib } from './lib/bundle.mjs';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -99,39 +99,7 @@ function zip(files) {
 
 // ---- bundle -------------------------------------------------------------------------------
 
-async function bundle(outfile) {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    treeShaking: true,
-    sourcemap: false,
-    // Prefer the SDK's ES module builds: esbuild can drop their unused exports, not CommonJS ones.
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  return result.metafile;
-}
-
-/** The npm packages that ended up in the bundle, e.g. @aws-sdk/client-ssm. */
-function bundledPackages(metafile) {
-  const names = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    if (match) names.add(match[1]);
-  }
-  return [...names].sort();
-}
-
-function kib(bytes) {
-  return `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
-}
+const bundle = (outfile) => bundleForNode(entry, outfile);
 
 function writeAtomically(path, data) {
   // Write then rename, so a concurrent reader (a test) never sees a half-written file.

@@ -5,7 +5,7 @@
 import type { SendCommandCommandInput } from '@aws-sdk/client-ssm';
 import type { Config } from './config';
 import type { DatabaseRun } from './plan';
-import { basenameOf } from './flyway-name';
+import { basenameOf } from '../../common/src/flyway-name';
 
 /** SendCommand rejects comments longer than this. */
 export const MAX_COMMENT_LENGTH = 100;

@@ -3,7 +3,7 @@
 // from a bucket the configuration does not know.
 
 import type { UploadRecord } from './s3-event';
-import { classifyKey, SQL_SUFFIX, type RejectionCode } from './flyway-name';
+import { classifyKey, SQL_SUFFIX, type RejectionCode } from '../../common/src/flyway-name';
 
 export interface DatabaseRun {
   database: string;

@@ -8,30 +8,138 @@ data "aws_ssm_parameter" "al2023" {
 }
 
 locals {
-  arn_prefix       = "arn:${data.aws_partition.current.partition}"
-  region_account   = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
-  ami_id           = var.ami_id == null ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.ami_id
-  runner           = file("${path.module}/../../scripts/flyway-runner")
-  runner_sha256    = sha256(local.runner)
+  arn_prefix     = "arn:${data.aws_partition.current.partition}"
+  region         = data.aws_region.current.region
+  region_account = "${local.region}:${data.aws_caller_identity.current.account_id}"
+  ami_id         = var.ami_id == null ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : var.ami_id
+  # The runner is one esbuild bundle (runner/dist), committed with its checksum. At ~750 KB it does
+  # not fit the 64 KB document limit, so it travels as an S3 object whose key holds its checksum.
+  runner_file      = "${path.module}/../../runner/dist/flyway-runner.js"
+  runner_sha256    = filesha256(local.runner_file)
+  runner_key       = "runner/flyway-runner-${local.runner_sha256}.js"
   installer        = file("${path.module}/../../scripts/install-flyway")
   installer_sha256 = sha256(local.installer)
+  artifacts_bucket = "${var.name}-artifacts-${data.aws_caller_identity.current.account_id}"
   # An s3:// Flyway source (hosts without internet access) is read with the host's role.
   flyway_s3_object = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
   # ARNs are built from names, so the role's policy is fully known at plan time and reviewable.
-  document_arn  = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
-  log_group_arn = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
+  document_arn         = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
+  log_group_arn        = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
+  artifacts_bucket_arn = "${local.arn_prefix}:s3:::${local.artifacts_bucket}"
+}
+
+# --- Artifacts: the runner bundle ----------------------------------------------------------------
+resource "aws_s3_bucket" "artifacts" {
+  # checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket; the bucket holds only the module's own runner bundle.
+  # checkov:skip=CKV_AWS_144:Cross-region replication is pointless for a build artifact Terraform re-uploads.
+  # checkov:skip=CKV2_AWS_62:Nothing reacts to changes of the runner bundle.
+  # checkov:skip=CKV2_AWS_61:Terraform replaces the one object it holds; old versions expire by the noncurrent rule below.
+  bucket        = local.artifacts_bucket
+  force_destroy = true
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "artifacts" {
+  bucket                  = aws_s3_bucket.artifacts.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
+  # checkov:skip=CKV2_AWS_67:Key rotation is the key owner's setting; without a key SSE-S3 is used.
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = var.kms_key_arn != null
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+data "aws_iam_policy_document" "artifacts" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      local.artifacts_bucket_arn,
+      "${local.artifacts_bucket_arn}/*",
+    ]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  policy = data.aws_iam_policy_document.artifacts.json
+  # Public access must be blocked before a policy is attached.
+  depends_on = [aws_s3_bucket_public_access_block.artifacts]
+}
+
+resource "aws_s3_object" "runner" {
+  bucket       = aws_s3_bucket.artifacts.id
+  key          = local.runner_key
+  source       = local.runner_file
+  source_hash  = local.runner_sha256
+  content_type = "application/javascript"
+  tags         = var.tags
+  depends_on = [
+    aws_s3_bucket_server_side_encryption_configuration.artifacts,
+    aws_s3_bucket_versioning.artifacts,
+  ]
 }
 
 # --- Command document ------------------------------------------------------------------------
-# The runner and the Flyway installer travel inside the document (gzip + base64, far below the
-# 64 KB document limit; checksums verified on the host; a temp file per process because a burst
-# runs several commands at once). The pinned Flyway CLI is installed on first use, under a lock,
-# and each command names the exact version it runs. So a new runner, a new Flyway version or
-# source, or another database publishes a new document version (or parameter) and takes effect
-# on the next command; the instance is never replaced for them. Parameters are validated by SSM
-# before anything runs; the script only ever sees them as single-quoted words. The environment
-# overrides (FLYWAY_RUNNER_INSTALL_DIR, FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the
-# instance; the local test harness, which plays the host, sets them.
+# The document waits for the host's first boot to finish (bounded), installs the pinned Flyway CLI
+# on first use (under a lock; the installer travels inside the document, gzip + base64), fetches the
+# runner bundle from the artifacts bucket once per checksum (verified), and runs it with Node.js.
+# Each command names the exact Flyway version, runner and database endpoint it uses, so a new
+# runner, Flyway version or source, or another database publishes a new document version (or
+# parameter) and takes effect on the next command; the instance is never replaced for them.
+# Parameters are validated by SSM before anything runs; the script only ever sees them as
+# single-quoted words. The environment overrides (FLYWAY_HOST_READY_FILE, FLYWAY_RUNNER_INSTALL_DIR,
+# FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the instance; the local test harness, which
+# plays the host, sets them.
 resource "aws_ssm_document" "this" {
   name            = var.name
   document_type   = "Command"
@@ -66,27 +174,42 @@ resource "aws_ssm_document" "this" {
         runCommand = [
           "#!/bin/bash",
           "set -euo pipefail",
-          "unpack() { # unpack TARGET SHA256 GZIP_BASE64: an executable, written once per content",
-          "  [ -x \"$1\" ] && return 0",
-          "  install -d -m 0755 \"$(dirname \"$1\")\"",
-          "  local tmp=\"$1.tmp.$$\"",
-          "  printf '%s' \"$3\" | base64 -d | gunzip >\"$tmp\"",
-          "  printf '%s  %s\\n' \"$2\" \"$tmp\" | sha256sum -c --quiet",
-          "  chmod 0755 \"$tmp\" && mv -f \"$tmp\" \"$1\"",
+          "fail() { # fail CODE MESSAGE: the runner's error line and summary, for failures before it runs",
+          "  printf 'flyway-runner: error: %s\\n' \"$2\"",
+          "  printf '{\"database\":\"%s\",\"action\":\"%s\",\"status\":\"failed\",\"reason\":\"host not ready\",\"schema_version_before\":null,\"schema_version_after\":null,\"migrations_applied\":0,\"passes\":0,\"rejected\":[],\"flyway_exit_code\":null,\"duration_ms\":0,\"requested_at\":null,\"exit_code\":%s,\"also\":[]}\\n' '{{ DatabaseKey }}' '{{ Action }}' \"$1\"",
+          "  exit \"$1\"",
           "}",
+          "ready_file=\"$${FLYWAY_HOST_READY_FILE:-/var/lib/flyway-host/ready}\"",
+          "waited=0",
+          "until [ -e \"$ready_file\" ]; do",
+          "  [ \"$waited\" -lt ${var.host_ready_timeout_seconds} ] || fail 8 'the host has not finished its first boot after ${var.host_ready_timeout_seconds}s -- see /var/log/flyway-host-setup.log on the host, then run again'",
+          "  [ \"$waited\" -gt 0 ] || echo 'flyway-runner: the host is still installing its software (first boot); waiting for it'",
+          "  sleep 5; waited=$((waited + 5))",
+          "done",
+          "export AWS_REGION=\"$${AWS_REGION:-${local.region}}\"",
           "runner_dir=\"$${FLYWAY_RUNNER_INSTALL_DIR:-/opt/flyway-runner}\"",
           "flyway_prefix=\"$${FLYWAY_INSTALL_PREFIX:-/opt/flyway}\"",
           "flyway_home=\"$flyway_prefix/flyway-${var.flyway_version}\"",
+          "install -d -m 0755 \"$runner_dir\" \"$flyway_prefix\"",
           "if [ \"$(cat \"$flyway_home/.install-flyway-sha256\" 2>/dev/null || true)\" != '${var.flyway_sha256}' ] || [ ! -x \"$flyway_home/flyway\" ]; then",
           "  installer=\"$runner_dir/install-flyway-${local.installer_sha256}\"",
-          "  unpack \"$installer\" '${local.installer_sha256}' '${base64gzip(local.installer)}'",
-          "  install -d -m 0755 \"$flyway_prefix\"",
+          "  if [ ! -x \"$installer\" ]; then",
+          "    printf '%s' '${base64gzip(local.installer)}' | base64 -d | gunzip >\"$installer.$$\"",
+          "    printf '%s  %s\\n' '${local.installer_sha256}' \"$installer.$$\" | sha256sum -c --quiet",
+          "    chmod 0755 \"$installer.$$\" && mv -f \"$installer.$$\" \"$installer\"",
+          "  fi",
           "  flock \"$flyway_prefix/.install.lock\" \"$installer\" --version '${var.flyway_version}' --sha256 '${var.flyway_sha256}' --source '${var.flyway_source}' --prefix \"$flyway_prefix\" --bin-dir \"$${FLYWAY_BIN_DIR:-/usr/local/bin}\"",
           "fi",
-          "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}\"",
-          "unpack \"$runner\" '${local.runner_sha256}' '${base64gzip(local.runner)}'",
+          "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}.js\"",
+          "if [ ! -f \"$runner\" ]; then",
+          "  aws s3api get-object --region \"$AWS_REGION\" --bucket '${aws_s3_object.runner.bucket}' --key '${aws_s3_object.runner.key}' \"$runner.$$\" >/dev/null || fail 8 'cannot download the runner s3://${aws_s3_object.runner.bucket}/${aws_s3_object.runner.key} -- check the host role (s3:GetObject) and its route to S3'",
+          "  printf '%s  %s\\n' '${local.runner_sha256}' \"$runner.$$\" | sha256sum -c --quiet || fail 8 'the downloaded runner does not match its checksum -- re-apply the module'",
+          "  mv -f \"$runner.$$\" \"$runner\"",
+          "fi",
+          "node_bin=\"$(command -v node-22 || command -v node || true)\"",
+          "[ -n \"$node_bin\" ] || fail 8 'Node.js is not installed -- the user data installs nodejs22; see /var/log/flyway-host-setup.log'",
           "requested_at='{{ RequestedAt }}'",
-          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" exec \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' $${requested_at:+--requested-at \"$requested_at\"}",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" exec \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -156,6 +279,16 @@ data "aws_iam_policy_document" "this" {
     sid       = "ReadMigrationFiles"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = [for arn in var.bucket_arns : "${arn}/*"]
+  }
+  statement {
+    sid       = "WriteOutcomeRecords"
+    actions   = ["s3:PutObject"]
+    resources = [for arn in var.bucket_arns : "${arn}/.flyway/outcome.json"]
+  }
+  statement {
+    sid       = "ReadRunner"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.artifacts_bucket_arn}/${local.runner_key}"]
   }
   dynamic "statement" {
     for_each = local.flyway_s3_object == null ? [] : [local.flyway_s3_object]

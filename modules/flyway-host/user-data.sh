@@ -1,8 +1,12 @@
 #!/bin/bash
-# Flyway host bootstrap (Amazon Linux 2023): Java and the database clients. The pinned Flyway CLI
-# and the runner arrive with each command (see the SSM document), so they are not installed here.
+# Flyway host bootstrap (Amazon Linux 2023): Java for Flyway, Node.js 22 for the runner, and the
+# database clients. The pinned Flyway CLI and the runner arrive with each command (see the SSM
+# document), so they are not installed here. Commands that arrive before this script has finished
+# wait for the ready file.
 set -euo pipefail
 exec > >(tee -a /var/log/flyway-host-setup.log) 2>&1
 
-dnf install -y --setopt=install_weak_deps=False java-17-amazon-corretto-headless postgresql15 mariadb105 jq tar gzip util-linux
+dnf install -y --setopt=install_weak_deps=False java-17-amazon-corretto-headless nodejs22 postgresql15 mariadb105 tar gzip util-linux
+install -d -m 0755 /var/lib/flyway-host
+touch /var/lib/flyway-host/ready
 echo "flyway host ready"

@@ -94,3 +94,31 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "database_endpoint" {
+  description = "Writer endpoint of the cluster. The document passes it to the runner, which refuses settings that name another endpoint."
+  type        = string
+}
+
+variable "database_port" {
+  description = "Port of the cluster."
+  type        = number
+}
+
+variable "max_parallel_migrations" {
+  description = "Host-wide limit of databases migrated at once; further requests wait in a queue that needs no SSM agent worker."
+  type        = number
+  default     = 2
+}
+
+variable "settle_seconds" {
+  description = "A migrate pass starts once the bucket has been unchanged this long, so a multi-file upload is taken as a whole."
+  type        = number
+  default     = 3
+}
+
+variable "host_ready_timeout_seconds" {
+  description = "How long a command waits for the host's first boot (user data) to finish before it fails."
+  type        = number
+  default     = 900
+}

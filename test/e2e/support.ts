@@ -83,6 +83,7 @@ export class World {
       stateDir: this.stateDir,
       instanceId: outputs.instance_id,
       dbEndpoint: `${this.server.host}:${this.server.port}`,
+      dbCaFile: this.server.caFile,
       flyway,
     });
     return this.harness;

@@ -6,8 +6,8 @@
 // Everything in between is real: the module's resources in the emulator, the deployed Lambda
 // package, the document's content, the runner, Flyway and the database server.
 
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { awsClients, type AwsClients, type AwsEnv } from './aws';
 import { freshHostFlyway, warmHostFlyway } from './host-flyway';
@@ -26,8 +26,12 @@ export interface HarnessOptions {
   instanceId: string;
   /** host:port of the local database server that stands in for the cluster. */
   dbEndpoint: string;
+  /** The CA that signed the local server's TLS certificate (the RDS CA bundle's stand-in). */
+  dbCaFile: string;
   /** The host's Flyway: 'warm' (default) already installed, in the toolchain cache; 'fresh': the first command installs it from the module's source. */
   flyway?: 'warm' | 'fresh';
+  /** false: the host's first boot (user data) has not finished yet; see finishFirstBoot(). Default true. */
+  booted?: boolean;
   /** Progress lines (what is happening right now). */
   progress?: (line: string) => void;
 }
@@ -85,8 +89,17 @@ export class Harness {
     mkdirSync(options.stateDir, { recursive: true });
     const aws = awsClients(options.awsEnv);
     const flyway = options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : await warmHostFlyway();
-    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, flyway };
-    return new Harness(options, aws, s3Side(aws), host);
+    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, dbCaFile: options.dbCaFile, flyway };
+    const harness = new Harness(options, aws, s3Side(aws), host);
+    if (options.booted !== false) harness.finishFirstBoot();
+    return harness;
+  }
+
+  /** What the end of the module's user data does: the host's software is installed (the ready file). */
+  finishFirstBoot(): void {
+    const { readyFile } = hostPaths(this.options.stateDir);
+    mkdirSync(dirname(readyFile), { recursive: true });
+    writeFileSync(readyFile, '');
   }
 
   get stateDir(): string {

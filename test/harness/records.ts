@@ -7,7 +7,7 @@
 
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunnerSummary } from './runner-output';
+import type { RunnerSummary } from '../../common/src/runner-output';
 
 /** The statuses Run Command reports for an invocation that the harness can produce. */
 export type CommandStatus = 'InProgress' | 'Success' | 'Failed' | 'TimedOut';

@@ -18,7 +18,7 @@ import { toolEnv } from '../support/toolchain';
 import type { AwsClients } from './aws';
 import type { HostFlyway } from './host-flyway';
 import { type CommandRecord, type CommandStatus, writeCommandRecord } from './records';
-import { countMigrateRuns, parseRunnerSummary } from './runner-output';
+import { countMigrateRuns, parseRunnerSummary } from '../../common/src/runner-output';
 import { parseCommandDocument, renderCommand, type ShellStep } from './ssm-document';
 
 export interface HostOptions {
@@ -29,6 +29,8 @@ export interface HostOptions {
   instanceId: string;
   /** host:port of the local database server. */
   dbEndpoint: string;
+  /** The CA of the local server's certificate (stands in for the RDS CA bundle the runner carries). */
+  dbCaFile: string;
   /** Where the document keeps (and on first use installs) Flyway (see host-flyway.ts). */
   flyway: HostFlyway;
 }
@@ -53,9 +55,15 @@ async function readDocumentContent(aws: AwsClients, name: string, version: strin
 }
 
 /** Host directories, as on the instance (/opt/flyway-runner, /var/lib/flyway-runner), under the state dir. */
-export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string } {
+export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string; readyFile: string } {
   const root = join(stateDir, 'host');
-  return { root, installDir: join(root, 'opt', 'flyway-runner'), runnerHome: join(root, 'var', 'lib', 'flyway-runner'), orchestration: join(root, 'orchestration') };
+  return {
+    root,
+    installDir: join(root, 'opt', 'flyway-runner'),
+    runnerHome: join(root, 'var', 'lib', 'flyway-runner'),
+    orchestration: join(root, 'orchestration'),
+    readyFile: join(root, 'var', 'lib', 'flyway-host', 'ready'),
+  };
 }
 
 /** The environment the agent gives a script on the host. */
@@ -78,7 +86,9 @@ export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
     FLYWAY_RUNNER_HOME: paths.runnerHome,
     FLYWAY_INSTALL_PREFIX: options.flyway.prefix,
     FLYWAY_BIN_DIR: options.flyway.binDir,
+    FLYWAY_HOST_READY_FILE: paths.readyFile,
     FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
+    FLYWAY_RUNNER_CA_BUNDLE: options.dbCaFile,
   };
 }
 

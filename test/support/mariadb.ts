@@ -5,6 +5,7 @@ import { DatabaseServer } from './database-server';
 import { freePort } from './ports';
 import { run, runOk } from './run';
 import { serviceWorkDir, startService } from './service';
+import { createServerTls } from './tls';
 import { toolEnv } from './toolchain';
 import { runAs } from './users';
 
@@ -13,6 +14,8 @@ const ADMIN_USER = 'flyway_admin';
 /**
  * A throwaway MariaDB server (the MySQL-compatible engine Debian ships) in a temp dir on a free
  * loopback port, with a password-authenticated admin user like Aurora MySQL's master user.
+ * It speaks TLS with a certificate from its own throwaway CA (`caFile`), so clients can connect
+ * with server-certificate verification; plain connections work as well (no REQUIRE SSL).
  * `keep`: leave it running after this process exits (ServiceSpec.keep; the demo's --keep).
  */
 export async function startMariadb(options: { keep?: boolean } = {}): Promise<DatabaseServer> {
@@ -27,6 +30,7 @@ export async function startMariadb(options: { keep?: boolean } = {}): Promise<Da
     chownSync(workDir, account.uid, account.gid);
     chownSync(dataDir, account.uid, account.gid);
   }
+  const tls = await createServerTls(join(workDir, 'tls'), account);
   const env = toolEnv();
   // mariadb-install-db gives socket-authenticated superuser rights to root and to the user running it.
   const socketUser = account ? 'root' : userInfo().username;
@@ -48,6 +52,9 @@ export async function startMariadb(options: { keep?: boolean } = {}): Promise<Da
       '--bind-address=127.0.0.1',
       '--skip-name-resolve',
       '--innodb-flush-log-at-trx-commit=0',
+      `--ssl-ca=${tls.caFile}`,
+      `--ssl-cert=${tls.certFile}`,
+      `--ssl-key=${tls.keyFile}`,
       ...(account ? ['--user=mysql'] : []),
     ],
     workDir,
@@ -60,5 +67,5 @@ export async function startMariadb(options: { keep?: boolean } = {}): Promise<Da
     env,
     input: `CREATE USER '${ADMIN_USER}'@'%' IDENTIFIED BY '${password}';\nGRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'%' WITH GRANT OPTION;\n`,
   });
-  return { host: '127.0.0.1', port, user: ADMIN_USER, password, pid: service.pid, workDir, stop: service.stop };
+  return { host: '127.0.0.1', port, user: ADMIN_USER, password, caFile: tls.caFile, pid: service.pid, workDir, stop: service.stop };
 }

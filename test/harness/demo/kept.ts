@@ -44,6 +44,7 @@ export async function upload(database: string, files: readonly string[], out: Ou
     stateDir: state.harnessDir,
     instanceId: state.outputs.instance_id,
     dbEndpoint: `${state.database.host}:${state.database.port}`,
+    dbCaFile: state.database.caFile,
   });
   try {
     out(`[demo upload] ${files.length} file(s) to s3://${bucket} (one S3 event per file)`);

@@ -2,7 +2,7 @@
 // lines out.
 
 import type { CommandRecord, InvocationRecord } from '../records';
-import { flywayInfoRows } from '../runner-output';
+import { flywayInfoRows } from '../../../common/src/runner-output';
 
 /** 3m12s, 48s, 1h02m. */
 export function formatDuration(ms: number): string {

@@ -22,7 +22,7 @@ export interface KeptStack {
   namePrefix: string;
   awsEnv: Record<string, string>;
   moto: KeptProcess & { endpoint: string };
-  database: KeptProcess & { host: string; port: number; user: string };
+  database: KeptProcess & { host: string; port: number; user: string; caFile: string };
   stackDir: string;
   /** The emulator's settings and the TF_VAR_ variables the stack was applied with. */
   terraformEnv: Record<string, string>;

@@ -110,7 +110,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       namePrefix: NAME_PREFIX,
       awsEnv: moto.awsEnv,
       moto: { pid: moto.pid, workDir: moto.workDir, endpoint: moto.endpoint, commandContains: 'moto_server', stopSignal: 'SIGTERM' },
-      database: { pid: server.pid, workDir: server.workDir, host: server.host, port: server.port, user: server.user, commandContains: engine.command, stopSignal: engine.stopSignal },
+      database: { pid: server.pid, workDir: server.workDir, host: server.host, port: server.port, user: server.user, caFile: server.caFile, commandContains: engine.command, stopSignal: engine.stopSignal },
       stackDir: stack.dir,
       terraformEnv: stack.env,
       logFile,
@@ -136,7 +136,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       writeKeptStack(state);
       onInterrupt(undefined);
     }
-    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}` });
+    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}`, dbCaFile: server.caFile });
 
     const outcomes: Record<string, BurstOutcome> = {};
     for (const [index, database] of DATABASES.entries()) {

@@ -11,7 +11,7 @@ import { DatabaseServer } from '../../support/database-server';
 import { MotoServer } from '../../support/moto';
 import { RunResult } from '../../support/run';
 import { toolchain, toolEnv } from '../../support/toolchain';
-import type { RunnerSummary } from '../../harness/runner-output';
+import type { RunnerSummary } from '../../../common/src/runner-output';
 
 export const REPO = resolve(__dirname, '..', '..', '..');
 export const RUNNER = join(REPO, 'scripts', 'flyway-runner');

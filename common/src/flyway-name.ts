@@ -1,7 +1,8 @@
-// Flyway's file naming rules with its default prefixes (V, R), separator (__) and suffix
-// (.sql), applied to the key's basename because files may sit under a prefix. Stricter than
-// Flyway in one place on purpose: an empty description (V1__.sql) is rejected, because it is
-// almost always a typo and Flyway would otherwise run it silently.
+// Flyway's file naming rules with its default prefixes (V, R), separator (__) and suffix (.sql),
+// shared by the trigger, the host runner and the client: one definition of which object keys
+// Flyway would run and which it would reject. Applied to the key's basename because files may sit
+// under a prefix. Stricter than Flyway in one place on purpose: an empty description (V1__.sql) is
+// rejected, because it is almost always a typo and Flyway would otherwise run it silently.
 //
 // Reasons end up in an S3 tag value, so they only use S3's tag charset
 // (letters, digits, spaces and + - = . _ : / @) and never echo the key.
@@ -9,6 +10,7 @@
 export type Classification =
   | { kind: 'versioned'; basename: string; version: string; description: string }
   | { kind: 'repeatable'; basename: string; description: string }
+  | { kind: 'callback'; basename: string; event: string }
   | { kind: 'ignored'; reason: string }
   | { kind: 'rejected'; basename: string; code: RejectionCode; reason: string };
 
@@ -20,7 +22,8 @@ export type RejectionCode =
   | 'missing-version'
   | 'invalid-version'
   | 'missing-description'
-  | 'repeatable-with-version';
+  | 'repeatable-with-version'
+  | 'unsafe-key';
 
 export const SQL_SUFFIX = '.sql';
 const SEPARATOR = '__';
@@ -28,6 +31,24 @@ const SEPARATOR = '__';
 const VERSION_PATTERN = /^\d+([._]\d+)*$/;
 // A description needs something besides separators/blanks; Flyway turns `_` into spaces.
 const MEANINGFUL_DESCRIPTION = /[^_\s]/;
+// Keys become paths on the host: no control characters, no `.`/`..`/empty segments, no leading `/`.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Flyway's SQL callback events (`<event>.sql` or `<event>__<description>.sql`). Flyway runs such a
+ * file around every command, never records it, so the runner syncs them only for databases that
+ * enable callbacks.
+ */
+export const CALLBACK_EVENTS: readonly string[] = [
+  'beforeMigrate', 'beforeRepeatables', 'beforeEachMigrate', 'beforeEachMigrateStatement',
+  'afterEachMigrateStatement', 'afterEachMigrateStatementError', 'afterEachMigrate', 'afterEachMigrateError',
+  'afterMigrate', 'afterMigrateApplied', 'afterVersioned', 'afterMigrateError',
+  'beforeUndo', 'beforeEachUndo', 'beforeEachUndoStatement', 'afterEachUndoStatement', 'afterEachUndoStatementError',
+  'afterEachUndo', 'afterEachUndoError', 'afterUndo', 'afterUndoError',
+  'beforeClean', 'afterClean', 'afterCleanError', 'beforeInfo', 'afterInfo', 'afterInfoError',
+  'beforeValidate', 'afterValidate', 'afterValidateError', 'beforeBaseline', 'afterBaseline', 'afterBaselineError',
+  'beforeRepair', 'afterRepair', 'afterRepairError', 'createSchema', 'beforeCreateSchema', 'beforeConnect', 'afterConnect',
+];
 
 const REASONS: Readonly<Record<RejectionCode, string>> = {
   'lowercase-prefix': 'lowercase prefix: use uppercase V for versioned or R for repeatable migrations',
@@ -38,6 +59,7 @@ const REASONS: Readonly<Record<RejectionCode, string>> = {
   'invalid-version': 'invalid version: use numbers separated by . or _ such as V1.2__ or V1_2__',
   'missing-description': 'missing description after __: use for example V1__create_table.sql',
   'repeatable-with-version': 'repeatable migrations have no version: use R__description.sql',
+  'unsafe-key': 'key unusable as a file path: no control characters, no empty . or .. folders, no leading /',
 };
 
 export function basenameOf(key: string): string {
@@ -48,17 +70,36 @@ function reject(basename: string, code: RejectionCode): Classification {
   return { kind: 'rejected', basename, code, reason: REASONS[code] };
 }
 
+/** The reason text of a rejection code (for messages that start from a code). */
+export function rejectionReason(code: RejectionCode): string {
+  return REASONS[code];
+}
+
+function isSafePath(key: string): boolean {
+  if (CONTROL_CHARACTER.test(key) || key.startsWith('/')) return false;
+  return key.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
+function callbackEvent(stem: string): string | undefined {
+  const separatorAt = stem.indexOf(SEPARATOR);
+  const event = separatorAt < 0 ? stem : stem.slice(0, separatorAt);
+  return CALLBACK_EVENTS.includes(event) ? event : undefined;
+}
+
 export function classifyKey(key: string): Classification {
   const basename = basenameOf(key);
   if (!basename.endsWith(SQL_SUFFIX)) {
     return { kind: 'ignored', reason: `not a ${SQL_SUFFIX} file` };
   }
+  if (!isSafePath(key)) return reject(basename, 'unsafe-key');
   const stem = basename.slice(0, -SQL_SUFFIX.length);
   const prefix = stem.charAt(0);
   const rest = stem.slice(1);
   const separatorAt = rest.indexOf(SEPARATOR);
   const description = separatorAt < 0 ? '' : rest.slice(separatorAt + SEPARATOR.length);
 
+  const event = callbackEvent(stem);
+  if (event !== undefined) return { kind: 'callback', basename, event };
   if (prefix === 'V') {
     if (separatorAt < 0) return reject(basename, 'missing-separator');
     const version = rest.slice(0, separatorAt);

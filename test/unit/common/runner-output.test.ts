@@ -1,4 +1,4 @@
-import { countMigrateRuns, flywayInfoRows, MIGRATE_LINE, parseRunnerSummary } from '../../harness/runner-output';
+import { countMigrateRuns, flywayInfoRows, MIGRATE_LINE, parseRunnerSummary } from '../../../common/src/runner-output';
 
 const SUMMARY = {
   database: 'users',

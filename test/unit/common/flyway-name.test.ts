@@ -1,4 +1,4 @@
-import { classifyKey, type RejectionCode } from '../../../lambda/src/flyway-name';
+import { classifyKey, type RejectionCode } from '../../../common/src/flyway-name';
 
 describe('classifyKey', () => {
   it.each([

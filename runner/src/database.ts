@@ -1,0 +1,127 @@
+// The database before Flyway: wait until it answers (an auto-paused Aurora cluster takes about 15 s
+// to resume), tell a wrong password from an unreachable server, and create a missing PostgreSQL
+// database (Flyway cannot). Always over TLS with the server certificate verified against the CA
+// bundle; the password goes to the clients through their environment or a pipe only.
+
+import { EXIT, firstLine, RunnerFailure } from './failure';
+import { findProgram, runProcess, type ProcessResult } from './processes';
+import type { Engine } from './settings';
+
+export interface Target {
+  engine: Engine;
+  host: string;
+  port: number;
+  database: string;
+  caFile: string;
+}
+
+export interface Login {
+  username: string;
+  password: string;
+}
+
+const AUTH_FAILURE = /password authentication failed|Access denied for user|no pg_hba\.conf entry|\(28000\)|28P01/;
+
+export class DatabaseClient {
+  private constructor(
+    private readonly target: Target,
+    private readonly login: Login,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly mysqlClient: string | undefined,
+  ) {}
+
+  static async create(target: Target, login: Login, env: NodeJS.ProcessEnv): Promise<DatabaseClient> {
+    const mysqlClient = target.engine === 'mysql' ? await findProgram(['mariadb', 'mysql'], env) : undefined;
+    return new DatabaseClient(target, login, env, mysqlClient);
+  }
+
+  /** Whether the runner can check the database itself (for MySQL only when a client is installed). */
+  get canProbe(): boolean {
+    return this.target.engine === 'postgresql' || this.mysqlClient !== undefined;
+  }
+
+  private psql(args: readonly string[], stdin?: string): Promise<ProcessResult> {
+    const { host, port, caFile } = this.target;
+    return runProcess('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(port), '-d', 'postgres', ...args], {
+      env: {
+        ...this.env,
+        PGUSER: this.login.username,
+        PGPASSWORD: this.login.password,
+        PGCONNECT_TIMEOUT: '10',
+        PGAPPNAME: 'flyway-runner',
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: caFile,
+      },
+      stdin,
+      timeoutMs: 60_000,
+    });
+  }
+
+  private mysql(sql: string): Promise<ProcessResult> {
+    const { host, port, caFile } = this.target;
+    const escaped = this.login.password.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    // --defaults-extra-file must come first; /dev/fd/3 is a pipe, so the password never touches disk.
+    return runProcess(
+      this.mysqlClient ?? 'mariadb',
+      [
+        '--defaults-extra-file=/dev/fd/3', '--protocol=TCP', '-h', host, '-P', String(port), '-u', this.login.username,
+        '--connect-timeout=10', '--ssl', `--ssl-ca=${caFile}`, '--ssl-verify-server-cert', '-N', '-B', '-e', sql,
+      ],
+      { env: this.env, fd3: `[client]\npassword="${escaped}"\n`, timeoutMs: 60_000 },
+    );
+  }
+
+  private probe(): Promise<ProcessResult> {
+    return this.target.engine === 'postgresql' ? this.psql(['-c', 'SELECT 1']) : this.mysql('SELECT 1');
+  }
+
+  /** Waits with doubling delays (1 s up to `intervalCap`) for at most `retries` retries. */
+  async waitUntilReady(retries: number, intervalCap: number, say: (line: string) => void): Promise<void> {
+    const { host, port } = this.target;
+    let delay = 1;
+    for (let attempt = 0; ; attempt += 1) {
+      const result = await this.probe();
+      if (result.code === 0) {
+        if (attempt > 0) say(`database answered after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}`);
+        return;
+      }
+      const output = firstLine(result.stderr + result.stdout);
+      if (AUTH_FAILURE.test(result.stderr + result.stdout)) {
+        throw new RunnerFailure(
+          EXIT.auth,
+          `authentication failed for user ${this.login.username} on ${host}:${port}: ${output}`,
+          'the password in the secret does not match the database: check the secret (a rotated managed secret updates both)',
+        );
+      }
+      if (attempt >= retries) {
+        throw new RunnerFailure(
+          EXIT.unreachable,
+          `database ${host}:${port} unreachable after ${retries} retries: ${output}`,
+          'check that the cluster is available, the endpoint and port are right, its certificate is signed by the CA bundle, and the security group admits the Flyway host; then run again',
+        );
+      }
+      say(`database not reachable yet (${output}); retry ${attempt + 1} of ${retries} in ${delay}s`);
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+      delay = Math.min(delay * 2, intervalCap);
+    }
+  }
+
+  /** Creates the PostgreSQL database when missing; true when it was created. */
+  async ensurePostgresDatabase(): Promise<boolean> {
+    const { database } = this.target;
+    const exists = await this.psql(['-v', `dbname=${database}`], "SELECT 1 FROM pg_database WHERE datname = :'dbname';\n");
+    if (exists.code !== 0) {
+      throw new RunnerFailure(EXIT.config, `cannot query pg_database: ${firstLine(exists.stderr)}`, "check the login's privileges");
+    }
+    if (exists.stdout.trim() === '1') return false;
+    // %I quotes the identifier; the name was validated against ^[A-Za-z_][A-Za-z0-9_]{0,62}$ too.
+    const created = await this.psql(
+      ['-v', `dbname=${database}`],
+      "SELECT format('CREATE DATABASE %I', :'dbname') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'dbname') \\gexec\n",
+    );
+    if (created.code !== 0) {
+      throw new RunnerFailure(EXIT.config, `cannot create database ${database}: ${firstLine(created.stderr)}`, 'the login in the secret needs the CREATEDB privilege (the master user has it)');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,155 @@
+// Runs the Flyway CLI: configuration only through FLYWAY_* variables (an empty config file
+// replaces Flyway's default ones; nothing else from the caller's environment configures it), JSON
+// output, and as few JVMs as possible: `migrate info` is one process.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT, firstLine, RunnerFailure } from './failure';
+import { runProcess } from './processes';
+import type { Login, Target } from './database';
+import type { Settings } from './settings';
+
+export interface FlywayMigration {
+  category?: string;
+  version?: string | null;
+  description?: string;
+  type?: string;
+  filepath?: string;
+  executionTime?: number;
+  state?: string;
+  installedOnUTC?: string;
+}
+
+export interface FlywayError {
+  errorCode?: string;
+  message?: string;
+  path?: string;
+}
+
+export interface FlywayResult {
+  operation?: string;
+  migrations?: FlywayMigration[];
+  schemaVersion?: string | null;
+  initialSchemaVersion?: string | null;
+  targetSchemaVersion?: string | null;
+  migrationsExecuted?: number;
+  validationSuccessful?: boolean;
+  allErrorMessages?: string;
+  error?: FlywayError;
+  errorDetails?: { errorCode?: string; errorMessage?: string };
+}
+
+export interface FlywayRun {
+  exitCode: number;
+  /** One result per operation, in order (a failed operation ends the list). */
+  results: FlywayResult[];
+  error?: FlywayError;
+  stderr: string;
+}
+
+export interface FlywayOptions {
+  flyway: string;
+  workDir: string;
+  migrationsDir: string;
+  target: Target;
+  login: Login;
+  settings: Settings;
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+/** The JDBC URL: TLS with the server certificate verified against the CA bundle, no local file reads. */
+export function jdbcUrl(target: Target): string {
+  const { host, port, database, caFile } = target;
+  if (target.engine === 'postgresql') {
+    return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
+  }
+  // jdbc:mysql works against MySQL and MariaDB: Flyway uses its bundled MariaDB Connector/J (2.7)
+  // when MySQL Connector/J (GPL, not bundled) is absent. allowLocalInfile=false: a migration must
+  // not read the host's files (LOAD DATA LOCAL INFILE '/proc/self/environ' would hold the password).
+  return `jdbc:mysql://${host}:${port}/?useSsl=true&serverSslCert=${encodeURIComponent(caFile)}&disableSslHostnameVerification=false&trustServerCertificate=false&allowLocalInfile=false`;
+}
+
+/** Flyway's environment; pure apart from reading nothing. */
+export function flywayEnvironment(options: FlywayOptions, configFile: string, command: string): NodeJS.ProcessEnv {
+  const { settings, target, login } = options;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(options.baseEnv)) {
+    if (!name.startsWith('FLYWAY_')) env[name] = value;
+  }
+  Object.assign(env, {
+    FLYWAY_URL: jdbcUrl(target),
+    FLYWAY_USER: login.username,
+    FLYWAY_PASSWORD: login.password,
+    FLYWAY_LOCATIONS: `filesystem:${options.migrationsDir}`,
+    FLYWAY_CONFIG_FILES: configFile,
+    FLYWAY_CLEAN_DISABLED: 'true',
+    FLYWAY_VALIDATE_MIGRATION_NAMING: command === 'info' ? 'false' : 'true',
+    FLYWAY_CONNECT_RETRIES: String(settings.connectRetries),
+    FLYWAY_CONNECT_RETRIES_INTERVAL: String(settings.connectRetriesInterval),
+    FLYWAY_BASELINE_ON_MIGRATE: String(settings.baselineOnMigrate),
+    FLYWAY_OUT_OF_ORDER: String(settings.outOfOrder),
+    // validate checks what was applied; files not applied yet are not an error there.
+    FLYWAY_IGNORE_MIGRATION_PATTERNS: command === 'validate' ? '*:future,*:pending' : '*:future',
+    REDGATE_DISABLE_TELEMETRY: 'true',
+    // Flyway runs are short: the C1 compiler and the serial collector start the JVM about a third
+    // faster (the Flyway launcher passes JAVA_ARGS to java). An explicit JAVA_ARGS wins.
+    JAVA_ARGS: options.baseEnv.JAVA_ARGS ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
+  });
+  if (settings.schemas.length > 0) env.FLYWAY_SCHEMAS = settings.schemas.join(',');
+  // Flyway lower-cases FLYWAY_PLACEHOLDERS_<NAME> and matches names case-insensitively.
+  for (const [name, value] of Object.entries(settings.placeholders)) env[`FLYWAY_PLACEHOLDERS_${name.toUpperCase()}`] = value;
+  return env;
+}
+
+/** The JSON Flyway printed: one result, or several under individualResults. */
+export function parseFlywayOutput(stdout: string): { results: FlywayResult[]; error?: FlywayError } | undefined {
+  const start = stdout.indexOf('{');
+  if (start < 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout.slice(start));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const object = parsed as FlywayResult & { individualResults?: FlywayResult[] };
+  const results = Array.isArray(object.individualResults) ? object.individualResults : [object];
+  const error =
+    object.error ??
+    (object.errorDetails ? { errorCode: object.errorDetails.errorCode, message: object.errorDetails.errorMessage } : undefined) ??
+    results.find((result) => result.error !== undefined)?.error;
+  return { results, ...(error ? { error } : {}) };
+}
+
+/** Runs `flyway <commands...>`; the password only in Flyway's environment. */
+export async function runFlyway(options: FlywayOptions, commands: readonly string[]): Promise<FlywayRun> {
+  const configFile = join(options.workDir, 'flyway.conf');
+  writeFileSync(configFile, '', { mode: 0o600 });
+  const result = await runProcess(options.flyway, ['-outputType=json', '-skipCheckForUpdate', ...commands], {
+    env: flywayEnvironment(options, configFile, commands[0]),
+    cwd: options.workDir,
+  });
+  const parsed = parseFlywayOutput(result.stdout);
+  if (parsed === undefined) {
+    // No JSON at all: Flyway did not get to the database (Java missing, a broken install).
+    throw new RunnerFailure(
+      EXIT.host,
+      `flyway printed no result (exit code ${result.code}): ${firstLine(result.stderr + result.stdout) || 'no output'}`,
+      'the host is not ready to run Flyway (is Java installed? see /var/log/flyway-host-setup.log); the database was not touched, run again once the host is fixed',
+      { flywayExitCode: result.code },
+    );
+  }
+  return { exitCode: result.code, results: parsed.results, ...(parsed.error ? { error: parsed.error } : {}), stderr: result.stderr };
+}
+
+export function resultOf(run: FlywayRun, operation: string): FlywayResult | undefined {
+  return run.results.find((result) => result.operation === operation);
+}
+
+/** `  V1  create table persons  Success  2026-...` rows, as people read `flyway info`. */
+export function infoRows(info: FlywayResult): string[] {
+  return (info.migrations ?? []).map((migration) => {
+    const id = migration.version ? `V${migration.version}` : migration.type === 'SCHEMA' ? 'schema' : migration.category === 'Callback' ? 'callback' : 'R';
+    return `  ${id}  ${migration.description ?? ''}  ${migration.state ?? ''}${migration.installedOnUTC ? `  ${migration.installedOnUTC}` : ''}`;
+  });
+}
