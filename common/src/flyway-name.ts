@@ -59,7 +59,7 @@ const REASONS: Readonly<Record<RejectionCode, string>> = {
   'invalid-version': 'invalid version: use numbers separated by . or _ such as V1.2__ or V1_2__',
   'missing-description': 'missing description after __: use for example V1__create_table.sql',
   'repeatable-with-version': 'repeatable migrations have no version: use R__description.sql',
-  'unsafe-key': 'key unusable as a file path: no control characters, no empty . or .. folders, no leading /',
+  'unsafe-key': 'key unusable as a file path: no control characters - no empty or . or .. folder names - no leading /',
 };
 
 export function basenameOf(key: string): string {

@@ -250,6 +250,11 @@ describe('MariaDB over TLS', () => {
     const refused = await flyway(server, url('tls', otherCaFile), none, 'info');
     expectFailure(refused, JAVA_UNTRUSTED);
     expect(output(refused)).toMatch(/Unable to obtain connection from database/);
+
+    // serverSslCert alone does not turn TLS on: without useSsl=true, Connector/J 2.7 silently
+    // connects in plain text, so even the wrong CA "works".
+    const plain = `jdbc:mysql://127.0.0.1:${server.port}/tls?serverSslCert=${otherCaFile}&allowLocalInfile=false`;
+    expectSuccess(await flyway(server, plain, none, 'info'));
   });
 
   it('Connector/J takes a PEM bundle of many CAs as serverSslCert (the server CA in its middle)', async () => {

@@ -30,7 +30,14 @@ describe('classifyKey', () => {
     ['notes.sql', 'unknown-prefix'],
     ['1__x.sql', 'unknown-prefix'],
     ['.sql', 'unknown-prefix'],
-    ['afterMigrate.sql', 'unknown-prefix'],
+    ['afterMigrates.sql', 'unknown-prefix'],
+    ['../V1__up.sql', 'unsafe-key'],
+    ['a/../V1__x.sql', 'unsafe-key'],
+    ['./V1__x.sql', 'unsafe-key'],
+    ['a//V1__x.sql', 'unsafe-key'],
+    ['/V1__x.sql', 'unsafe-key'],
+    ['V1__new\nline.sql', 'unsafe-key'],
+    ['V1__tab\there.sql', 'unsafe-key'],
     ['V1_x.sql', 'missing-separator'],
     ['V1.sql', 'missing-separator'],
     ['R_x.sql', 'missing-separator'],
@@ -54,12 +61,26 @@ describe('classifyKey', () => {
   });
 
   it('gives reasons that are valid S3 tag values and do not echo the key', () => {
-    const keys = ['v1__x.sql', 'U1__x.sql', 'X.sql', 'V1_x.sql', 'V__x.sql', 'V1.x__y.sql', 'V1__.sql', 'R1__x.sql'];
+    const keys = ['v1__x.sql', 'U1__x.sql', 'X.sql', 'V1_x.sql', 'V__x.sql', 'V1.x__y.sql', 'V1__.sql', 'R1__x.sql', '../V1__x.sql'];
     for (const key of keys) {
       const result = classifyKey(key);
       if (result.kind !== 'rejected') throw new Error(`${key} should be rejected`);
       expect(result.reason).toMatch(/^[A-Za-z0-9 +\-=._:/@]{1,256}$/);
       expect(result.reason).not.toContain(key);
+    }
+  });
+
+  it.each([
+    ['afterMigrate.sql', 'afterMigrate'],
+    ['beforeMigrate__warm_up.sql', 'beforeMigrate'],
+    ['callbacks/afterEachMigrate.sql', 'afterEachMigrate'],
+  ])('recognises the SQL callback %s', (key, event) => {
+    expect(classifyKey(key)).toMatchObject({ kind: 'callback', event });
+  });
+
+  it('accepts keys with characters that are awkward in a shell but harmless as a file name', () => {
+    for (const key of ['V1__a $(reboot) `id` ; x.sql', "V2__it's \"quoted\".sql", 'V3__100% + more.sql', 'V4__ünïcödé 名前.sql']) {
+      expect(classifyKey(key)).toMatchObject({ kind: 'versioned' });
     }
   });
 

@@ -1,21 +1,11 @@
-// flyway-runner's argument checks: they run before anything else (no AWS, no database), so a bad
-// argument costs nothing and always ends with exit code 2 and a JSON summary line.
+// The runner's arguments: parsed before anything else (no AWS, no database). The pure parser is
+// tested directly; the built runner is checked for --help and for ending a usage error with exit
+// code 2 and a JSON summary line.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { parseArgs } from '../../../runner/src/args';
 
-const RUNNER = join(resolve(__dirname, '..', '..', '..'), 'scripts', 'flyway-runner');
-
-function runner(args: string[]) {
-  // A flyway that does not exist: valid arguments stop at the program check (exit 3), before any AWS call.
-  const result = spawnSync(RUNNER, args, {
-    encoding: 'utf8',
-    env: { ...process.env, FLYWAY_RUNNER_FLYWAY: '/nonexistent/flyway', FLYWAY_RUNNER_HOME: '/nonexistent/home' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
-  });
-  const lines = result.stdout.trimEnd().split('\n');
-  return { code: result.status, stdout: result.stdout, lines, summary: JSON.parse(lines[lines.length - 1]) as Record<string, unknown> };
-}
+const RUNNER = join(resolve(__dirname, '..', '..', '..'), 'runner', 'dist', 'flyway-runner.js');
 
 const VALID = ['--config-prefix', '/aurora-flyway', '--database', 'users', '--action', 'migrate'];
 const withArg = (name: string, value: string) => {
@@ -24,26 +14,21 @@ const withArg = (name: string, value: string) => {
   return args;
 };
 
-describe('flyway-runner arguments', () => {
-  it('--help documents the invocation, the exit codes and the test-only endpoint override', () => {
-    const result = spawnSync(RUNNER, ['--help'], { encoding: 'utf8' });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action> [--requested-at <time>]');
-    for (const code of ['0  success', '2  usage', '3  configuration', '4  authentication failed', '5  database unreachable', '6  lock timeout', '7  migration or validation failed']) {
-      expect(result.stdout).toContain(code);
-    }
-    expect(result.stdout).toMatch(/FLYWAY_RUNNER_DB_ENDPOINT +TEST ONLY/);
-  });
-
+describe('parseArgs', () => {
   it.each([
     ['valid, space-separated', VALID],
     ['valid, --name=value', ['--config-prefix=/a/b.c', '--database=orders_2', '--action=repair', '--requested-at=2026-11-21T05:00:00.000Z']],
     ['valid, 63-character key', withArg('--database', `a${'b'.repeat(62)}`)],
     ['valid, empty --requested-at (an SSM parameter left at its default)', [...VALID, '--requested-at', '']],
-  ])('accepts %s (and goes on to check the programs)', (_name, args) => {
-    const result = runner(args);
-    expect(result.code).toBe(3);
-    expect(result.lines).toContain('flyway-runner: error: required program /nonexistent/flyway not found -- install it on the Flyway host (the module\'s user data does: Flyway, the AWS CLI, util-linux, jq, the database clients)');
+    ['valid, with the module options', [...VALID, '--db-endpoint', 'x.cluster-abc.eu-central-1.rds.amazonaws.com:5432', '--max-parallel', '3', '--settle-seconds', '0']],
+  ])('accepts %s', (_name, args) => {
+    expect(parseArgs(args).kind).toBe('args');
+  });
+
+  it('applies the defaults and reads the module options', () => {
+    expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', maxParallel: 2, settleSeconds: 3 } });
+    const parsed = parseArgs([...VALID, '--db-endpoint', 'db.example:3306', '--max-parallel=4', '--settle-seconds=10']);
+    expect(parsed).toMatchObject({ args: { dbEndpoint: { host: 'db.example', port: 3306 }, maxParallel: 4, settleSeconds: 10 } });
   });
 
   it.each([
@@ -62,18 +47,44 @@ describe('flyway-runner arguments', () => {
     ['a prefix with a space', withArg('--config-prefix', '/aurora flyway'), '--config-prefix must match'],
     ['a local time', [...VALID, '--requested-at', '2026-11-21T05:00:00.000+01:00'], '--requested-at must be an ISO-8601 UTC time'],
     ['a date only', [...VALID, '--requested-at', '2026-11-21'], '--requested-at must be an ISO-8601 UTC time'],
-    ['an unknown argument', [...VALID, '--force'], 'unknown argument --force'],
+    ['an unknown argument', [...VALID, '--force'], 'unknown argument "--force"'],
     ['a flag without its value', [...VALID, '--requested-at'], '--requested-at needs a value'],
-  ])('refuses %s with exit code 2', (_name, args, message) => {
-    const result = runner(args as string[]);
-    expect(result.code).toBe(2);
-    expect(result.lines[result.lines.length - 2]).toContain(`flyway-runner: usage error: ${message}`);
-    expect(result.summary).toMatchObject({ status: 'failed', flyway_exit_code: null, migrations_applied: 0 });
-    expect(String(result.summary.reason)).toContain(`usage: ${message}`);
+    ['an endpoint without a port', [...VALID, '--db-endpoint', 'db.example'], '--db-endpoint must be host:port'],
+    ['an endpoint with shell text', [...VALID, '--db-endpoint', 'db;reboot:5432'], '--db-endpoint must be host:port'],
+    ['no parallelism', [...VALID, '--max-parallel', '0'], '--max-parallel must be an integer from 1 to 64'],
+    ['a fractional settle time', [...VALID, '--settle-seconds', '1.5'], '--settle-seconds must be an integer from 0 to 300'],
+  ])('refuses %s', (_name, args, message) => {
+    const parsed = parseArgs(args as string[]);
+    expect(parsed.kind).toBe('usage-error');
+    expect(parsed.kind === 'usage-error' && parsed.message).toContain(message);
+  });
+});
+
+describe('the built runner', () => {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [RUNNER, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, FLYWAY_RUNNER_HOME: '/nonexistent/home' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+
+  it('--help documents the invocation, the statuses, the exit codes and the test-only overrides', () => {
+    const result = run(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action>');
+    for (const text of ['0  success, skipped', '"queued"', '2  usage', '3  configuration', '4  authentication failed', '5  database unreachable', '6  lock timeout', '7  migration or validation failed', '8  the host is not ready']) {
+      expect(result.stdout).toContain(text);
+    }
+    expect(result.stdout).toMatch(/FLYWAY_RUNNER_DB_ENDPOINT +TEST ONLY/);
+    expect(result.stdout).toMatch(/FLYWAY_RUNNER_CA_BUNDLE +TEST ONLY/);
   });
 
-  it('the summary names the database and action once they are valid', () => {
-    const result = runner([...withArg('--action', 'clean')]);
-    expect(result.summary).toMatchObject({ database: 'users', action: null, status: 'failed' });
+  it('ends a usage error with exit code 2, the error line and a summary naming what was valid', () => {
+    const result = run(withArg('--action', 'clean'));
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(result.status).toBe(2);
+    expect(lines[lines.length - 2]).toBe('flyway-runner: usage error: --action clean is never allowed (cleanDisabled=true): it would drop every object in the schemas -- run flyway-runner --help');
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ database: 'users', action: 'clean', status: 'failed', exit_code: 2, flyway_exit_code: null, migrations_applied: 0 });
   });
 });
