@@ -406,18 +406,19 @@ export class DatabaseRun {
       return result;
     } catch (error) {
       const failure = asFailure(error);
-      this.say(`error: ${failure.what} -- ${failure.todo}`);
       Object.assign(result, { status: 'failed', reason: failure.what, exitCode: failure.code });
       if (failure.extra.flywayExitCode !== undefined) result.flyway_exit_code = failure.extra.flywayExitCode;
       if (failure.hostFault) {
-        this.say('the host itself is at fault: the database\'s outcome record is left as it was');
-        return result;
+        this.say("the host itself is at fault: the database's outcome record is left as it was");
+      } else {
+        // A failed pass is never skipped: the next request runs again.
+        this.writeLastPass(undefined);
+        if (this.settings !== undefined && listing !== undefined && objects !== undefined) {
+          await this.writeOutcome(this.outcome(result, 'migrate', listing, covered(objects, listing), this.settingsDigest(), requestedAt, startedAt, result.schema_version_after, failure.todo));
+        }
       }
-      // A failed pass is never skipped: the next request runs again.
-      this.writeLastPass(undefined);
-      if (this.settings !== undefined && listing !== undefined && objects !== undefined) {
-        await this.writeOutcome(this.outcome(result, 'migrate', listing, covered(objects, listing), this.settingsDigest(), requestedAt, startedAt, result.schema_version_after, failure.todo));
-      }
+      // The error line is the last line before the summary: what happened and what to do.
+      this.say(`error: ${failure.what} -- ${failure.todo}`);
       return result;
     }
   }

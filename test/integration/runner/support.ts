@@ -1,24 +1,25 @@
-// Shared pieces of the runner tests: the real flyway-runner script, a Flyway CLI installed by the
-// real install-flyway, S3 / SSM / Secrets Manager on a moto server, and a real database server.
+// Shared pieces of the runner tests: the built runner (runner/dist/flyway-runner.js, what the
+// module ships) run by Node.js, a Flyway CLI installed by the real install-flyway, S3 / SSM /
+// Secrets Manager on a moto server, and a real database server that speaks verified TLS.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DatabaseServer } from '../../support/database-server';
 import { MotoServer } from '../../support/moto';
 import { RunResult } from '../../support/run';
 import { toolchain, toolEnv } from '../../support/toolchain';
-import type { RunnerSummary } from '../../../common/src/runner-output';
+import type { OutcomeRecord } from '../../../common/src/outcome';
+import { OUTCOME_KEY } from '../../../common/src/outcome';
+import { MIGRATE_LINE, type RunnerSummary } from '../../../common/src/runner-output';
 
 export const REPO = resolve(__dirname, '..', '..', '..');
-export const RUNNER = join(REPO, 'scripts', 'flyway-runner');
+export const RUNNER = join(REPO, 'runner', 'dist', 'flyway-runner.js');
 export const INSTALLER = join(REPO, 'scripts', 'install-flyway');
 export const CONFIG_PREFIX = '/itest/flyway';
-/** The line the runner prints right before every `flyway migrate`. */
-export const MIGRATE_LINE = 'flyway-runner: running flyway migrate';
 
 /**
  * Runs a program (no shell) with stdin closed and collects its output; never rejects for a
@@ -53,7 +54,7 @@ export async function executeOk(command: string, args: readonly string[], option
   return result;
 }
 
-export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7 } as const;
+export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7, host: 8 } as const;
 
 export type Engine = 'postgresql' | 'mysql';
 
@@ -149,7 +150,16 @@ export class RunnerWorld {
 
   /** The environment the runner gets (as the SSM agent gives it: AWS settings, PATH). */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return toolEnv({ ...this.moto.awsEnv, FLYWAY_RUNNER_HOME: this.home, FLYWAY_RUNNER_FLYWAY: this.flyway.bin, ...extra });
+    return toolEnv({
+      ...this.moto.awsEnv,
+      FLYWAY_RUNNER_HOME: this.home,
+      FLYWAY_RUNNER_FLYWAY: this.flyway.bin,
+      // The local server's certificate is signed by its own test CA, as Aurora's are by the RDS CAs.
+      FLYWAY_RUNNER_CA_BUNDLE: this.server.caFile,
+      // The host runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...extra,
+    });
   }
 
   async aws(args: string[]): Promise<RunResult> {
@@ -160,6 +170,8 @@ export class RunnerWorld {
   async addDatabase(key: string, spec: DatabaseSpec = {}): Promise<void> {
     const bucket = this.bucketOf(key);
     await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // Versioned, as the module's buckets are: the runner lists and fetches object versions.
+    await this.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
     // Named like the secrets RDS manages for a cluster's master user ("rds!cluster-<id>").
     const secretName = `rds!cluster-itest-${key}`;
     const secret = spec.secret === undefined ? { username: this.server.user, password: this.server.password } : spec.secret;
@@ -198,8 +210,20 @@ export class RunnerWorld {
     );
   }
 
-  async upload(key: string, name: string, sql: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucketOf(key), Key: name, Body: sql }));
+  /** Uploads a file; resolves to its version id. */
+  async upload(key: string, name: string, sql: string | Buffer): Promise<string | null> {
+    const output = await this.s3.send(new PutObjectCommand({ Bucket: this.bucketOf(key), Key: name, Body: sql }));
+    return output.VersionId ?? null;
+  }
+
+  /** The outcome record the runner wrote into the database's bucket, or undefined. */
+  async outcome(key: string): Promise<OutcomeRecord | undefined> {
+    try {
+      const output = await this.s3.send(new GetObjectCommand({ Bucket: this.bucketOf(key), Key: OUTCOME_KEY }));
+      return JSON.parse(await (output.Body as { transformToString(): Promise<string> }).transformToString()) as OutcomeRecord;
+    } catch {
+      return undefined;
+    }
   }
 
   async remove(key: string, name: string): Promise<void> {
@@ -210,24 +234,29 @@ export class RunnerWorld {
     return join(this.home, key, 'migrations');
   }
 
+  /** The migration files the host holds for a database (not the runner's own index). */
+  localFiles(key: string): string[] {
+    return readdirSync(this.migrationsDir(key)).filter((name) => !name.startsWith('.')).sort();
+  }
+
   /** Runs the real runner as the SSM document does and parses its summary. */
   async runner(
     key: string,
     action = 'migrate',
-    options: { env?: Record<string, string>; args?: string[]; xtrace?: boolean } = {},
+    options: { env?: Record<string, string>; args?: string[] } = {},
   ): Promise<RunnerResult> {
     const started = Date.now();
-    const args = ['--config-prefix', CONFIG_PREFIX, '--database', key, '--action', action, ...(options.args ?? [])];
-    const result = await execute(options.xtrace ? 'bash' : RUNNER, options.xtrace ? ['-x', RUNNER, ...args] : args, {
-      env: this.env(options.env),
-      timeoutMs: 240_000,
-    });
+    const extra = options.args ?? [];
+    // No settle wait unless a test asks for one: most tests upload before they run the runner.
+    const settle = extra.some((arg) => arg.startsWith('--settle-seconds')) ? [] : ['--settle-seconds', '0'];
+    const args = ['--config-prefix', CONFIG_PREFIX, '--database', key, '--action', action, ...settle, ...extra];
+    const result = await execute(process.execPath, [RUNNER, ...args], { env: this.env(options.env), timeoutMs: 240_000 });
     return parseRunnerOutput(result, Date.now() - started);
   }
 
   /** Starts the runner without waiting (for concurrency tests). */
-  startRunner(key: string, action = 'migrate'): Promise<RunnerResult> {
-    return this.runner(key, action);
+  startRunner(key: string, action = 'migrate', options: { env?: Record<string, string>; args?: string[] } = {}): Promise<RunnerResult> {
+    return this.runner(key, action, options);
   }
 
   /** Runs SQL in a database with the engine's client; rows as tab-separated lines. */
@@ -251,7 +280,9 @@ export class RunnerWorld {
   }
 }
 
-/** Samples `ps -eo args` until stopped; returns everything it saw. */
+/** Samples `ps -eo args` until stopped; returns everything it saw, samples separated by SAMPLE_SEPARATOR. */
+export const SAMPLE_SEPARATOR = '\n--sample--\n';
+
 export function samplePs(intervalMs = 40): { stop(): Promise<string> } {
   let seen = '';
   let running = true;
@@ -261,7 +292,7 @@ export function samplePs(intervalMs = 40): { stop(): Promise<string> } {
         const child = spawn('ps', ['-eo', 'args'], { stdio: ['ignore', 'pipe', 'ignore'] });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('close', () => done(out));
+        child.on('close', () => done(`${out}${SAMPLE_SEPARATOR}`));
         child.on('error', () => done(''));
       });
       await new Promise((wait) => setTimeout(wait, intervalMs));
