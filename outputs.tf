@@ -62,3 +62,8 @@ output "config_prefix" {
   description = "SSM Parameter Store path of the per-database settings the runner reads."
   value       = local.config_prefix
 }
+
+output "artifacts_bucket_name" {
+  description = "Bucket holding the host runner bundle that the command document fetches (checksum verified)."
+  value       = module.flyway_host.artifacts_bucket_name
+}

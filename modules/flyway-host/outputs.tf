@@ -32,3 +32,13 @@ output "command_log_group_name" {
   description = "Log group that receives the output of each run."
   value       = aws_cloudwatch_log_group.commands.name
 }
+
+output "document_content" {
+  description = "Content of the SSM Command document (for review and tests)."
+  value       = aws_ssm_document.this.content
+}
+
+output "artifacts_bucket_name" {
+  description = "Bucket holding the runner bundle the document fetches."
+  value       = aws_s3_bucket.artifacts.id
+}

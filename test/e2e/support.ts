@@ -32,6 +32,7 @@ export interface Outputs {
   document_name: string;
   host_security_group_id: string;
   master_user_secret_arn: string;
+  artifacts_bucket_name: string;
 }
 
 /** One deployment of the module on its own emulator, with its own database server. */
@@ -77,7 +78,7 @@ export class World {
   async connect(flyway: 'warm' | 'fresh' = 'warm'): Promise<Harness> {
     const outputs = await this.outputs();
     this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
-    this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, Object.values(outputs.buckets));
+    this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
     this.harness = await Harness.create({
       awsEnv: this.moto.awsEnv,
       stateDir: this.stateDir,

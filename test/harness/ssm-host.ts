@@ -89,6 +89,8 @@ export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
     FLYWAY_HOST_READY_FILE: paths.readyFile,
     FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
     FLYWAY_RUNNER_CA_BUNDLE: options.dbCaFile,
+    // The instance runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

@@ -90,6 +90,8 @@ run "host_role_and_instance" {
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
     secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
     log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
   }
 
   assert {
@@ -127,6 +129,46 @@ run "host_role_and_instance" {
     condition     = !contains([for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement.Sid], "ReadFlywayArchive")
     error_message = "An https Flyway source needs no S3 permission."
   }
+
+  assert {
+    condition = [
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement
+      if contains(["WriteOutcomeRecords", "ReadRunner"], statement.Sid)
+      ] == [
+      {
+        Sid      = "WriteOutcomeRecords"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = "arn:aws:s3:::flyway-users-123456789012/.flyway/outcome.json"
+      },
+      {
+        Sid      = "ReadRunner"
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "arn:aws:s3:::flyway-flyway-artifacts-123456789012/runner/flyway-runner-${filesha256("runner/dist/flyway-runner.js")}.js"
+      },
+    ]
+    error_message = "The host may write only each bucket's outcome record (never a migration) and read only the runner bundle of this version."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_s3_object.runner.source_hash == filesha256("runner/dist/flyway-runner.js"),
+      strcontains(aws_ssm_document.this.content, "'${filesha256("runner/dist/flyway-runner.js")}'"),
+      strcontains(aws_ssm_document.this.content, "--db-endpoint 'flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com:5432' --max-parallel '2' --settle-seconds '3'"),
+    ])
+    error_message = "The document runs the committed runner bundle, checksum verified, with the cluster endpoint from the module, the parallelism limit and the settle time."
+  }
+
+  assert {
+    condition     = strcontains(aws_instance.this.user_data, "nodejs22") && strcontains(aws_instance.this.user_data, "touch /var/lib/flyway-host/ready") && strcontains(aws_ssm_document.this.content, "/var/lib/flyway-host/ready")
+    error_message = "User data installs Node.js 22 and marks the end of the first boot; commands wait for that mark."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_public_access_block.artifacts.restrict_public_buckets && aws_s3_bucket_versioning.artifacts.versioning_configuration[0].status == "Enabled" && strcontains(data.aws_iam_policy_document.artifacts.json, "aws:SecureTransport")
+    error_message = "The artifacts bucket is private, versioned and TLS-only."
+  }
 }
 
 run "flyway_host_reads_an_s3_flyway_source" {
@@ -148,6 +190,8 @@ run "flyway_host_reads_an_s3_flyway_source" {
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
     secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
     log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
   }
 
   assert {

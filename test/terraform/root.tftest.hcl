@@ -136,3 +136,39 @@ run "accepts_an_s3_flyway_source" {
     error_message = "An s3:// source is passed through."
   }
 }
+
+run "runner_options_reach_the_document_and_the_settings" {
+  command = plan
+
+  variables {
+    databases               = { users = {}, audit = { callbacks = true } }
+    max_parallel_migrations = 3
+    settle_seconds          = 0
+  }
+
+  assert {
+    condition     = jsondecode(aws_ssm_parameter.database_settings["audit"].value).flyway.callbacks && !jsondecode(aws_ssm_parameter.database_settings["users"].value).flyway.callbacks
+    error_message = "SQL callbacks are off unless a database enables them."
+  }
+
+  assert {
+    condition     = strcontains(module.flyway_host.document_content, "--max-parallel '3' --settle-seconds '0'")
+    error_message = "The runner gets the parallelism limit and the settle time."
+  }
+}
+
+run "rejects_no_parallelism" {
+  command = plan
+  variables {
+    max_parallel_migrations = 0
+  }
+  expect_failures = [var.max_parallel_migrations]
+}
+
+run "rejects_a_negative_settle_time" {
+  command = plan
+  variables {
+    settle_seconds = -1
+  }
+  expect_failures = [var.settle_seconds]
+}

@@ -39,6 +39,7 @@ export interface Outputs {
   document_name: string;
   master_user_secret_arn: string;
   trigger_function_name: string;
+  artifacts_bucket_name: string;
 }
 
 /** What to type next when the stack is kept: commands that work as printed. */
@@ -123,7 +124,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     try {
       server = await adoptMasterLogin(server, options.engine, await readMasterLogin(aws, outputs.master_user_secret_arn));
       out(`  ${engine.label} accepts the login from ${outputs.master_user_secret_arn} (password not shown)`);
-      const removed = await adjustBucketPoliciesForEmulator(aws, Object.values(outputs.buckets));
+      const removed = await adjustBucketPoliciesForEmulator(aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
       if (removed.length > 0) {
         out(`  emulator quirk: moto cannot evaluate the TLS-only condition (aws:SecureTransport) and would deny every object request;`);
         out(`  removed in the emulator only: ${removed.join(', ')} (AWS enforces it; see test/harness/emulator-quirks.ts)`);
