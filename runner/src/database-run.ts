@@ -189,7 +189,8 @@ export class DatabaseRun {
     const started = Date.now();
     let listing = await this.list(bucket);
     for (;;) {
-      const quietFor = listing.newestChange === undefined ? Number.POSITIVE_INFINITY : Date.now() - listing.newestChange.getTime();
+      // S3 reports LastModified in whole seconds: count a change as made at the end of its second.
+      const quietFor = listing.newestChange === undefined ? Number.POSITIVE_INFINITY : Date.now() - (listing.newestChange.getTime() + 1000);
       if (quietFor >= settleMs) return listing;
       if (Date.now() - started > MAX_SETTLE_MS) {
         this.say(`the bucket is still changing after ${Math.round(MAX_SETTLE_MS / 1000)}s; going ahead with what it holds now`);

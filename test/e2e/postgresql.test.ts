@@ -3,7 +3,12 @@
 // Lambda and the SSM agent, the real runner and Flyway migrating a real PostgreSQL; then
 // `terraform destroy` and an inventory of the emulator: nothing of the module is left.
 
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { passwordValues } from '../support/local-stack';
+import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
+import { hostPaths } from '../harness/ssm-host';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
@@ -14,6 +19,7 @@ import { expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migr
 jest.setTimeout(1_200_000);
 
 const PREFIX = 'e2epg';
+const REPO = resolve(__dirname, '..', '..');
 
 describe('the whole pipeline on PostgreSQL', () => {
   let world: World;
@@ -147,6 +153,34 @@ describe('the whole pipeline on PostgreSQL', () => {
     expect(records.every((record) => record.status === 'Success' && record.summary !== null)).toBe(true);
     expect(readCommandRecord(world.stateDir, records[0].commandId)).toEqual(records[0]);
     expect(listInvocationRecords(world.stateDir).flatMap((invocation) => invocation.commandIds).sort()).toEqual(records.map((r) => r.commandId).sort());
+  });
+
+  it('runs the committed runner bundle from the artifacts bucket, and the document\'s script is shellcheck clean', async () => {
+    const { artifacts_bucket_name: artifacts, document_name: documentName } = await world.outputs();
+    const digest = createHash('sha256').update(readFileSync(join(REPO, 'runner/dist/flyway-runner.js'))).digest('hex');
+    const listed = (await aws('s3api', 'list-objects-v2', '--bucket', artifacts)) as { Contents: { Key: string }[] };
+    expect(listed.Contents.map((object) => object.Key)).toEqual([`runner/flyway-runner-${digest}.js`]);
+    const installed = readdirSync(hostPaths(world.stateDir).installDir).filter((name) => name.startsWith('flyway-runner-'));
+    expect(installed).toEqual([`flyway-runner-${digest}.js`]);
+
+    const document = (await aws('ssm', 'get-document', '--name', documentName, '--document-format', 'JSON')) as { Content: string };
+    const [step] = renderCommand(parseCommandDocument(document.Content), { DatabaseKey: ['users'], Action: ['migrate'], RequestedAt: ['2026-11-21T05:00:00.000Z'] }).steps;
+    const script = join(world.stateDir, 'document-step.sh');
+    writeFileSync(script, step.script);
+    const checked = await run('shellcheck', ['--shell=bash', script], { env: toolEnv() });
+    expect(checked.stdout + checked.stderr).toBe('');
+  });
+
+  it('a command that arrives during the host\'s first boot waits for it, then runs', async () => {
+    const { document_name: documentName } = await world.outputs();
+    rmSync(hostPaths(world.stateDir).readyFile);
+    const command = harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'info' });
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    harness.finishFirstBoot();
+    const record = await command;
+    expectCommandSucceeded(record);
+    expect(record.stdout).toContain('flyway-runner: the host is still installing its software (first boot); waiting for it');
+    expect(record.summary).toMatchObject({ action: 'info', status: 'success', schema_version_after: '2' });
   });
 
   it('validates command parameters against the document, as SSM does', async () => {

@@ -1,5 +1,6 @@
-// The real flyway-runner with the real Flyway CLI against a real MariaDB server (engine "mysql"):
-// Flyway creates the schema; a failed migration stays recorded until `repair`.
+// The built runner with the real Flyway CLI against a real MariaDB server (engine "mysql") over
+// verified TLS: Flyway creates the schema; a failed migration stays recorded until `repair`; a
+// migration cannot read the host's files.
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, MotoServer } from '../../support/moto';
 import { DatabaseServer } from '../../support/database-server';
@@ -90,5 +91,19 @@ describe('engine mysql on MariaDB', () => {
     expectExit(result, EXIT.auth);
     expect(result.errorLine).toMatch(/^flyway-runner: error: authentication failed for user flyway_admin on 127\.0\.0\.1:\d+: .*Access denied/);
     expect(result.stdout + result.stderr).not.toContain(server.password);
+  });
+
+  it('a migration cannot read the host\'s files: LOAD DATA LOCAL INFILE is refused by the runner\'s connection', async () => {
+    // The server allows it, so the refusal can only come from the client side (allowLocalInfile=false).
+    await world.query('mysql', 'SET GLOBAL local_infile = 1');
+    expect(await world.query('mysql', "SELECT @@GLOBAL.local_infile")).toBe('1');
+    const key = 'leaky';
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__leak.sql', "CREATE TABLE leak (line TEXT);\nLOAD DATA LOCAL INFILE '/proc/self/environ' INTO TABLE leak;\n");
+    const result = await world.runner(key);
+    expectExit(result, EXIT.migration);
+    expect(result.errorLine).toMatch(/^flyway-runner: error: migration V1__leak\.sql failed: .*(LOCAL INFILE|local infile|Local infile)/i);
+    expect(await world.query(key, 'SELECT count(*) FROM leak')).toBe('0');
+    expect(result.stdout).not.toContain(server.password);
   });
 });
