@@ -219,7 +219,8 @@ export class DatabaseRun {
 
   // ---- the database ---------------------------------------------------------------------------
 
-  private async flywayOptions(migrationsDir: string, workDir: string): Promise<FlywayOptions> {
+  /** Connects (waiting for the database), creates a missing PostgreSQL database unless `create` is false (then undefined when it is missing). */
+  private async flywayOptions(migrationsDir: string, workDir: string, create = true): Promise<FlywayOptions | undefined> {
     const settings = this.settings as Settings;
     const login = await this.loadLogin();
     const target = this.target();
@@ -231,7 +232,9 @@ export class DatabaseRun {
       this.say('no mariadb/mysql client installed: Flyway itself waits for the database');
     }
     if (settings.engine === 'postgresql') {
-      if (await client.ensurePostgresDatabase()) this.say(`created database ${settings.database}`);
+      if (!create) {
+        if (!(await client.postgresDatabaseExists())) return undefined;
+      } else if (await client.ensurePostgresDatabase()) this.say(`created database ${settings.database}`);
       else this.say(`database ${settings.database} exists`);
     }
     return { flyway: this.context.flyway, workDir, migrationsDir, target, login, settings, baseEnv: this.context.env };
@@ -369,7 +372,7 @@ export class DatabaseRun {
       await this.sync(settings.bucket, listing, migrationsDir);
       const workDir = mkdtempSync(join(this.dir, '.work-'));
       try {
-        const options = await this.flywayOptions(migrationsDir, workDir);
+        const options = (await this.flywayOptions(migrationsDir, workDir)) as FlywayOptions;
         process.stdout.write(`${MIGRATE_LINE}\n`);
         result.passes = 1;
         const run = await runFlyway(options, ['migrate', 'info']);
@@ -470,7 +473,13 @@ export class DatabaseRun {
       this.reportRejected(listing);
       const migrationsDir = join(workDir, 'migrations');
       await this.sync(settings.bucket, listing, migrationsDir);
-      const options = await this.flywayOptions(migrationsDir, workDir);
+      const options = await this.flywayOptions(migrationsDir, workDir, false);
+      if (options === undefined) {
+        // info and validate change nothing, not even by creating the database.
+        result.status = 'success';
+        this.say(`success: database ${settings.database} does not exist yet (no migration has run); schema version <none>`);
+        return result;
+      }
       this.say(`running flyway ${action}`);
       const run = await runFlyway(options, action === 'info' ? ['info'] : ['validate', 'info']);
       result.flyway_exit_code = run.exitCode;
@@ -521,7 +530,7 @@ export class DatabaseRun {
         await this.sync(settings.bucket, listing, migrationsDir);
         const workDir = mkdtempSync(join(this.dir, '.work-'));
         try {
-          const options = await this.flywayOptions(migrationsDir, workDir);
+          const options = (await this.flywayOptions(migrationsDir, workDir)) as FlywayOptions;
           this.say('running flyway repair');
           const run = await runFlyway(options, ['repair', 'info']);
           result.flyway_exit_code = run.exitCode;

@@ -106,14 +106,19 @@ export class DatabaseClient {
     }
   }
 
-  /** Creates the PostgreSQL database when missing; true when it was created. */
-  async ensurePostgresDatabase(): Promise<boolean> {
-    const { database } = this.target;
-    const exists = await this.psql(['-v', `dbname=${database}`], "SELECT 1 FROM pg_database WHERE datname = :'dbname';\n");
+  /** Whether the PostgreSQL database exists. */
+  async postgresDatabaseExists(): Promise<boolean> {
+    const exists = await this.psql(['-v', `dbname=${this.target.database}`], "SELECT 1 FROM pg_database WHERE datname = :'dbname';\n");
     if (exists.code !== 0) {
       throw new RunnerFailure(EXIT.config, `cannot query pg_database: ${firstLine(exists.stderr)}`, "check the login's privileges");
     }
-    if (exists.stdout.trim() === '1') return false;
+    return exists.stdout.trim() === '1';
+  }
+
+  /** Creates the PostgreSQL database when missing; true when it was created. */
+  async ensurePostgresDatabase(): Promise<boolean> {
+    const { database } = this.target;
+    if (await this.postgresDatabaseExists()) return false;
     // %I quotes the identifier; the name was validated against ^[A-Za-z_][A-Za-z0-9_]{0,62}$ too.
     const created = await this.psql(
       ['-v', `dbname=${database}`],
