@@ -14,7 +14,7 @@ import { awsErrorOf, type BucketListing, type Ports } from './aws';
 import { DatabaseClient, type Login, type Target } from './database';
 import { explainFlywayError } from './explain';
 import { EXIT, firstLine, RunnerFailure, type ExitCode } from './failure';
-import { infoRows, resultOf, runFlyway, type FlywayOptions, type FlywayRun } from './flyway';
+import { currentVersion, infoRows, resultOf, runFlyway, type FlywayOptions, type FlywayRun } from './flyway';
 import { classifyListing, conflicts, sameObjects, type Listing } from './listing';
 import { databaseLockName, type Locks } from './locks';
 import { takeRequests, type MigrateRequest } from './requests';
@@ -161,7 +161,7 @@ export class DatabaseRun {
         'store {"username":"...","password":"..."} (the RDS-managed master secret has this form)',
       );
     }
-    this.login = { username, password };
+    this.login = { username, password, secretId };
     return this.login;
   }
 
@@ -188,6 +188,7 @@ export class DatabaseRun {
     const settleMs = this.context.args.settleSeconds * 1000;
     const started = Date.now();
     let listing = await this.list(bucket);
+    if (settleMs === 0) return listing;
     for (;;) {
       // S3 reports LastModified in whole seconds: count a change as made at the end of its second.
       const quietFor = listing.newestChange === undefined ? Number.POSITIVE_INFINITY : Date.now() - (listing.newestChange.getTime() + 1000);
@@ -264,7 +265,7 @@ export class DatabaseRun {
     if (info === undefined) return undefined;
     process.stdout.write(`${INFO_HEADER}\n`);
     for (const row of infoRows(info)) process.stdout.write(`${row}\n`);
-    return info.schemaVersion ?? null;
+    return currentVersion(info);
   }
 
   // ---- state and the outcome record -------------------------------------------------------------

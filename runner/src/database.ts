@@ -18,6 +18,8 @@ export interface Target {
 export interface Login {
   username: string;
   password: string;
+  /** The secret it came from, for messages. */
+  secretId: string;
 }
 
 const AUTH_FAILURE = /password authentication failed|Access denied for user|no pg_hba\.conf entry|\(28000\)|28P01/;
@@ -59,15 +61,15 @@ export class DatabaseClient {
 
   private mysql(sql: string): Promise<ProcessResult> {
     const { host, port, caFile } = this.target;
-    const escaped = this.login.password.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-    // --defaults-extra-file must come first; /dev/fd/3 is a pipe, so the password never touches disk.
+    // The password in the client's environment (readable only by root and the process itself), as
+    // psql gets PGPASSWORD; never in argv or a file. --no-defaults: no option file on the host counts.
     return runProcess(
       this.mysqlClient ?? 'mariadb',
       [
-        '--defaults-extra-file=/dev/fd/3', '--protocol=TCP', '-h', host, '-P', String(port), '-u', this.login.username,
+        '--no-defaults', '--protocol=TCP', '-h', host, '-P', String(port), '-u', this.login.username,
         '--connect-timeout=10', '--ssl', `--ssl-ca=${caFile}`, '--ssl-verify-server-cert', '-N', '-B', '-e', sql,
       ],
-      { env: this.env, fd3: `[client]\npassword="${escaped}"\n`, timeoutMs: 60_000 },
+      { env: { ...this.env, MYSQL_PWD: this.login.password }, timeoutMs: 60_000 },
     );
   }
 
@@ -90,7 +92,7 @@ export class DatabaseClient {
         throw new RunnerFailure(
           EXIT.auth,
           `authentication failed for user ${this.login.username} on ${host}:${port}: ${output}`,
-          'the password in the secret does not match the database: check the secret (a rotated managed secret updates both)',
+          `the password in secret ${this.login.secretId} does not match the database: check the secret (a rotated managed secret updates both)`,
         );
       }
       if (attempt >= retries) {

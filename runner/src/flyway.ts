@@ -4,10 +4,13 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxVersion } from '../../common/src/version';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import { runProcess } from './processes';
 import type { Login, Target } from './database';
 import type { Settings } from './settings';
+
+const SAFE_PATH = /^\/[A-Za-z0-9/._-]+$/;
 
 export interface FlywayMigration {
   category?: string;
@@ -60,13 +63,16 @@ export interface FlywayOptions {
 /** The JDBC URL: TLS with the server certificate verified against the CA bundle, no local file reads. */
 export function jdbcUrl(target: Target): string {
   const { host, port, database, caFile } = target;
+  // Neither driver decodes URL escapes in these options, so the path goes in as it is (checked safe).
+  if (!SAFE_PATH.test(caFile)) throw new RunnerFailure(EXIT.config, `the CA bundle path ${JSON.stringify(caFile)} has characters a JDBC URL cannot carry`, 'keep FLYWAY_RUNNER_HOME (or the test CA override) to letters, digits and / . _ -');
   if (target.engine === 'postgresql') {
-    return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile)}`;
+    return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${caFile}`;
   }
   // jdbc:mysql works against MySQL and MariaDB: Flyway uses its bundled MariaDB Connector/J (2.7)
   // when MySQL Connector/J (GPL, not bundled) is absent. allowLocalInfile=false: a migration must
   // not read the host's files (LOAD DATA LOCAL INFILE '/proc/self/environ' would hold the password).
-  return `jdbc:mysql://${host}:${port}/?useSsl=true&serverSslCert=${encodeURIComponent(caFile)}&disableSslHostnameVerification=false&trustServerCertificate=false&allowLocalInfile=false`;
+  // useSsl=true is required: with serverSslCert alone Connector/J 2.7 silently connects in plain text.
+  return `jdbc:mysql://${host}:${port}/?useSsl=true&serverSslCert=${caFile}&disableSslHostnameVerification=false&trustServerCertificate=false&allowLocalInfile=false`;
 }
 
 /** Flyway's environment; pure apart from reading nothing. */
@@ -144,6 +150,20 @@ export async function runFlyway(options: FlywayOptions, commands: readonly strin
 
 export function resultOf(run: FlywayRun, operation: string): FlywayResult | undefined {
   return run.results.find((result) => result.operation === operation);
+}
+
+// States of an applied migration that did not fail (Flyway's MigrationState display names).
+const APPLIED_STATES = new Set(['Success', 'Baseline', 'Out of Order', 'Future', 'Outdated', 'Superseded', 'Ignored']);
+
+/**
+ * The schema's version: the highest applied version that did not fail. (Flyway's own schemaVersion
+ * counts a failed MySQL migration, which stays recorded until repair.)
+ */
+export function currentVersion(info: FlywayResult): string | null {
+  const applied = (info.migrations ?? [])
+    .filter((migration) => migration.version && migration.installedOnUTC && APPLIED_STATES.has(migration.state ?? ''))
+    .map((migration) => migration.version as string);
+  return maxVersion(applied) ?? null;
 }
 
 /** `  V1  create table persons  Success  2026-...` rows, as people read `flyway info`. */

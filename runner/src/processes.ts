@@ -1,5 +1,5 @@
-// Runs a program without a shell, secrets only in its environment or on an extra pipe (never in
-// argv, never on disk), and collects its output. A missing program is the host's fault.
+// Runs a program without a shell, secrets only in its environment (never in argv, never on disk),
+// and collects its output. A missing program is the host's fault.
 
 import { spawn } from 'node:child_process';
 import { EXIT, RunnerFailure } from './failure';
@@ -14,15 +14,12 @@ export interface ProcessOptions {
   env: NodeJS.ProcessEnv;
   cwd?: string;
   stdin?: string;
-  /** Written to file descriptor 3 (read by the program as /dev/fd/3). */
-  fd3?: string;
   timeoutMs?: number;
 }
 
 export function runProcess(command: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const stdio: ('pipe' | 'ignore')[] = [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'];
-    if (options.fd3 !== undefined) stdio.push('pipe');
     const child = spawn(command, [...args], { env: options.env, cwd: options.cwd, stdio });
     let stdout = '';
     let stderr = '';
@@ -44,7 +41,6 @@ export function runProcess(command: string, args: readonly string[], options: Pr
       stream.end(text);
     };
     feed(child.stdin, options.stdin);
-    feed(child.stdio[3] as NodeJS.WritableStream | null | undefined, options.fd3);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal === null ? 1 : 128 + 9), stdout, stderr });

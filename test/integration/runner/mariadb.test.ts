@@ -60,7 +60,7 @@ describe('engine mysql on MariaDB', () => {
     expectExit(result, EXIT.migration);
     expect(result.summary).toMatchObject({ status: 'failed', schema_version_before: '2', schema_version_after: '2', migrations_applied: 0, flyway_exit_code: 1 });
     expect(result.summary.reason).toMatch(/^migration V3__create_table_prices\.sql failed: .*no_such_table/);
-    expect(result.errorLine).toMatch(/-- MySQL cannot roll back DDL, .*run this runner with --action repair, then upload the fixed file/);
+    expect(result.errorLine).toMatch(/-- MySQL cannot roll back DDL, .*run --action repair, then upload the fixed file/);
     expect(await history()).toMatch(/\n3\tV3__create_table_prices\.sql\t0$/);
   });
 

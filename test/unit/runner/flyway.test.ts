@@ -1,0 +1,49 @@
+import { currentVersion, flywayEnvironment, jdbcUrl, parseFlywayOutput, type FlywayOptions } from '../../../runner/src/flyway';
+import type { Settings } from '../../../runner/src/settings';
+
+const settings: Settings = {
+  key: 'users', bucket: 'b', database: 'users', engine: 'postgresql', host: 'h', port: 5432, secretId: 's',
+  schemas: ['public'], placeholders: { owner: 'team' }, baselineOnMigrate: false, outOfOrder: false, callbacks: false,
+  connectRetries: 120, connectRetriesInterval: 10, lockTimeoutSeconds: 900,
+};
+const target = { engine: 'postgresql' as const, host: 'db.example', port: 5432, database: 'users', caFile: '/var/lib/flyway-runner/rds-ca.pem' };
+
+describe('Flyway invocation', () => {
+  it('verifies TLS on both engines and never lets MySQL read local files', () => {
+    expect(jdbcUrl(target)).toBe('jdbc:postgresql://db.example:5432/users?sslmode=verify-full&sslrootcert=/var/lib/flyway-runner/rds-ca.pem');
+    const mysql = jdbcUrl({ ...target, engine: 'mysql', port: 3306 });
+    expect(mysql).toMatch(/^jdbc:mysql:\/\/db\.example:3306\/\?/);
+    for (const option of ['useSsl=true', 'serverSslCert=/var/lib/flyway-runner/rds-ca.pem', 'trustServerCertificate=false', 'disableSslHostnameVerification=false', 'allowLocalInfile=false']) expect(mysql).toContain(option);
+    expect(() => jdbcUrl({ ...target, caFile: '/tmp/a b&c.pem' })).toThrow(/cannot carry/);
+  });
+
+  it('configures Flyway only through its own variables, dropping the caller\'s FLYWAY_*', () => {
+    const options = { settings, target, login: { username: 'u', password: 'p', secretId: 's' }, migrationsDir: '/m', baseEnv: { PATH: '/bin', FLYWAY_URL: 'jdbc:evil', FLYWAY_CLEAN_DISABLED: 'false' } } as unknown as FlywayOptions;
+    const env = flywayEnvironment(options, '/w/flyway.conf', 'migrate');
+    expect(env).toMatchObject({ PATH: '/bin', FLYWAY_CLEAN_DISABLED: 'true', FLYWAY_LOCATIONS: 'filesystem:/m', FLYWAY_CONFIG_FILES: '/w/flyway.conf', FLYWAY_PLACEHOLDERS_OWNER: 'team', FLYWAY_SCHEMAS: 'public', FLYWAY_USER: 'u', FLYWAY_PASSWORD: 'p' });
+    expect(env.FLYWAY_URL).toMatch(/^jdbc:postgresql:/);
+  });
+
+  it('reads single and composite JSON results', () => {
+    expect(parseFlywayOutput('WARNING: x\n{"operation":"info","migrations":[]}')).toEqual({ results: [{ operation: 'info', migrations: [] }] });
+    const composite = parseFlywayOutput(JSON.stringify({ individualResults: [{ operation: 'migrate' }, { operation: 'info' }] }));
+    expect(composite?.results.map((r) => r.operation)).toEqual(['migrate', 'info']);
+    expect(parseFlywayOutput('{"operation":"migrate","error":{"errorCode":"X","message":"m"}}')?.error).toEqual({ errorCode: 'X', message: 'm' });
+    expect(parseFlywayOutput('Error: java not found')).toBeUndefined();
+  });
+
+  it('takes the schema version from the migrations that did not fail', () => {
+    const info = {
+      schemaVersion: '3',
+      migrations: [
+        { version: '1', installedOnUTC: 't', state: 'Success' },
+        { version: '10', installedOnUTC: 't', state: 'Success' },
+        { version: '2', installedOnUTC: 't', state: 'Out of Order' },
+        { version: '11', installedOnUTC: 't', state: 'Failed' },
+        { version: '12', installedOnUTC: '', state: 'Pending' },
+      ],
+    };
+    expect(currentVersion(info)).toBe('10');
+    expect(currentVersion({ migrations: [] })).toBeNull();
+  });
+});
