@@ -202,7 +202,7 @@ resource "aws_ssm_document" "this" {
           "fi",
           "runner=\"$runner_dir/flyway-runner-${local.runner_sha256}.js\"",
           "if [ ! -f \"$runner\" ]; then",
-          "  aws s3api get-object --region \"$AWS_REGION\" --bucket '${aws_s3_object.runner.bucket}' --key '${aws_s3_object.runner.key}' \"$runner.$$\" >/dev/null || fail 8 'cannot download the runner s3://${aws_s3_object.runner.bucket}/${aws_s3_object.runner.key} -- check the host role (s3:GetObject) and its route to S3'",
+          "  aws s3api get-object --region \"$AWS_REGION\" --bucket '${local.artifacts_bucket}' --key '${local.runner_key}' \"$runner.$$\" >/dev/null || fail 8 'cannot download the runner s3://${local.artifacts_bucket}/${local.runner_key} -- check the host role (s3:GetObject) and its route to S3'",
           "  printf '%s  %s\\n' '${local.runner_sha256}' \"$runner.$$\" | sha256sum -c --quiet || fail 8 'the downloaded runner does not match its checksum -- re-apply the module'",
           "  mv -f \"$runner.$$\" \"$runner\"",
           "fi",
@@ -215,6 +215,8 @@ resource "aws_ssm_document" "this" {
     }]
   })
   tags = var.tags
+  # Names are built from locals so the content is known at plan time; the object must exist first.
+  depends_on = [aws_s3_object.runner]
 }
 
 resource "aws_cloudwatch_log_group" "commands" {

@@ -137,7 +137,7 @@ run "accepts_an_s3_flyway_source" {
   }
 }
 
-run "runner_options_reach_the_document_and_the_settings" {
+run "callbacks_are_off_unless_enabled" {
   command = plan
 
   variables {
@@ -147,13 +147,8 @@ run "runner_options_reach_the_document_and_the_settings" {
   }
 
   assert {
-    condition     = jsondecode(aws_ssm_parameter.database_settings["audit"].value).flyway.callbacks && !jsondecode(aws_ssm_parameter.database_settings["users"].value).flyway.callbacks
+    condition     = local.databases["audit"].callbacks && !local.databases["users"].callbacks
     error_message = "SQL callbacks are off unless a database enables them."
-  }
-
-  assert {
-    condition     = strcontains(module.flyway_host.document_content, "--max-parallel '3' --settle-seconds '0'")
-    error_message = "The runner gets the parallelism limit and the settle time."
   }
 }
 
