@@ -112,8 +112,10 @@ data "aws_iam_policy_document" "artifacts" {
 resource "aws_s3_bucket_policy" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
   policy = data.aws_iam_policy_document.artifacts.json
-  # Public access must be blocked before a policy is attached.
-  depends_on = [aws_s3_bucket_public_access_block.artifacts]
+  # Public access must be blocked before a policy is attached. The runner object goes in first as
+  # well: AWS does not care, but the local emulator evaluates the Bool condition as always true and
+  # would refuse Terraform's own upload (see test/harness/emulator-quirks.ts).
+  depends_on = [aws_s3_bucket_public_access_block.artifacts, aws_s3_object.runner]
 }
 
 resource "aws_s3_object" "runner" {
