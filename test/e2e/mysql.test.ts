@@ -105,8 +105,12 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
 
     const after = await world.outputs();
     expect(after.instance_id).toBe(before.instance_id);
-    // The new bucket got the TLS-only policy; the emulator's copy is adjusted as for the others.
-    expect(await adjustBucketPoliciesForEmulator(world.aws, [after.buckets.orders])).toEqual([`${after.buckets.orders}: DenyInsecureTransport`]);
+    // The new bucket got the TLS-only policy, and the apply restored the artifacts bucket's (the
+    // emulator's copy had been adjusted); both are adjusted as at the start.
+    expect(await adjustBucketPoliciesForEmulator(world.aws, [after.buckets.orders, after.artifacts_bucket_name])).toEqual([
+      `${after.buckets.orders}: DenyInsecureTransport`,
+      `${after.artifacts_bucket_name}: DenyInsecureTransport`,
+    ]);
     writeFileSync(join(ordersDir, 'V1__create_table_orders.sql'), 'CREATE TABLE orders (id BIGINT PRIMARY KEY, placed_at TIMESTAMP NOT NULL);\n');
     const burst = await harness.uploadFolder(after.buckets.orders, ordersDir);
     expect(burst.commands).toHaveLength(1);
