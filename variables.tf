@@ -3,8 +3,12 @@ variable "name_prefix" {
   type        = string
   default     = "flyway"
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.name_prefix))
-    error_message = "name_prefix must be 2-20 characters: lowercase letters, digits and hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,18}[a-z0-9]$", var.name_prefix)) && !strcontains(var.name_prefix, "--")
+    error_message = "name_prefix must be 2-20 characters: lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it starts RDS identifiers such as <name_prefix>-aurora, which allow neither)."
+  }
+  validation {
+    condition     = !can(regex("^(aws|amazon|amzn)", var.name_prefix))
+    error_message = "name_prefix must not start with aws, amazon or amzn: SSM refuses document names with those prefixes (the document is <name_prefix>-flyway)."
   }
 }
 
@@ -57,6 +61,16 @@ variable "databases" {
     ]))
     error_message = "Placeholder names must start with a letter and contain only letters, digits and underscores."
   }
+  validation {
+    condition     = length(distinct([for key, db in var.databases : coalesce(db.database_name, key)])) == length(var.databases)
+    error_message = "Two databases would share one database in the cluster: give each a different key or database_name."
+  }
+  validation {
+    # Each database's settings are one Parameter Store value: 8 KB at most (Intelligent-Tiering
+    # moves a value above 4 KB to the advanced tier); the rest of the settings take under 1 KB.
+    condition     = alltrue([for db in values(var.databases) : length(jsonencode(db.placeholders)) <= 7000])
+    error_message = "A database's placeholders must stay under 7000 characters as JSON (its settings parameter holds at most 8 KB)."
+  }
 }
 
 variable "engine" {
@@ -70,9 +84,31 @@ variable "engine" {
 }
 
 variable "engine_version" {
-  description = "Engine version. Null picks 16.6 (aurora-postgresql) or 8.0.mysql_aurora.3.08.2 (aurora-mysql); auto-pause needs Aurora PostgreSQL >= 13.15/14.12/15.7/16.3 or Aurora MySQL >= 3.08."
+  description = "Engine version. Null picks 16.6 (aurora-postgresql) or 8.0.mysql_aurora.3.08.2 (aurora-mysql); auto-pause (serverless_min_capacity = 0) needs Aurora PostgreSQL >= 13.15/14.12/15.7/16.3 or Aurora MySQL >= 3.08.0."
   type        = string
   default     = null
+  validation {
+    condition     = var.engine_version == null || can(regex("^([0-9]+\\.[0-9]+|8\\.0\\.mysql_aurora\\.[0-9]+\\.[0-9]+\\.[0-9]+)$", var.engine_version))
+    error_message = "engine_version must look like 16.6 (Aurora PostgreSQL) or 8.0.mysql_aurora.3.08.2 (Aurora MySQL)."
+  }
+  validation {
+    # Versions that support auto-pause (min capacity 0), from the Aurora User Guide's
+    # "Scaling to zero ACUs with automatic pause and resume".
+    condition = (
+      var.engine_version == null || var.serverless_min_capacity > 0 ||
+      (var.engine == "aurora-postgresql" && can(regex("^[0-9]+\\.[0-9]+$", var.engine_version)) && try(
+        tonumber(split(".", var.engine_version)[0]) >= 17 ||
+        (tonumber(split(".", var.engine_version)[0]) == 16 && tonumber(split(".", var.engine_version)[1]) >= 3) ||
+        (tonumber(split(".", var.engine_version)[0]) == 15 && tonumber(split(".", var.engine_version)[1]) >= 7) ||
+        (tonumber(split(".", var.engine_version)[0]) == 14 && tonumber(split(".", var.engine_version)[1]) >= 12) ||
+        (tonumber(split(".", var.engine_version)[0]) == 13 && tonumber(split(".", var.engine_version)[1]) >= 15),
+      false)) ||
+      (var.engine == "aurora-mysql" && can(regex("^8\\.0\\.mysql_aurora\\.", var.engine_version)) && try(
+        tonumber(split(".", var.engine_version)[3]) > 3 || (tonumber(split(".", var.engine_version)[3]) == 3 && tonumber(split(".", var.engine_version)[4]) >= 8),
+      false))
+    )
+    error_message = "This engine_version cannot auto-pause, which serverless_min_capacity = 0 needs: use Aurora PostgreSQL >= 13.15, 14.12, 15.7 or 16.3 (or 17), or Aurora MySQL >= 8.0.mysql_aurora.3.08.0; or set serverless_min_capacity >= 0.5."
+  }
 }
 
 variable "master_username" {
@@ -102,6 +138,10 @@ variable "serverless_max_capacity" {
   validation {
     condition     = var.serverless_max_capacity >= 1 && var.serverless_max_capacity <= 256 && floor(var.serverless_max_capacity * 2) == var.serverless_max_capacity * 2
     error_message = "serverless_max_capacity must be between 1 and 256 in steps of 0.5."
+  }
+  validation {
+    condition     = var.serverless_max_capacity >= var.serverless_min_capacity
+    error_message = "serverless_max_capacity must not be below serverless_min_capacity."
   }
 }
 
@@ -135,6 +175,15 @@ variable "vpc_id" {
   description = "Existing VPC (when create_vpc = false)."
   type        = string
   default     = null
+  validation {
+    # Without them the host and the cluster would land in the account's default VPC.
+    condition     = var.create_vpc || (var.vpc_id != null && var.host_subnet_id != null && length(var.database_subnet_ids) >= 2)
+    error_message = "With create_vpc = false, give vpc_id, host_subnet_id and at least two database_subnet_ids (in two availability zones)."
+  }
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-[0-9a-f]{8}([0-9a-f]{9})?$", var.vpc_id))
+    error_message = "vpc_id must be a VPC id such as vpc-0123456789abcdef0."
+  }
 }
 
 variable "host_subnet_id" {
@@ -147,6 +196,12 @@ variable "host_associate_public_ip" {
   description = "Give the host a public IP. Needed in a public subnet without NAT; set false in a private subnet with NAT or VPC endpoints."
   type        = bool
   default     = true
+  validation {
+    # The created VPC has no NAT gateway and no interface endpoints: without a public IP the host
+    # could never reach SSM, Secrets Manager or CloudWatch Logs.
+    condition     = !var.create_vpc || var.host_associate_public_ip
+    error_message = "The VPC that create_vpc = true builds routes the host to AWS APIs through its internet gateway only: keep host_associate_public_ip = true, or bring your own VPC with NAT or VPC endpoints (create_vpc = false)."
+  }
 }
 
 variable "database_subnet_ids" {
@@ -159,6 +214,15 @@ variable "instance_type" {
   description = "Instance type of the Flyway host. The default arm64 t4g.small runs Flyway comfortably; use an x86_64 type together with host_architecture = \"x86_64\"."
   type        = string
   default     = "t4g.small"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", var.instance_type))
+    error_message = "instance_type must be an EC2 instance type such as t4g.small."
+  }
+  validation {
+    # Graviton (arm64) families carry a "g" after the generation digit: t4g, m7g, c6gn, r8gd; a1 is arm64 too.
+    condition     = (var.host_architecture == "arm64") == can(regex("^([a-z]+[0-9]+g[a-z]*|a1)\\.", var.instance_type))
+    error_message = "instance_type does not match host_architecture: Graviton types (t4g, m7g, c7gn, ...) are arm64, the others x86_64. Set both together, e.g. instance_type = \"t3.small\" with host_architecture = \"x86_64\"."
+  }
 }
 
 variable "host_architecture" {
@@ -228,9 +292,14 @@ variable "log_retention_days" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for buckets, logs, queue, topic, cluster storage and its secret. Null uses AWS managed keys."
+  description = "Customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must let logs.<region>.amazonaws.com and events.amazonaws.com use it (see the README). Null uses AWS managed keys, and leaves the notification topic unencrypted at rest (EventBridge cannot publish to alias/aws/sns)."
   type        = string
   default     = null
+  validation {
+    # IAM statements and key policies match key ARNs; an alias ARN or a bare key id matches nothing there.
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN such as arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias or a key id): IAM statements naming an alias match nothing."
+  }
 }
 
 variable "command_execution_timeout_seconds" {
@@ -284,5 +353,21 @@ variable "settle_seconds" {
   validation {
     condition     = var.settle_seconds >= 0 && var.settle_seconds <= 300 && floor(var.settle_seconds) == var.settle_seconds
     error_message = "settle_seconds must be a whole number from 0 to 300."
+  }
+}
+
+variable "auto_minor_version_upgrade" {
+  description = "Let AWS apply minor engine upgrades to the cluster's instances. Off by default because the module pins engine_version, and an automatic upgrade makes Terraform plan a downgrade; upgrade by raising engine_version."
+  type        = bool
+  default     = false
+}
+
+variable "trigger_reserved_concurrency" {
+  description = "Reserved concurrent executions of the trigger Lambda. -1 (default) reserves none: new accounts have a concurrency quota of 10 and Lambda refuses any reservation that leaves fewer than 10 unreserved."
+  type        = number
+  default     = -1
+  validation {
+    condition     = var.trigger_reserved_concurrency == -1 || (var.trigger_reserved_concurrency >= 1 && floor(var.trigger_reserved_concurrency) == var.trigger_reserved_concurrency)
+    error_message = "trigger_reserved_concurrency must be -1 (no reservation) or a whole number of at least 1."
   }
 }

@@ -24,6 +24,10 @@ export interface DatabaseSummary {
   passes: number;
   rejected: RejectedObject[];
   flyway_exit_code: number | null;
+  /** Wall time of the Flyway processes (the rest of duration_ms is the runner's own overhead and the settle wait). */
+  flyway_ms: number;
+  /** Time spent listing the bucket and waiting for it to settle. */
+  settle_ms: number;
 }
 
 export interface RunnerSummary extends DatabaseSummary {

@@ -4,7 +4,8 @@
 // interface, so unit tests can substitute fakes.
 
 import { SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
-import { S3Client, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { S3Client, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { mergeTag } from './tags';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 
 export interface TagRequest {
@@ -24,7 +25,8 @@ export interface Publication {
 export interface Ports {
   /** Resolves to the command id. */
   sendCommand(input: SendCommandCommandInput): Promise<string>;
-  tagObject(request: TagRequest): Promise<void>;
+  /** Sets one tag, keeping the object's other tags; resolves to false when the object already has 10 other tags. */
+  tagObject(request: TagRequest): Promise<boolean>;
   publish(publication: Publication): Promise<void>;
 }
 
@@ -43,14 +45,11 @@ export function createAwsPorts(): Ports {
     },
     async tagObject({ bucket, key, versionId, tagKey, tagValue }) {
       // Tags the exact version that was uploaded, not whatever is current by now.
-      await s3.send(
-        new PutObjectTaggingCommand({
-          Bucket: bucket,
-          Key: key,
-          VersionId: versionId,
-          Tagging: { TagSet: [{ Key: tagKey, Value: tagValue }] },
-        }),
-      );
+      const current = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      const merged = mergeTag((current.TagSet ?? []).map((tag) => ({ Key: tag.Key ?? '', Value: tag.Value ?? '' })), { Key: tagKey, Value: tagValue });
+      if (merged === undefined) return false;
+      await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId, Tagging: { TagSet: merged } }));
+      return true;
     },
     async publish({ topicArn, subject, message }) {
       await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));

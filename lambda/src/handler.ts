@@ -52,8 +52,9 @@ function recordFields(record: UploadRecord): Fields {
 async function tag(ports: Ports, log: Logger, record: UploadRecord, tagKey: string, tagValue: string): Promise<Failure | undefined> {
   const fields = { ...recordFields(record), tag: `${tagKey}=${tagValue}` };
   try {
-    await ports.tagObject({ bucket: record.bucket, key: record.key, versionId: record.versionId, tagKey, tagValue });
-    log.info('object tagged', fields);
+    const tagged = await ports.tagObject({ bucket: record.bucket, key: record.key, versionId: record.versionId, tagKey, tagValue });
+    if (tagged) log.info('object tagged', fields);
+    else log.warn('object not tagged: it already has the 10 tags S3 allows, and the uploader\'s own tags are kept', fields);
     return undefined;
   } catch (error) {
     const { errorName, errorMessage } = describeError(error);

@@ -12,3 +12,22 @@ const OUTSIDE_TAG_CHARSET = /[^A-Za-z0-9 +\-=._:/@]/g;
 export function toTagValue(text: string): string {
   return text.replace(OUTSIDE_TAG_CHARSET, '_').slice(0, MAX_TAG_VALUE_LENGTH);
 }
+
+/** S3 keeps at most this many tags per object version. */
+export const MAX_TAGS_PER_OBJECT = 10;
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+/**
+ * The tag set after setting one tag: PutObjectTagging replaces the whole set, so the uploader's
+ * own tags are carried over. Undefined when the object already has the maximum number of other
+ * tags (ours cannot be added without dropping one of theirs).
+ */
+export function mergeTag(existing: readonly Tag[], tag: Tag): Tag[] | undefined {
+  const others = existing.filter((item) => item.Key !== tag.Key);
+  if (others.length >= MAX_TAGS_PER_OBJECT) return undefined;
+  return [...others, tag];
+}

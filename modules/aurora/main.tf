@@ -4,6 +4,17 @@ locals {
   log_exports = var.engine == "aurora-mysql" ? ["audit", "error", "slowquery"] : ["postgresql"]
 }
 
+# RDS would create the export log groups itself, without retention, and leave them behind on
+# destroy; made here they expire and go with the module.
+resource "aws_cloudwatch_log_group" "exports" {
+  # checkov:skip=CKV_AWS_338:Retention is the log_retention_days input.
+  for_each          = toset(local.log_exports)
+  name              = "/aws/rds/cluster/${var.name}/${each.key}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
 resource "aws_db_subnet_group" "this" {
   name       = var.name
   subnet_ids = var.subnet_ids
@@ -41,23 +52,25 @@ resource "aws_rds_cluster" "this" {
   # checkov:skip=CKV2_AWS_8:Backups are the cluster's automated backups (backup_retention_days); an AWS Backup plan is the account's choice.
   # checkov:skip=CKV_AWS_139:deletion_protection is an input (default false so terraform destroy works); set it true for production.
   # checkov:skip=CKV_AWS_327:Encrypted with the AWS managed key unless kms_key_arn is set.
-  cluster_identifier                  = var.name
-  engine                              = var.engine
-  engine_mode                         = "provisioned"
-  engine_version                      = var.engine_version
-  master_username                     = var.master_username
-  manage_master_user_password         = true
-  master_user_secret_kms_key_id       = var.kms_key_arn
-  storage_encrypted                   = true
-  kms_key_id                          = var.kms_key_arn
-  db_subnet_group_name                = aws_db_subnet_group.this.name
-  vpc_security_group_ids              = [aws_security_group.this.id]
-  port                                = local.port
-  backup_retention_period             = var.backup_retention_days
-  copy_tags_to_snapshot               = true
-  deletion_protection                 = var.deletion_protection
-  skip_final_snapshot                 = var.skip_final_snapshot
-  final_snapshot_identifier           = var.skip_final_snapshot ? null : "${var.name}-final"
+  cluster_identifier            = var.name
+  engine                        = var.engine
+  engine_mode                   = "provisioned"
+  engine_version                = var.engine_version
+  master_username               = var.master_username
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = var.kms_key_arn
+  storage_encrypted             = true
+  kms_key_id                    = var.kms_key_arn
+  db_subnet_group_name          = aws_db_subnet_group.this.name
+  vpc_security_group_ids        = [aws_security_group.this.id]
+  port                          = local.port
+  backup_retention_period       = var.backup_retention_days
+  copy_tags_to_snapshot         = true
+  deletion_protection           = var.deletion_protection
+  skip_final_snapshot           = var.skip_final_snapshot
+  # Unique per cluster, so a second create/destroy cycle does not collide with the first snapshot;
+  # fixed at creation (ignore_changes), so plans do not churn.
+  final_snapshot_identifier           = var.skip_final_snapshot ? null : "${var.name}-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}"
   enabled_cloudwatch_logs_exports     = local.log_exports
   iam_database_authentication_enabled = false
 
@@ -68,11 +81,18 @@ resource "aws_rds_cluster" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    ignore_changes = [final_snapshot_identifier]
+  }
+
+  depends_on = [aws_cloudwatch_log_group.exports]
 }
 
 resource "aws_rds_cluster_instance" "this" {
   # checkov:skip=CKV_AWS_118:Enhanced monitoring needs an extra role and costs per instance; CloudWatch metrics and log exports are on.
   # checkov:skip=CKV_AWS_353:Performance Insights is not available while a Serverless v2 cluster can pause.
+  # checkov:skip=CKV_AWS_226:Automatic minor upgrades make a pinned engine_version drift (Terraform then plans a downgrade); auto_minor_version_upgrade turns them on.
   count                      = var.instance_count
   identifier                 = "${var.name}-${count.index + 1}"
   cluster_identifier         = aws_rds_cluster.this.id
@@ -80,6 +100,6 @@ resource "aws_rds_cluster_instance" "this" {
   engine_version             = aws_rds_cluster.this.engine_version
   instance_class             = "db.serverless"
   publicly_accessible        = false
-  auto_minor_version_upgrade = true
+  auto_minor_version_upgrade = var.auto_minor_version_upgrade
   tags                       = var.tags
 }

@@ -83,3 +83,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "log_retention_days" {
+  description = "Retention of the cluster's exported log groups."
+  type        = number
+  default     = 90
+}
+
+variable "auto_minor_version_upgrade" {
+  description = "Let AWS apply minor engine upgrades. With a pinned engine_version this makes Terraform plan a downgrade after each one, so it is off by default: upgrade by raising engine_version."
+  type        = bool
+  default     = false
+}

@@ -246,17 +246,19 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-data "aws_iam_policy_document" "this" {
-  # What the SSM agent needs to register and receive Run Command messages. The message channel
-  # actions have no resource-level permissions, so AWS requires "*" for them.
+# What the SSM agent needs, in a policy of its own that depends on nothing but names, so the host
+# can register as soon as it boots (the data policy below waits for the cluster's secret).
+data "aws_iam_policy_document" "agent" {
   statement {
     sid       = "SsmAgentRegistration"
-    actions   = ["ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations", "ssm:ListAssociations"]
+    actions   = ["ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations"]
     resources = ["${local.arn_prefix}:ec2:${local.region_account}:instance/*"]
   }
+  # These actions have no resource-level permissions in AWS: "*" is the only resource they accept.
   statement {
     sid = "SsmAgentMessages"
     actions = [
+      "ssm:ListAssociations",
       "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
       "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
       "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
@@ -269,6 +271,28 @@ data "aws_iam_policy_document" "this" {
     actions   = ["ssm:GetDocument", "ssm:DescribeDocument"]
     resources = [local.document_arn]
   }
+  # The agent streams command output to CloudWatch Logs only if it may create the group or see
+  # that it exists; with neither it turns streaming off (amazon-ssm-agent, iohandler.go).
+  statement {
+    sid       = "WriteCommandOutput"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = [local.log_group_arn, "${local.log_group_arn}:*"]
+  }
+  statement {
+    sid       = "FindCommandLogGroup"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["${local.arn_prefix}:logs:${local.region_account}:log-group:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "agent" {
+  name   = "${var.name}-ssm-agent"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.agent.json
+}
+
+# What the runner needs: its settings, buckets, runner bundle, the secret and the module's key.
+data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadDatabaseSettings"
     actions   = ["ssm:GetParameter"]
@@ -306,11 +330,6 @@ data "aws_iam_policy_document" "this" {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
     resources = var.secret_arns
-  }
-  statement {
-    sid       = "WriteCommandOutput"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = [local.log_group_arn, "${local.log_group_arn}:*"]
   }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
@@ -391,4 +410,8 @@ resource "aws_instance" "this" {
     # A newer AMI or an edited install script must not replace a host that works.
     ignore_changes = [ami, user_data]
   }
+
+  # The agent registers at boot: its permissions must be there first. (They do not wait for the
+  # cluster; the data policy, which names the cluster's secret, may come later.)
+  depends_on = [aws_iam_role_policy.agent]
 }

@@ -1,8 +1,10 @@
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 resource "aws_sns_topic" "this" {
+  # checkov:skip=CKV_AWS_26:Without a customer managed key the topic is not encrypted at rest on purpose: EventBridge cannot publish to a topic under the AWS managed key alias/aws/sns (its key policy cannot grant events.amazonaws.com), so failure e-mails would never arrive. With kms_key_arn the topic uses that key, whose policy must allow events.amazonaws.com (see the README).
   name              = var.name
-  kms_master_key_id = coalesce(var.kms_key_arn, "alias/aws/sns")
+  kms_master_key_id = var.kms_key_arn
   tags              = var.tags
 }
 
@@ -65,7 +67,7 @@ data "aws_iam_policy_document" "topic" {
     resources = [aws_sns_topic.this.arn]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
     }
   }
 }

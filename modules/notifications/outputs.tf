@@ -7,3 +7,8 @@ output "rule_name" {
   description = "Name of the EventBridge rule that forwards failed runs."
   value       = aws_cloudwatch_event_rule.this.name
 }
+
+output "topic_kms_key_id" {
+  description = "KMS key of the topic (null: not encrypted at rest, so EventBridge can publish without a key policy)."
+  value       = aws_sns_topic.this.kms_master_key_id
+}

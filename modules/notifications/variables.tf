@@ -15,7 +15,7 @@ variable "email_addresses" {
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for the topic. Null uses the AWS managed key alias/aws/sns."
+  description = "Customer managed KMS key for the topic; its key policy must let events.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey). Null leaves the topic unencrypted at rest, because EventBridge cannot publish to a topic under the AWS managed key alias/aws/sns."
   type        = string
   default     = null
 }

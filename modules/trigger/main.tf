@@ -58,9 +58,10 @@ data "aws_iam_policy_document" "this" {
     actions   = ["ssm:SendCommand"]
     resources = [var.document_arn, var.instance_arn]
   }
+  # Tags are read first and merged, so the uploader's own tags survive (PutObjectTagging replaces the whole set).
   statement {
     sid       = "TagUploadedMigrations"
-    actions   = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+    actions   = ["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
     resources = [for arn in local.bucket_arns : "${arn}/*"]
   }
   statement {
@@ -103,7 +104,7 @@ resource "aws_lambda_function" "this" {
   architectures                  = ["arm64"]
   memory_size                    = 256
   timeout                        = 60
-  reserved_concurrent_executions = 5
+  reserved_concurrent_executions = var.reserved_concurrency
   kms_key_arn                    = var.kms_key_arn
 
   environment {
@@ -135,4 +136,21 @@ resource "aws_lambda_function_event_invoke_config" "this" {
       destination = aws_sqs_queue.failures.arn
     }
   }
+}
+
+# An event in the on-failure queue is an upload that was not migrated: someone must look at it.
+resource "aws_cloudwatch_metric_alarm" "failures" {
+  alarm_name          = "${var.name}-failed-events"
+  alarm_description   = "Upload events the Flyway trigger could not process after its retries are waiting in ${aws_sqs_queue.failures.name}: fix the cause (see the trigger's log), then re-drive them."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.failures.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [var.topic_arn]
+  tags                = var.tags
 }

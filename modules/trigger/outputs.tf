@@ -22,3 +22,13 @@ output "role_arn" {
   description = "ARN of the trigger's IAM role."
   value       = aws_iam_role.this.arn
 }
+
+output "reserved_concurrency" {
+  description = "Reserved concurrent executions of the function (-1: none)."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}
+
+output "failure_alarm_name" {
+  description = "CloudWatch alarm that notifies the topic when an event waits in the on-failure queue."
+  value       = aws_cloudwatch_metric_alarm.failures.alarm_name
+}

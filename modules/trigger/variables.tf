@@ -72,3 +72,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of the trigger. -1 (default) reserves none: new accounts have a concurrency quota of 10, and Lambda refuses any reservation that leaves less than 10 unreserved."
+  type        = number
+  default     = -1
+}

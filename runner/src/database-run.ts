@@ -317,6 +317,8 @@ export class DatabaseRun {
       if (pass === 1) summary.schema_version_before = result.schema_version_before;
       summary.migrations_applied += result.migrations_applied;
       summary.passes += result.passes;
+      summary.flyway_ms += result.flyway_ms;
+      summary.settle_ms += result.settle_ms;
 
       const more = takeRequests(this.context.home, this.database);
       requestedAt = newestRequest(more) ?? requestedAt;
@@ -342,7 +344,9 @@ export class DatabaseRun {
     try {
       const settings = await this.loadSettings();
       this.say(`listing s3://${settings.bucket}`);
+      const settleStarted = Date.now();
       objects = (await this.settledListing(settings.bucket)).objects;
+      result.settle_ms = Date.now() - settleStarted;
       result.objects = objects;
       listing = classifyListing(objects, { callbacks: settings.callbacks });
       result.rejected = listing.rejected.map(({ key, reason }) => ({ key, reason }));
@@ -376,7 +380,9 @@ export class DatabaseRun {
         const options = (await this.flywayOptions(migrationsDir, workDir)) as FlywayOptions;
         process.stdout.write(`${MIGRATE_LINE}\n`);
         result.passes = 1;
+        const flywayStarted = Date.now();
         const run = await runFlyway(options, ['migrate', 'info']);
+        result.flyway_ms = Date.now() - flywayStarted;
         const migrate = resultOf(run, 'migrate');
         for (const migration of migrate?.migrations ?? []) {
           const id = migration.version ? `V${migration.version}` : 'R';

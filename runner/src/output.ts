@@ -22,6 +22,8 @@ export function emptySummary(database: string | null, action: string | null): Da
     passes: 0,
     rejected: [],
     flyway_exit_code: null,
+    flyway_ms: 0,
+    settle_ms: 0,
   };
 }
 

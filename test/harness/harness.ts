@@ -49,7 +49,7 @@ export interface Burst {
   commands: CommandRecord[];
 }
 
-/** Lambda's reserved concurrency in the module; more events than this wait their turn. */
+/** At most this many invocations at once here (a local cap for a 2-core machine; Lambda itself would run more, the module reserves no concurrency). */
 const MAX_CONCURRENT_INVOCATIONS = 5;
 
 function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {

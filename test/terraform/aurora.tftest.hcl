@@ -52,4 +52,19 @@ run "serverless_v2_cluster" {
     condition     = aws_vpc_security_group_ingress_rule.from_host.referenced_security_group_id == "sg-12345678" && aws_vpc_security_group_ingress_rule.from_host.from_port == 5432
     error_message = "Only the Flyway host's security group may reach the database port."
   }
+
+  assert {
+    condition     = startswith(aws_rds_cluster.this.final_snapshot_identifier, "flyway-aurora-final-") && length(aws_rds_cluster.this.final_snapshot_identifier) == length("flyway-aurora-final-20261121050000")
+    error_message = "The final snapshot is named per cluster (a timestamp), so a second create/destroy cycle does not collide with the first one's snapshot."
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_log_group.exports) == ["postgresql"] && aws_cloudwatch_log_group.exports["postgresql"].name == "/aws/rds/cluster/flyway-aurora/postgresql" && aws_cloudwatch_log_group.exports["postgresql"].retention_in_days == 90
+    error_message = "The module owns the export log groups (retention, removed on destroy) instead of letting RDS create them forever."
+  }
+
+  assert {
+    condition     = alltrue([for instance in aws_rds_cluster_instance.this : !instance.auto_minor_version_upgrade])
+    error_message = "With a pinned engine_version, automatic minor upgrades are off by default (they would make Terraform plan a downgrade)."
+  }
 }

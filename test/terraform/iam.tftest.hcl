@@ -69,6 +69,24 @@ run "trigger_role" {
     condition     = aws_cloudwatch_log_group.this.retention_in_days == 90
     error_message = "The trigger's log group has the configured retention."
   }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == -1
+    error_message = "No reserved concurrency by default: accounts with the starting quota of 10 refuse any reservation."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failures.alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"]) && aws_cloudwatch_metric_alarm.failures.threshold == 0 && aws_cloudwatch_metric_alarm.failures.dimensions.QueueName == "flyway-flyway-trigger-failures"
+    error_message = "An event in the on-failure queue raises an alarm on the notification topic."
+  }
+
+  assert {
+    condition = one([
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : toset(flatten([statement.Action]))
+      if statement.Sid == "TagUploadedMigrations"
+    ]) == toset(["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"])
+    error_message = "The trigger reads an object's tags before it adds its own, so the uploader's tags survive."
+  }
 }
 
 run "host_role_and_instance" {
@@ -96,18 +114,39 @@ run "host_role_and_instance" {
 
   assert {
     condition = alltrue(flatten([
-      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement) :
       [for action in flatten([statement.Action]) : !strcontains(action, "*")]
     ]))
-    error_message = "The host's policy must not use wildcard actions."
+    error_message = "The host's policies must not use wildcard actions."
   }
 
   assert {
     condition = alltrue(flatten([
-      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement :
+      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement) :
       [for resource in flatten([statement.Resource]) : resource != "*" || statement.Sid == "SsmAgentMessages"]
     ]))
-    error_message = "Only the SSM agent's message channel actions (no resource-level permissions in AWS) may use resource \"*\"."
+    error_message = "Only the SSM agent's actions without resource-level permissions in AWS may use resource \"*\"."
+  }
+
+  assert {
+    condition = one([
+      for statement in jsondecode(data.aws_iam_policy_document.agent.json).Statement : toset(flatten([statement.Action]))
+      if statement.Sid == "SsmAgentRegistration"
+    ]) == toset(["ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations"])
+    error_message = "ssm:ListAssociations supports no resource type, so it is not scoped to instance ARNs (where it would match nothing)."
+  }
+
+  assert {
+    condition = alltrue([
+      for action in ["logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:CreateLogStream", "logs:PutLogEvents"] :
+      contains(flatten([for statement in jsondecode(data.aws_iam_policy_document.agent.json).Statement : flatten([statement.Action])]), action)
+    ])
+    error_message = "The SSM agent streams command output only when it may create or find the log group (amazon-ssm-agent iohandler.go)."
+  }
+
+  assert {
+    condition     = !strcontains(data.aws_iam_policy_document.agent.json, "secretsmanager") && !strcontains(data.aws_iam_policy_document.agent.json, "rds!")
+    error_message = "The agent's policy names nothing of the cluster, so it exists before the host boots instead of waiting for the cluster's secret."
   }
 
   assert {

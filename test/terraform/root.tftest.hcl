@@ -167,3 +167,160 @@ run "rejects_a_negative_settle_time" {
   }
   expect_failures = [var.settle_seconds]
 }
+
+# What AWS refuses at apply time (or silently gets wrong), refused at plan time with a message.
+
+run "rejects_a_prefix_ending_in_a_hyphen" {
+  command = plan
+  variables {
+    name_prefix = "ab-"
+  }
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_a_prefix_with_a_double_hyphen" {
+  command = plan
+  variables {
+    name_prefix = "a--b"
+  }
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_a_prefix_starting_with_aws" {
+  command = plan
+  variables {
+    name_prefix = "awsome"
+  }
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_an_existing_vpc_without_its_ids" {
+  command = plan
+  variables {
+    create_vpc = false
+  }
+  expect_failures = [var.vpc_id]
+}
+
+run "rejects_a_created_vpc_host_without_public_ip" {
+  command = plan
+  variables {
+    host_associate_public_ip = false
+  }
+  expect_failures = [var.host_associate_public_ip]
+}
+
+run "rejects_min_capacity_above_max" {
+  command = plan
+  variables {
+    serverless_min_capacity = 4
+    serverless_max_capacity = 2
+  }
+  expect_failures = [var.serverless_max_capacity]
+}
+
+run "rejects_two_keys_for_one_database" {
+  command = plan
+  variables {
+    databases = { users = {}, people = { database_name = "users" } }
+  }
+  expect_failures = [var.databases]
+}
+
+run "rejects_an_engine_version_without_auto_pause" {
+  command = plan
+  variables {
+    engine_version = "16.1"
+  }
+  expect_failures = [var.engine_version]
+}
+
+run "rejects_a_mysql_version_without_auto_pause" {
+  command = plan
+  variables {
+    engine         = "aurora-mysql"
+    engine_version = "8.0.mysql_aurora.3.05.2"
+  }
+  expect_failures = [var.engine_version]
+}
+
+run "rejects_an_x86_type_on_arm64" {
+  command = plan
+  variables {
+    instance_type = "t3.small"
+  }
+  expect_failures = [var.instance_type]
+}
+
+run "rejects_an_arm_type_on_x86_64" {
+  command = plan
+  variables {
+    instance_type     = "t4g.small"
+    host_architecture = "x86_64"
+  }
+  expect_failures = [var.instance_type]
+}
+
+run "rejects_a_kms_alias" {
+  command = plan
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:alias/flyway"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_a_bare_kms_key_id" {
+  command = plan
+  variables {
+    kms_key_arn = "1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_placeholders_too_large_for_a_parameter" {
+  command = plan
+  variables {
+    databases = { users = { placeholders = { big = join("", [for i in range(800) : "0123456789"]) } } }
+  }
+  expect_failures = [var.databases]
+}
+
+run "accepts_an_old_engine_version_without_auto_pause" {
+  command = plan
+  variables {
+    engine_version          = "16.1"
+    serverless_min_capacity = 0.5
+  }
+}
+
+run "accepts_x86_64_together" {
+  command = plan
+  variables {
+    instance_type     = "t3.small"
+    host_architecture = "x86_64"
+  }
+}
+
+run "defaults_reach_aws_safely" {
+  command = plan
+
+  assert {
+    condition     = module.notifications.topic_kms_key_id == null
+    error_message = "Without a customer key the topic is not under alias/aws/sns, whose key policy EventBridge can never use."
+  }
+
+  assert {
+    condition     = module.trigger.reserved_concurrency == -1
+    error_message = "The trigger reserves no concurrency: new accounts (quota 10) refuse any reservation."
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.database_settings["users"].tier == "Intelligent-Tiering"
+    error_message = "Settings move to the advanced tier (8 KB) by themselves when they outgrow 4 KB."
+  }
+
+  assert {
+    condition     = var.serverless_min_capacity == 0
+    error_message = "The root's default is auto-pause: min capacity 0."
+  }
+}

@@ -37,8 +37,8 @@ export interface Fixture {
   ssm: SSMClient;
   functionEnv: Record<string, string>;
   notifications: SnsMessage[];
-  /** Uploads an object and returns the spec of the S3 event record it causes. */
-  upload(bucket: string, key: string, body?: string): Promise<ObjectSpec>;
+  /** Uploads an object (with the uploader's own `tagging`, e.g. team=data&x=y) and returns the spec of the S3 event record it causes. */
+  upload(bucket: string, key: string, body?: string, tagging?: string): Promise<ObjectSpec>;
   close(): Promise<void>;
 }
 
@@ -83,8 +83,8 @@ export async function createFixture(): Promise<Fixture> {
       COMMAND_TIMEOUT_SECONDS: '600',
       NOTIFICATION_TOPIC_ARN: topicArn,
     },
-    async upload(bucket, key, body = 'select 1;\n') {
-      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    async upload(bucket, key, body = 'select 1;\n', tagging) {
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(tagging === undefined ? {} : { Tagging: tagging }) }));
       sequence += 1;
       return {
         bucket,

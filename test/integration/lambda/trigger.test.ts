@@ -94,6 +94,12 @@ describe('the built trigger against the emulator', () => {
     expect(await tags(BUCKETS.users, first.key, later.VersionId)).toEqual({});
   });
 
+  it('keeps the uploader\'s own tags next to the command id', async () => {
+    const upload = await fixture.upload(BUCKETS.users, 'V7__tagged.sql', 'SELECT 1;\n', 'team=data&ticket=DB-42');
+    const result = await succeed(s3Event(upload));
+    expect(await tags(BUCKETS.users, upload.key, upload.versionId)).toEqual({ team: 'data', ticket: 'DB-42', 'flyway-command-id': result.commands[0]?.commandId });
+  });
+
   it('sends one command per database for a multi-bucket event', async () => {
     const users = await fixture.upload(BUCKETS.users, 'V3__users.sql');
     const products = await fixture.upload(BUCKETS.products, 'V1__products.sql');

@@ -54,6 +54,8 @@ describe('demo report', () => {
       requested_at: null,
       passes: 0,
       rejected: [],
+      flyway_ms: 0,
+      settle_ms: 0,
       exit_code: 0,
       also: [],
     },

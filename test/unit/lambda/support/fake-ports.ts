@@ -25,10 +25,11 @@ export class FakePorts implements Ports {
     return `00000000-0000-4000-8000-${String(this.next).padStart(12, '0')}`;
   }
 
-  async tagObject(request: TagRequest): Promise<void> {
+  async tagObject(request: TagRequest): Promise<boolean> {
     const error = this.tagErrors.get(request.key);
     if (error !== undefined) throw error;
     this.tags.push(request);
+    return true;
   }
 
   async publish(publication: Publication): Promise<void> {
