@@ -5,7 +5,8 @@ locals {
   is_mysql       = var.engine == "aurora-mysql"
   engine_version = coalesce(var.engine_version, local.is_mysql ? "8.0.mysql_aurora.3.08.2" : "16.6")
   config_prefix  = "/${var.name_prefix}/flyway"
-  flyway_source  = coalesce(var.flyway_download_url, "https://repo1.maven.org/maven2/org/flywaydb/flyway-commandline/${var.flyway_version}/flyway-commandline-${var.flyway_version}.tar.gz")
+  # Maven's own client on the host fetches the pinned CLI archive (SHA-256 verified after download).
+  flyway_source  = coalesce(var.flyway_download_url, "maven:org.flywaydb:flyway-commandline:${var.flyway_version}:tar.gz")
   tags           = merge({ "flyway:pipeline" = var.name_prefix }, var.tags)
 
   # S3 bucket names allow no underscores; database keys do.

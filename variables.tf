@@ -252,7 +252,7 @@ variable "flyway_version" {
 }
 
 variable "flyway_download_url" {
-  description = "Flyway CLI archive (https URL or s3:// URI; the host's role gets s3:GetObject on exactly that object). Null uses the Flyway CLI archive that Redgate publishes on Maven Central for flyway_version."
+  description = "Flyway CLI archive (https URL or s3:// URI; the host's role gets s3:GetObject on exactly that object). Null: the host fetches org.flywaydb:flyway-commandline:<flyway_version>:tar.gz with Maven's own client (mvn, installed by the user data) from Maven Central, the archive Redgate publishes there; the SHA-256 is checked either way."
   type        = string
   default     = null
   validation {

@@ -7,6 +7,9 @@ set -euo pipefail
 exec > >(tee -a /var/log/flyway-host-setup.log) 2>&1
 
 dnf install -y --setopt=install_weak_deps=False java-17-amazon-corretto-headless nodejs22 postgresql15 mariadb105 tar gzip util-linux
+# Maven fetches the default Flyway source (maven:...). Not fatal: https and s3:// sources need no
+# Maven, and a maven: source without it fails with a message that says so.
+dnf install -y --setopt=install_weak_deps=False maven || echo "maven could not be installed: set flyway_download_url to an https or s3:// source"
 install -d -m 0755 /var/lib/flyway-host
 touch /var/lib/flyway-host/ready
 echo "flyway host ready"

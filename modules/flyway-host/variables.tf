@@ -1,6 +1,10 @@
 variable "name" {
   description = "Name of the host, its role, security group, document and command log group."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,40}[a-z0-9]$", var.name)) && !can(regex("^(aws|amazon|amzn)", var.name))
+    error_message = "name must be lowercase letters, digits and hyphens (it names the document, the role and a bucket) and must not start with aws, amazon or amzn."
+  }
 }
 
 variable "vpc_id" {
@@ -45,21 +49,37 @@ variable "root_volume_size" {
 variable "flyway_version" {
   description = "Flyway CLI version installed on the host."
   type        = string
+  validation {
+    condition     = can(regex("^[0-9]+(\\.[0-9]+){1,3}$", var.flyway_version))
+    error_message = "flyway_version must be a version such as 10.21.0."
+  }
 }
 
 variable "flyway_source" {
   description = "Where the host downloads the Flyway CLI archive: https URL or s3:// URI."
   type        = string
+  validation {
+    condition     = (can(regex("^(https://|s3://)[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$", var.flyway_source)) || can(regex("^maven:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[0-9][A-Za-z0-9_.-]*:tar\\.gz$", var.flyway_source))) && !strcontains(var.flyway_source, "'")
+    error_message = "flyway_source must be an https:// URL, an s3:// URI or maven:<group>:<artifact>:<version>:tar.gz, without quotes or spaces (it is written into the command document's shell script)."
+  }
 }
 
 variable "flyway_sha256" {
   description = "SHA-256 of the Flyway CLI archive."
   type        = string
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.flyway_sha256))
+    error_message = "flyway_sha256 must be 64 lowercase hexadecimal characters."
+  }
 }
 
 variable "config_prefix" {
   description = "SSM Parameter Store path under which the module writes each database's settings."
   type        = string
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.config_prefix))
+    error_message = "config_prefix must be a Parameter Store path such as /shop/flyway."
+  }
 }
 
 variable "bucket_arns" {
@@ -98,27 +118,47 @@ variable "tags" {
 variable "database_endpoint" {
   description = "Writer endpoint of the cluster. The document passes it to the runner, which refuses settings that name another endpoint."
   type        = string
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$", var.database_endpoint))
+    error_message = "database_endpoint must be a host name."
+  }
 }
 
 variable "database_port" {
   description = "Port of the cluster."
   type        = number
+  validation {
+    condition     = var.database_port >= 1 && var.database_port <= 65535 && floor(var.database_port) == var.database_port
+    error_message = "database_port must be a port number."
+  }
 }
 
 variable "max_parallel_migrations" {
   description = "Host-wide limit of databases migrated at once; further requests wait in a queue that needs no SSM agent worker."
   type        = number
   default     = 2
+  validation {
+    condition     = var.max_parallel_migrations >= 1 && var.max_parallel_migrations <= 16 && floor(var.max_parallel_migrations) == var.max_parallel_migrations
+    error_message = "max_parallel_migrations must be a whole number from 1 to 16."
+  }
 }
 
 variable "settle_seconds" {
   description = "A migrate pass starts once the bucket has been unchanged this long, so a multi-file upload is taken as a whole."
   type        = number
   default     = 3
+  validation {
+    condition     = var.settle_seconds >= 0 && var.settle_seconds <= 300 && floor(var.settle_seconds) == var.settle_seconds
+    error_message = "settle_seconds must be a whole number from 0 to 300."
+  }
 }
 
 variable "host_ready_timeout_seconds" {
   description = "How long a command waits for the host's first boot (user data) to finish before it fails."
   type        = number
   default     = 900
+  validation {
+    condition     = var.host_ready_timeout_seconds >= 60 && var.host_ready_timeout_seconds <= 3600 && floor(var.host_ready_timeout_seconds) == var.host_ready_timeout_seconds
+    error_message = "host_ready_timeout_seconds must be a whole number from 60 to 3600."
+  }
 }

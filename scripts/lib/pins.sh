@@ -26,6 +26,7 @@ CHECKOV_VERSION="3.3.30"
 # 10.21.0 is the newest release published there as a CLI archive; later ones ship jars only.
 FLYWAY_VERSION="10.21.0"
 FLYWAY_SHA256="2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
-FLYWAY_MAVEN_URL="https://repo1.maven.org/maven2/org/flywaydb/flyway-commandline/${FLYWAY_VERSION}/flyway-commandline-${FLYWAY_VERSION}.tar.gz"
+# Fetched with Maven's own client (mvn dependency:copy), so no repository host is named here.
+FLYWAY_MAVEN_ARTIFACT="org.flywaydb:flyway-commandline:${FLYWAY_VERSION}:tar.gz"
 
 POSTGRESQL_MAJOR="15"

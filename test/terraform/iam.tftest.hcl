@@ -102,7 +102,7 @@ run "host_role_and_instance" {
     subnet_id          = "subnet-11111111"
     instance_type      = "t4g.small"
     flyway_version     = "10.21.0"
-    flyway_source      = "https://repo1.maven.org/maven2/org/flywaydb/flyway-commandline/10.21.0/flyway-commandline-10.21.0.tar.gz"
+    flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
@@ -250,4 +250,58 @@ run "flyway_host_reads_an_s3_flyway_source" {
     condition     = strcontains(aws_ssm_document.this.content, "--source 's3://artifacts-123456789012/flyway/flyway-commandline-10.21.0.tar.gz'") && !strcontains(aws_instance.this.user_data, "flyway-commandline")
     error_message = "The document installs Flyway from the configured source; the user data does not depend on it."
   }
+}
+
+# The flyway-host module writes its string inputs into a root shell script (the command document):
+# it refuses unsafe values itself, whoever calls it.
+run "flyway_host_refuses_a_quote_in_its_flyway_source" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "https://example.com/x'; reboot; '.tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
+  }
+
+  expect_failures = [var.flyway_source]
+}
+
+run "flyway_host_refuses_shell_text_in_its_version_and_prefix" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0$(reboot)"
+    flyway_source      = "https://example.com/flyway.tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway'x"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
+  }
+
+  expect_failures = [var.flyway_version, var.config_prefix]
 }

@@ -78,6 +78,17 @@ describe('install-flyway', () => {
     }
   });
 
+  it('takes a maven: source, fetched by Maven\'s own client (the module\'s default) and SHA-256 verified', async () => {
+    const { prefix, binDir } = dirs('maven');
+    const source = `maven:org.flywaydb:flyway-commandline:${version}:tar.gz`;
+    const result = await install(['--version', version, '--sha256', sha256, '--source', source, '--prefix', prefix, '--bin-dir', binDir]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(prefix, `flyway-${version}`, '.install-flyway-sha256'), 'utf8').trim()).toBe(sha256);
+    const wrong = await install(['--version', version, '--sha256', 'ab'.repeat(32), '--source', source, '--prefix', join(root, 'maven-wrong'), '--bin-dir', binDir]);
+    expect(wrong.code).toBe(3);
+  });
+
   it('refuses a verified archive that is not a Flyway CLI archive', async () => {
     const content = join(root, 'not-flyway');
     mkdirSync(join(content, 'something-else'), { recursive: true });

@@ -18,6 +18,23 @@ import { MIGRATE_LINE, type RunnerSummary } from '../../../common/src/runner-out
 
 export const REPO = resolve(__dirname, '..', '..', '..');
 export const RUNNER = join(REPO, 'runner', 'dist', 'flyway-runner.js');
+/**
+ * FLYWAY_RUNNER_UNDER_TEST=<program>: run the tests against another runner, e.g. the bash runner
+ * this one replaced (git show 968347f:scripts/flyway-runner), to see which tests the old
+ * behaviour fails. Arguments the old runner does not know are left out for it.
+ */
+const RUNNER_UNDER_TEST = process.env.FLYWAY_RUNNER_UNDER_TEST;
+const NEW_OPTIONS = ['--settle-seconds', '--max-parallel', '--db-endpoint'];
+
+function runnerCommand(args: string[]): [string, string[]] {
+  if (RUNNER_UNDER_TEST === undefined) return [process.execPath, [RUNNER, ...args]];
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    if (NEW_OPTIONS.includes(args[i])) i += 1;
+    else if (!NEW_OPTIONS.some((option) => args[i].startsWith(`${option}=`))) kept.push(args[i]);
+  }
+  return [RUNNER_UNDER_TEST, kept];
+}
 export const INSTALLER = join(REPO, 'scripts', 'install-flyway');
 export const CONFIG_PREFIX = '/itest/flyway';
 
@@ -250,7 +267,8 @@ export class RunnerWorld {
     // No settle wait unless a test asks for one: most tests upload before they run the runner.
     const settle = extra.some((arg) => arg.startsWith('--settle-seconds')) ? [] : ['--settle-seconds', '0'];
     const args = ['--config-prefix', CONFIG_PREFIX, '--database', key, '--action', action, ...settle, ...extra];
-    const result = await execute(process.execPath, [RUNNER, ...args], { env: this.env(options.env), timeoutMs: 240_000 });
+    const [program, programArgs] = runnerCommand(args);
+    const result = await execute(program, programArgs, { env: this.env(options.env), timeoutMs: 240_000 });
     return parseRunnerOutput(result, Date.now() - started);
   }
 
