@@ -6,8 +6,8 @@ locals {
   engine_version = coalesce(var.engine_version, local.is_mysql ? "8.0.mysql_aurora.3.08.2" : "16.6")
   config_prefix  = "/${var.name_prefix}/flyway"
   # Maven's own client on the host fetches the pinned CLI archive (SHA-256 verified after download).
-  flyway_source  = coalesce(var.flyway_download_url, "maven:org.flywaydb:flyway-commandline:${var.flyway_version}:tar.gz")
-  tags           = merge({ "flyway:pipeline" = var.name_prefix }, var.tags)
+  flyway_source = coalesce(var.flyway_download_url, "maven:org.flywaydb:flyway-commandline:${var.flyway_version}:tar.gz")
+  tags          = merge({ "flyway:pipeline" = var.name_prefix }, var.tags)
 
   # S3 bucket names allow no underscores; database keys do.
   databases = {
@@ -93,31 +93,31 @@ module "notifications" {
 }
 
 module "trigger" {
-  source                 = "./modules/trigger"
-  name                   = "${var.name_prefix}-flyway-trigger"
-  document_arn           = module.flyway_host.document_arn
-  document_name          = module.flyway_host.document_name
-  instance_arn           = module.flyway_host.instance_arn
-  instance_id            = module.flyway_host.instance_id
-  databases_by_bucket    = { for key, db in local.databases : db.bucket_name => key }
-  command_log_group_name = module.flyway_host.command_log_group_name
-  topic_arn              = module.notifications.topic_arn
-  log_retention_days     = var.log_retention_days
-  kms_key_arn            = var.kms_key_arn
-  reserved_concurrency   = var.trigger_reserved_concurrency
-  tags                   = local.tags
+  source                  = "./modules/trigger"
+  name                    = "${var.name_prefix}-flyway-trigger"
+  document_arn            = module.flyway_host.document_arn
+  document_name           = module.flyway_host.document_name
+  instance_arn            = module.flyway_host.instance_arn
+  instance_id             = module.flyway_host.instance_id
+  databases_by_bucket     = { for key, db in local.databases : db.bucket_name => key }
+  bucket_parameter_prefix = "${local.config_prefix}/buckets"
+  command_log_group_name  = module.flyway_host.command_log_group_name
+  topic_arn               = module.notifications.topic_arn
+  log_retention_days      = var.log_retention_days
+  kms_key_arn             = var.kms_key_arn
+  reserved_concurrency    = var.trigger_reserved_concurrency
+  tags                    = local.tags
 }
 
 module "database_bucket" {
-  source                = "./modules/database-bucket"
-  for_each              = local.databases
-  bucket_name           = each.value.bucket_name
-  database_key          = each.key
-  trigger_function_arn  = module.trigger.function_arn
-  trigger_function_name = module.trigger.function_name
-  kms_key_arn           = var.kms_key_arn
-  force_destroy         = var.force_destroy
-  tags                  = local.tags
+  source               = "./modules/database-bucket"
+  for_each             = local.databases
+  bucket_name          = each.value.bucket_name
+  database_key         = each.key
+  trigger_function_arn = module.trigger.function_arn
+  kms_key_arn          = var.kms_key_arn
+  force_destroy        = var.force_destroy
+  tags                 = local.tags
 }
 
 # Each database's settings, read by the runner on the host at run time. Adding a database adds a
@@ -148,4 +148,15 @@ resource "aws_ssm_parameter" "database_settings" {
     }
   })
   tags = local.tags
+}
+
+# Which database a bucket belongs to, for the trigger: one small parameter per bucket, so any
+# number of databases fits (the function's environment holds 4 KB in all).
+resource "aws_ssm_parameter" "bucket_database" {
+  # checkov:skip=CKV2_AWS_34:Holds a database key, no secret.
+  for_each = local.databases
+  name     = "${local.config_prefix}/buckets/${each.value.bucket_name}"
+  type     = "String"
+  value    = each.key
+  tags     = local.tags
 }

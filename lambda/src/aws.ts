@@ -3,7 +3,7 @@
 // (throttling and transient errors, AWS_MAX_ATTEMPTS). The handler depends on the `Ports`
 // interface, so unit tests can substitute fakes.
 
-import { SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
 import { S3Client, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { mergeTag } from './tags';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
@@ -23,6 +23,11 @@ export interface Publication {
 }
 
 export interface Ports {
+  /**
+   * The database key a bucket's parameter holds, or undefined when there is no such parameter
+   * (the bucket is not one of the module's). Other errors are thrown.
+   */
+  databaseOfBucket(parameterName: string): Promise<string | undefined>;
   /** Resolves to the command id. */
   sendCommand(input: SendCommandCommandInput): Promise<string>;
   /** Sets one tag, keeping the object's other tags; resolves to false when the object already has 10 other tags. */
@@ -34,7 +39,22 @@ export function createAwsPorts(): Ports {
   const ssm = new SSMClient({});
   const s3 = new S3Client({});
   const sns = new SNSClient({});
+  // Buckets do not change their database: looked up once per container.
+  const databases = new Map<string, string>();
   return {
+    async databaseOfBucket(parameterName) {
+      const cached = databases.get(parameterName);
+      if (cached !== undefined) return cached;
+      try {
+        const output = await ssm.send(new GetParameterCommand({ Name: parameterName }));
+        const value = output.Parameter?.Value ?? '';
+        databases.set(parameterName, value);
+        return value;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ParameterNotFound') return undefined;
+        throw error;
+      }
+    },
     async sendCommand(input) {
       const output = await ssm.send(new SendCommandCommand(input));
       const commandId = output.Command?.CommandId;

@@ -5,8 +5,8 @@
 export interface Config {
   documentName: string;
   instanceId: string;
-  /** bucket name -> database key */
-  databasesByBucket: ReadonlyMap<string, string>;
+  /** Parameter Store path under which `<path>/<bucket name>` holds each bucket's database key. */
+  bucketParameterPrefix: string;
   commandLogGroup: string;
   commandTimeoutSeconds: number;
   notificationTopicArn: string;
@@ -23,6 +23,7 @@ export const DATABASE_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 // with a message about the variable instead of later as an opaque ValidationException.
 const DOCUMENT_NAME_PATTERN = /^[a-zA-Z0-9_\-.:/]{3,128}$/;
 const INSTANCE_ID_PATTERN = /^(i-(\w{8}|\w{17})|mi-\w{17})$/;
+const PARAMETER_PATH_PATTERN = /^(\/[A-Za-z0-9_.-]+){1,14}$/;
 const LOG_GROUP_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const TOPIC_ARN_PATTERN = /^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
 // SendCommand accepts TimeoutSeconds in this range.
@@ -60,41 +61,11 @@ function parseTimeout(env: Env): number {
   return value;
 }
 
-function parseDatabasesByBucket(env: Env): ReadonlyMap<string, string> {
-  const raw = required(env, 'DATABASES_BY_BUCKET');
-  const invalid = (why: string): ConfigError =>
-    new ConfigError(`Configuration error: DATABASES_BY_BUCKET ${why}; expected a JSON object such as {"myproj-users-123":"users"}. ${HINT}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalid('is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid('is not a JSON object');
-  }
-  const entries = Object.entries(parsed);
-  if (entries.length === 0) {
-    throw invalid('is empty');
-  }
-  const map = new Map<string, string>();
-  for (const [bucket, database] of entries) {
-    if (bucket.trim() === '') {
-      throw invalid('has an empty bucket name');
-    }
-    if (typeof database !== 'string' || !DATABASE_KEY_PATTERN.test(database)) {
-      throw invalid(`maps bucket ${JSON.stringify(bucket)} to ${JSON.stringify(database)}, which is not a database key matching ${DATABASE_KEY_PATTERN.source}`);
-    }
-    map.set(bucket, database);
-  }
-  return map;
-}
-
 export function parseConfig(env: Env): Config {
   return {
     documentName: matching(env, 'DOCUMENT_NAME', DOCUMENT_NAME_PATTERN, 'an SSM document name'),
     instanceId: matching(env, 'INSTANCE_ID', INSTANCE_ID_PATTERN, 'an EC2 or managed instance id (i-... / mi-...)'),
-    databasesByBucket: parseDatabasesByBucket(env),
+    bucketParameterPrefix: matching(env, 'BUCKET_PARAMETER_PREFIX', PARAMETER_PATH_PATTERN, 'a Parameter Store path such as /myproj/flyway/buckets'),
     commandLogGroup: matching(env, 'COMMAND_LOG_GROUP', LOG_GROUP_PATTERN, 'a CloudWatch log group name'),
     commandTimeoutSeconds: parseTimeout(env),
     notificationTopicArn: matching(env, 'NOTIFICATION_TOPIC_ARN', TOPIC_ARN_PATTERN, 'an SNS topic ARN'),

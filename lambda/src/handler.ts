@@ -4,7 +4,7 @@
 // retries / on-failure queue keep the event.
 
 import type { Context } from 'aws-lambda';
-import { parseConfig, type Config } from './config';
+import { ConfigError, DATABASE_KEY_PATTERN, parseConfig, type Config } from './config';
 import { createAwsPorts, type Ports } from './aws';
 import { createLogger, type Fields, type Logger } from './log';
 import { parseS3Event, type UploadRecord } from './s3-event';
@@ -92,6 +92,33 @@ async function runDatabase(config: Config, ports: Ports, log: Logger, run: Datab
   return { sent: { database: run.database, commandId, keys: run.records.map((r) => r.key) }, failures };
 }
 
+/**
+ * The database of each bucket in the records, from the module's per-bucket parameters (one
+ * parameter per bucket scales to any number of databases; the function's environment holds 4 KB).
+ * A lookup that fails for another reason than a missing parameter throws before anything is sent,
+ * so the whole event is retried.
+ */
+async function databasesOf(config: Config, ports: Ports, log: Logger, records: readonly UploadRecord[]): Promise<Map<string, string>> {
+  const databases = new Map<string, string>();
+  for (const bucket of new Set(records.map((record) => record.bucket))) {
+    const parameterName = `${config.bucketParameterPrefix}/${bucket}`;
+    let database: string | undefined;
+    try {
+      database = await ports.databaseOfBucket(parameterName);
+    } catch (error) {
+      const { errorName, errorMessage } = describeError(error);
+      log.error('cannot look up the database of a bucket; event kept for retry', { bucket, parameterName, errorName, errorMessage });
+      throw new TriggerError([failure(`GetParameter ${parameterName}`, error, `Check that SSM is reachable and the function's ssm:GetParameter permission on ${config.bucketParameterPrefix}/*.`)]);
+    }
+    if (database === undefined) continue;
+    if (!DATABASE_KEY_PATTERN.test(database)) {
+      throw new ConfigError(`Configuration error: parameter ${parameterName} holds ${JSON.stringify(database)}, which is not a database key matching ${DATABASE_KEY_PATTERN.source}. Re-apply the Terraform module, which writes it.`);
+    }
+    databases.set(bucket, database);
+  }
+  return databases;
+}
+
 function logPlan(log: Logger, plan: Plan): void {
   for (const { record, reason } of plan.ignored) {
     log.info('ignored: not a migration file', { ...recordFields(record), reason });
@@ -137,9 +164,9 @@ export function createHandler(deps: Dependencies): (event: unknown, context?: Pi
       log.error('rejected: not an S3 ObjectCreated record', { ...invalid });
     }
 
-    const plan = planInvocation(parsed.records, config.databasesByBucket);
-    logPlan(log, plan);
     const ports = deps.ports();
+    const plan = planInvocation(parsed.records, await databasesOf(config, ports, log, parsed.records));
+    logPlan(log, plan);
     const failures: Failure[] = [];
 
     for (const run of plan.runs) {

@@ -36,7 +36,7 @@ export function buildReport(plan: Pick<Plan, 'rejections' | 'unknownBuckets'>): 
   }
   for (const u of plan.unknownBuckets) {
     lines.push(
-      `CONFIGURATION ERROR: bucket ${u.bucket} is not mapped to a database (DATABASES_BY_BUCKET), so these uploads were not migrated:`,
+      `CONFIGURATION ERROR: bucket ${u.bucket} is not one of the module's database buckets (it has no bucket parameter), so these uploads were not migrated:`,
       ...u.records.map((record) => `  ${describe(record)}`),
       '  Add the database to the Terraform module and apply (or remove the bucket notification), then upload again.',
     );

@@ -1,4 +1,3 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
@@ -92,15 +91,6 @@ resource "aws_s3_bucket_policy" "this" {
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
 
-resource "aws_lambda_permission" "this" {
-  statement_id   = "AllowS3Invoke-${var.database_key}"
-  action         = "lambda:InvokeFunction"
-  function_name  = var.trigger_function_name
-  principal      = "s3.amazonaws.com"
-  source_arn     = local.bucket_arn
-  source_account = data.aws_caller_identity.current.account_id
-}
-
 resource "aws_s3_bucket_notification" "this" {
   bucket = aws_s3_bucket.this.id
   lambda_function {
@@ -108,5 +98,5 @@ resource "aws_s3_bucket_notification" "this" {
     events              = ["s3:ObjectCreated:*"]
     filter_suffix       = ".sql"
   }
-  depends_on = [aws_lambda_permission.this]
+  # trigger_function_arn comes from the trigger module only once S3 may invoke the function.
 }

@@ -13,11 +13,6 @@ variable "trigger_function_arn" {
   type        = string
 }
 
-variable "trigger_function_name" {
-  description = "Name of the trigger Lambda function (for the invoke permission)."
-  type        = string
-}
-
 variable "kms_key_arn" {
   description = "KMS key for server-side encryption. Null uses SSE-S3 (AES256, no key cost)."
   type        = string

@@ -291,27 +291,13 @@ resource "aws_iam_role_policy" "agent" {
   policy = data.aws_iam_policy_document.agent.json
 }
 
-# What the runner needs: its settings, buckets, runner bundle, the secret and the module's key.
+# What the runner needs besides the buckets: its settings, the runner bundle, the Flyway archive
+# (s3:// sources) and the module's key. Known at plan time, and the same size for any number of databases.
 data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadDatabaseSettings"
     actions   = ["ssm:GetParameter"]
     resources = ["${local.arn_prefix}:ssm:${local.region_account}:parameter${var.config_prefix}/databases/*"]
-  }
-  statement {
-    sid       = "ListMigrationBuckets"
-    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
-    resources = var.bucket_arns
-  }
-  statement {
-    sid       = "ReadMigrationFiles"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = [for arn in var.bucket_arns : "${arn}/*"]
-  }
-  statement {
-    sid       = "WriteOutcomeRecords"
-    actions   = ["s3:PutObject"]
-    resources = [for arn in var.bucket_arns : "${arn}/.flyway/outcome.json"]
   }
   statement {
     sid       = "ReadRunner"
@@ -325,11 +311,6 @@ data "aws_iam_policy_document" "this" {
       actions   = ["s3:GetObject"]
       resources = ["${local.arn_prefix}:s3:::${statement.value}"]
     }
-  }
-  statement {
-    sid       = "ReadDatabaseSecret"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = var.secret_arns
   }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
@@ -345,6 +326,61 @@ resource "aws_iam_role_policy" "this" {
   name   = var.name
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.this.json
+}
+
+data "aws_iam_policy_document" "secret" {
+  statement {
+    sid       = "ReadDatabaseSecret"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = var.secret_arns
+  }
+}
+
+resource "aws_iam_role_policy" "secret" {
+  name   = "${var.name}-secret"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.secret.json
+}
+
+# The buckets, in managed policies of a bounded number of buckets each: a role's inline policies
+# hold 10,240 characters in all, which bucket ARNs would exhaust at about 55 databases; a managed
+# policy holds 6,144 and a role takes 10 of them by default (quota), so about 250 databases fit.
+locals {
+  buckets_per_policy = 25
+  bucket_chunks      = chunklist(var.bucket_arns, local.buckets_per_policy)
+}
+
+data "aws_iam_policy_document" "buckets" {
+  count = length(local.bucket_chunks)
+  statement {
+    sid       = "ListMigrationBuckets"
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    resources = local.bucket_chunks[count.index]
+  }
+  statement {
+    sid       = "ReadMigrationFiles"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = [for arn in local.bucket_chunks[count.index] : "${arn}/*"]
+  }
+  statement {
+    sid       = "WriteOutcomeRecords"
+    actions   = ["s3:PutObject"]
+    resources = [for arn in local.bucket_chunks[count.index] : "${arn}/.flyway/outcome.json"]
+  }
+}
+
+resource "aws_iam_policy" "buckets" {
+  count       = length(local.bucket_chunks)
+  name        = "${var.name}-buckets-${count.index + 1}"
+  description = "Flyway host ${var.name}: read migration buckets ${count.index * local.buckets_per_policy + 1}-${count.index * local.buckets_per_policy + length(local.bucket_chunks[count.index])} and write their outcome records."
+  policy      = data.aws_iam_policy_document.buckets[count.index].json
+  tags        = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "buckets" {
+  count      = length(local.bucket_chunks)
+  role       = aws_iam_role.this.name
+  policy_arn = aws_iam_policy.buckets[count.index].arn
 }
 
 resource "aws_iam_instance_profile" "this" {

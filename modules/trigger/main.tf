@@ -53,6 +53,12 @@ data "aws_iam_policy_document" "this" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arn}:*"]
   }
+  # The database of each bucket lives in Parameter Store, not in the environment (4 KB in all).
+  statement {
+    sid       = "FindTheDatabaseOfABucket"
+    actions   = ["ssm:GetParameter"]
+    resources = ["${local.arn_prefix}:ssm:${local.region_account}:parameter${var.bucket_parameter_prefix}/*"]
+  }
   statement {
     sid       = "RunTheFlywayDocumentOnTheHost"
     actions   = ["ssm:SendCommand"]
@@ -111,7 +117,7 @@ resource "aws_lambda_function" "this" {
     variables = {
       DOCUMENT_NAME           = var.document_name
       INSTANCE_ID             = var.instance_id
-      DATABASES_BY_BUCKET     = jsonencode(var.databases_by_bucket)
+      BUCKET_PARAMETER_PREFIX = var.bucket_parameter_prefix
       COMMAND_LOG_GROUP       = var.command_log_group_name
       COMMAND_TIMEOUT_SECONDS = tostring(var.command_timeout_seconds)
       NOTIFICATION_TOPIC_ARN  = var.topic_arn
@@ -153,4 +159,16 @@ resource "aws_cloudwatch_metric_alarm" "failures" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = [var.topic_arn]
   tags                = var.tags
+}
+
+# One invoke permission for S3 in this account, not one per bucket: the function's resource policy
+# holds 20 KB, which per-bucket statements (about 330 bytes each) exhaust at about 60 databases.
+# A bucket that is not one of the module's has no bucket parameter, so its events are reported
+# and never run.
+resource "aws_lambda_permission" "s3" {
+  statement_id   = "AllowS3InvokeFromThisAccount"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = "s3.amazonaws.com"
+  source_account = data.aws_caller_identity.current.account_id
 }

@@ -4,8 +4,9 @@ output "function_name" {
 }
 
 output "function_arn" {
-  description = "ARN of the trigger Lambda function."
+  description = "ARN of the trigger Lambda function (available once S3 may invoke it, so bucket notifications can be configured)."
   value       = aws_lambda_function.this.arn
+  depends_on  = [aws_lambda_permission.s3]
 }
 
 output "log_group_name" {

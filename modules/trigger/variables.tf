@@ -78,3 +78,12 @@ variable "reserved_concurrency" {
   type        = number
   default     = -1
 }
+
+variable "bucket_parameter_prefix" {
+  description = "Parameter Store path under which <path>/<bucket name> holds each bucket's database key (written by the root module)."
+  type        = string
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.bucket_parameter_prefix))
+    error_message = "bucket_parameter_prefix must be a Parameter Store path such as /shop/flyway/buckets."
+  }
+}

@@ -17,15 +17,16 @@ run "trigger_role" {
   }
 
   variables {
-    name                   = "flyway-flyway-trigger"
-    document_arn           = "arn:aws:ssm:eu-central-1:123456789012:document/flyway-flyway"
-    document_name          = "flyway-flyway"
-    instance_arn           = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
-    instance_id            = "i-0123456789abcdef0"
-    databases_by_bucket    = { "flyway-users-123456789012" = "users" }
-    command_log_group_name = "/flyway/flyway-flyway/commands"
-    topic_arn              = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
-    log_retention_days     = 90
+    name                    = "flyway-flyway-trigger"
+    document_arn            = "arn:aws:ssm:eu-central-1:123456789012:document/flyway-flyway"
+    document_name           = "flyway-flyway"
+    instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
+    instance_id             = "i-0123456789abcdef0"
+    databases_by_bucket     = { "flyway-users-123456789012" = "users" }
+    bucket_parameter_prefix = "/flyway/flyway/buckets"
+    command_log_group_name  = "/flyway/flyway-flyway/commands"
+    topic_arn               = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
+    log_retention_days      = 90
   }
 
   assert {
@@ -68,6 +69,11 @@ run "trigger_role" {
   assert {
     condition     = aws_cloudwatch_log_group.this.retention_in_days == 90
     error_message = "The trigger's log group has the configured retention."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.s3.principal == "s3.amazonaws.com" && aws_lambda_permission.s3.source_account == "123456789012"
+    error_message = "S3 of this account (only) may invoke the trigger, with one statement for every bucket (the function policy holds 20 KB)."
   }
 
   assert {
@@ -114,7 +120,7 @@ run "host_role_and_instance" {
 
   assert {
     condition = alltrue(flatten([
-      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement) :
+      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement, jsondecode(data.aws_iam_policy_document.secret.json).Statement, jsondecode(data.aws_iam_policy_document.buckets[0].json).Statement) :
       [for action in flatten([statement.Action]) : !strcontains(action, "*")]
     ]))
     error_message = "The host's policies must not use wildcard actions."
@@ -122,7 +128,7 @@ run "host_role_and_instance" {
 
   assert {
     condition = alltrue(flatten([
-      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement) :
+      for statement in concat(jsondecode(data.aws_iam_policy_document.this.json).Statement, jsondecode(data.aws_iam_policy_document.agent.json).Statement, jsondecode(data.aws_iam_policy_document.secret.json).Statement, jsondecode(data.aws_iam_policy_document.buckets[0].json).Statement) :
       [for resource in flatten([statement.Resource]) : resource != "*" || statement.Sid == "SsmAgentMessages"]
     ]))
     error_message = "Only the SSM agent's actions without resource-level permissions in AWS may use resource \"*\"."
@@ -171,7 +177,7 @@ run "host_role_and_instance" {
 
   assert {
     condition = [
-      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement
+      for statement in concat(jsondecode(data.aws_iam_policy_document.buckets[0].json).Statement, jsondecode(data.aws_iam_policy_document.this.json).Statement) : statement
       if contains(["WriteOutcomeRecords", "ReadRunner"], statement.Sid)
       ] == [
       {

@@ -5,13 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { ObjectSpec } from '../../unit/lambda/support/s3-events';
 
 export const DOCUMENT_NAME = 'itest-flyway-run';
 export const INSTANCE_ID = 'i-0123456789abcdef0';
 export const LOG_GROUP = '/itest/flyway/commands';
+export const BUCKET_PARAMETER_PREFIX = '/itest/flyway/buckets';
 export const BUCKETS = { users: 'itest-users-123', products: 'itest-products-123', stranger: 'itest-stranger-123' } as const;
 
 // A minimal document with the same parameters (and validation) as the module's.
@@ -55,6 +56,10 @@ export async function createFixture(): Promise<Fixture> {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   }
+  // What the module writes: the database of each bucket, one parameter per bucket.
+  for (const [database, bucket] of [['users', BUCKETS.users], ['products', BUCKETS.products]]) {
+    await ssm.send(new PutParameterCommand({ Name: `${BUCKET_PARAMETER_PREFIX}/${bucket}`, Type: 'String', Value: database }));
+  }
   await ssm.send(new CreateDocumentCommand({ Name: DOCUMENT_NAME, DocumentType: 'Command', DocumentFormat: 'JSON', Content: JSON.stringify(DOCUMENT) }));
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'itest-flyway' }))).TopicArn ?? '';
 
@@ -78,7 +83,7 @@ export async function createFixture(): Promise<Fixture> {
     functionEnv: {
       DOCUMENT_NAME,
       INSTANCE_ID,
-      DATABASES_BY_BUCKET: JSON.stringify({ [BUCKETS.users]: 'users', [BUCKETS.products]: 'products' }),
+      BUCKET_PARAMETER_PREFIX,
       COMMAND_LOG_GROUP: LOG_GROUP,
       COMMAND_TIMEOUT_SECONDS: '600',
       NOTIFICATION_TOPIC_ARN: topicArn,

@@ -135,7 +135,7 @@ describe('the built trigger against the emulator', () => {
 
     expect(await allCommandIds()).toEqual(before);
     expect(await tags(BUCKETS.stranger, stray.key, stray.versionId)).toEqual({});
-    expect(fixture.notifications.map((n) => n.Message)).toEqual([expect.stringContaining(`bucket ${BUCKETS.stranger} is not mapped to a database`)]);
+    expect(fixture.notifications.map((n) => n.Message)).toEqual([expect.stringContaining(`bucket ${BUCKETS.stranger} is not one of the module's database buckets`)]);
   });
 
   it('ignores the s3:TestEvent', async () => {
@@ -169,8 +169,9 @@ describe('the built trigger against the emulator', () => {
     const invocation = await invoke(s3Event(upload), { AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${closed}`, AWS_MAX_ATTEMPTS: '2' });
     expect(invocation.ok).toBe(false);
     expect(invocation.error?.name).toBe('TriggerError');
-    expect(invocation.error?.message).toMatch(/SendCommand for database users: ECONNREFUSED.*on-failure queue/s);
-    expect(invocation.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'SendCommand failed', database: 'users', errorName: 'ECONNREFUSED' }));
+    // The first SSM call, the bucket's database lookup, already fails: nothing is sent or tagged.
+    expect(invocation.error?.message).toMatch(/GetParameter \/itest\/flyway\/buckets\/itest-users-123: ECONNREFUSED.*on-failure queue/s);
+    expect(invocation.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'cannot look up the database of a bucket; event kept for retry', bucket: BUCKETS.users, errorName: 'ECONNREFUSED' }));
     expect(await tags(BUCKETS.users, upload.key, upload.versionId)).toEqual({});
   });
 });

@@ -6,7 +6,7 @@ import type { UploadRecord } from '../../../lambda/src/s3-event';
 const config: Config = {
   documentName: 'myproj-flyway-run',
   instanceId: 'i-0123456789abcdef0',
-  databasesByBucket: new Map([['myproj-users-123', 'users']]),
+  bucketParameterPrefix: '/myproj/flyway/buckets',
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 900,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',

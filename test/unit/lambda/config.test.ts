@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from '../../../lambda/src/config';
 const valid = {
   DOCUMENT_NAME: 'myproj-flyway-run',
   INSTANCE_ID: 'i-0123456789abcdef0',
-  DATABASES_BY_BUCKET: '{"myproj-users-123":"users","myproj-products-123":"products"}',
+  BUCKET_PARAMETER_PREFIX: '/myproj/flyway/buckets',
   COMMAND_LOG_GROUP: '/myproj/flyway/commands',
   COMMAND_TIMEOUT_SECONDS: '600',
   NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
@@ -25,10 +25,7 @@ describe('parseConfig', () => {
     expect(config).toEqual({
       documentName: 'myproj-flyway-run',
       instanceId: 'i-0123456789abcdef0',
-      databasesByBucket: new Map([
-        ['myproj-users-123', 'users'],
-        ['myproj-products-123', 'products'],
-      ]),
+      bucketParameterPrefix: '/myproj/flyway/buckets',
       commandLogGroup: '/myproj/flyway/commands',
       commandTimeoutSeconds: 600,
       notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
@@ -44,14 +41,9 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    ['DATABASES_BY_BUCKET', 'not json', /not valid JSON/],
-    ['DATABASES_BY_BUCKET', '["users"]', /not a JSON object/],
-    ['DATABASES_BY_BUCKET', '{}', /is empty/],
-    ['DATABASES_BY_BUCKET', '{"b":"Users"}', /"Users", which is not a database key/],
-    ['DATABASES_BY_BUCKET', '{"b":"1users"}', /not a database key/],
-    ['DATABASES_BY_BUCKET', '{"b":"users; rm -rf /"}', /not a database key/],
-    ['DATABASES_BY_BUCKET', '{"b":7}', /not a database key/],
-    ['DATABASES_BY_BUCKET', `{"b":"${'a'.repeat(64)}"}`, /not a database key/],
+    ['BUCKET_PARAMETER_PREFIX', 'myproj/flyway/buckets', /Parameter Store path/],
+    ['BUCKET_PARAMETER_PREFIX', '/myproj/flyway/buckets/', /Parameter Store path/],
+    ['BUCKET_PARAMETER_PREFIX', '/myproj flyway', /Parameter Store path/],
     ['INSTANCE_ID', 'my-host', /instance id/],
     ['DOCUMENT_NAME', 'x', /SSM document name/],
     ['COMMAND_LOG_GROUP', 'bad group name', /log group/],
@@ -64,11 +56,9 @@ describe('parseConfig', () => {
     expect(configError({ ...valid, [name]: value }).message).toMatch(message);
   });
 
-  it('accepts the bounds and a 63-character database key', () => {
-    const key = `a${'b'.repeat(62)}`;
+  it('accepts the bounds', () => {
     expect(parseConfig({ ...valid, COMMAND_TIMEOUT_SECONDS: '30' }).commandTimeoutSeconds).toBe(30);
     expect(parseConfig({ ...valid, COMMAND_TIMEOUT_SECONDS: '2592000' }).commandTimeoutSeconds).toBe(2592000);
-    expect(parseConfig({ ...valid, DATABASES_BY_BUCKET: JSON.stringify({ b: key }) }).databasesByBucket.get('b')).toBe(key);
     expect(parseConfig({ ...valid, INSTANCE_ID: 'mi-0123456789abcdef0' }).instanceId).toBe('mi-0123456789abcdef0');
   });
 });

@@ -9,10 +9,7 @@ import { s3Event, testEvent } from './support/s3-events';
 const config: Config = {
   documentName: 'myproj-flyway-run',
   instanceId: 'i-0123456789abcdef0',
-  databasesByBucket: new Map([
-    ['myproj-users-123', 'users'],
-    ['myproj-products-123', 'products'],
-  ]),
+  bucketParameterPrefix: '/myproj/flyway/buckets',
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 600,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
@@ -37,6 +34,32 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('handler', () => {
+  it('finds each bucket\'s database in its parameter, once per bucket', async () => {
+    const { ports, handler } = setup();
+    await handler(s3Event({ bucket: USERS, key: 'V1__a.sql' }, { bucket: USERS, key: 'V2__b.sql' }, { bucket: PRODUCTS, key: 'V1__c.sql' }));
+    expect(ports.lookups).toEqual(['/myproj/flyway/buckets/myproj-users-123', '/myproj/flyway/buckets/myproj-products-123']);
+    expect(ports.sent.map((input) => input.Parameters?.DatabaseKey?.[0])).toEqual(['users', 'products']);
+  });
+
+  it('keeps the whole event for a retry when a bucket\'s parameter cannot be read, and sends nothing', async () => {
+    const { ports, handler } = setup();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    ports.parameterErrors.set('/myproj/flyway/buckets/myproj-products-123', throttled);
+    const error = await rejection(handler(s3Event({ bucket: USERS, key: 'V1__a.sql' }, { bucket: PRODUCTS, key: 'V1__c.sql' })));
+    expect(error).toBeInstanceOf(TriggerError);
+    expect(error.message).toContain('ssm:GetParameter');
+    expect(ports.sent).toEqual([]);
+    expect(ports.tags).toEqual([]);
+  });
+
+  it('refuses a bucket parameter that does not hold a database key (never sent as a command parameter)', async () => {
+    const { ports, handler } = setup();
+    ports.bucketParameters.set('/myproj/flyway/buckets/myproj-users-123', 'users; reboot');
+    const error = await rejection(handler(s3Event({ bucket: USERS, key: 'V1__a.sql' })));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(ports.sent).toEqual([]);
+  });
+
   it('sends one command per database for a multi-record, multi-bucket event and tags every version', async () => {
     const { ports, lines, handler } = setup();
     const result = await handler(

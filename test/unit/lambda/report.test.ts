@@ -20,7 +20,7 @@ describe('buildReport', () => {
     expect(report?.subject).toBe('Flyway trigger: 1 rejected upload, 1 unknown bucket');
     expect(report?.message).toContain('REJECTED s3://users-bucket/v1__x.sql (version ver1) for database users: lowercase prefix: use uppercase V.');
     expect(report?.message).toContain('Upload it again under a valid Flyway name');
-    expect(report?.message).toContain('CONFIGURATION ERROR: bucket stranger is not mapped to a database');
+    expect(report?.message).toContain("CONFIGURATION ERROR: bucket stranger is not one of the module's database buckets");
     expect(report?.message).toContain('  s3://stranger/V2__b.sql');
     expect(report?.message).toContain('Add the database to the Terraform module and apply');
   });

@@ -14,7 +14,7 @@ const BUCKET = 'myproj-users-123';
 const config: Config = {
   documentName: 'myproj-flyway-run',
   instanceId: 'i-0123456789abcdef0',
-  databasesByBucket: new Map([[BUCKET, 'users']]),
+  bucketParameterPrefix: '/myproj/flyway/buckets',
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 600,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',

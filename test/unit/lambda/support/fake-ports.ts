@@ -6,6 +6,14 @@ import type { Ports, Publication, TagRequest } from '../../../../lambda/src/aws'
 import { createLogger, type Logger } from '../../../../lambda/src/log';
 
 export class FakePorts implements Ports {
+  /** The module's bucket parameters: name -> database key. */
+  readonly bucketParameters = new Map<string, string>([
+    ['/myproj/flyway/buckets/myproj-users-123', 'users'],
+    ['/myproj/flyway/buckets/myproj-products-123', 'products'],
+  ]);
+  /** Parameter names whose lookup fails (throttling, access denied). */
+  readonly parameterErrors = new Map<string, Error>();
+  readonly lookups: string[] = [];
   readonly sent: SendCommandCommandInput[] = [];
   readonly tags: TagRequest[] = [];
   readonly published: Publication[] = [];
@@ -15,6 +23,13 @@ export class FakePorts implements Ports {
   readonly tagErrors = new Map<string, Error>();
   publishError: Error | undefined;
   private next = 0;
+
+  async databaseOfBucket(parameterName: string): Promise<string | undefined> {
+    this.lookups.push(parameterName);
+    const error = this.parameterErrors.get(parameterName);
+    if (error !== undefined) throw error;
+    return this.bucketParameters.get(parameterName);
+  }
 
   async sendCommand(input: SendCommandCommandInput): Promise<string> {
     const database = input.Parameters?.['DatabaseKey']?.[0] ?? '';
