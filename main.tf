@@ -106,6 +106,7 @@ module "trigger" {
   log_retention_days      = var.log_retention_days
   kms_key_arn             = var.kms_key_arn
   reserved_concurrency    = var.trigger_reserved_concurrency
+  create_failure_alarm    = var.create_failure_alarm
   tags                    = local.tags
 }
 

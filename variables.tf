@@ -371,3 +371,9 @@ variable "trigger_reserved_concurrency" {
     error_message = "trigger_reserved_concurrency must be -1 (no reservation) or a whole number of at least 1."
   }
 }
+
+variable "create_failure_alarm" {
+  description = "Create the CloudWatch alarm that notifies the topic when an upload event waits in the trigger's on-failure queue. Keep true on AWS; the local test stack sets false because its emulator does not implement CloudWatch's current (CBOR) protocol."
+  type        = bool
+  default     = true
+}

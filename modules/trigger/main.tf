@@ -146,6 +146,7 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
 # An event in the on-failure queue is an upload that was not migrated: someone must look at it.
 resource "aws_cloudwatch_metric_alarm" "failures" {
+  count               = var.create_failure_alarm ? 1 : 0
   alarm_name          = "${var.name}-failed-events"
   alarm_description   = "Upload events the Flyway trigger could not process after its retries are waiting in ${aws_sqs_queue.failures.name}: fix the cause (see the trigger's log), then re-drive them."
   namespace           = "AWS/SQS"

@@ -31,5 +31,5 @@ output "reserved_concurrency" {
 
 output "failure_alarm_name" {
   description = "CloudWatch alarm that notifies the topic when an event waits in the on-failure queue."
-  value       = aws_cloudwatch_metric_alarm.failures.alarm_name
+  value       = one(aws_cloudwatch_metric_alarm.failures[*].alarm_name)
 }

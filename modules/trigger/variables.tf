@@ -87,3 +87,9 @@ variable "bucket_parameter_prefix" {
     error_message = "bucket_parameter_prefix must be a Parameter Store path such as /shop/flyway/buckets."
   }
 }
+
+variable "create_failure_alarm" {
+  description = "Alarm on the notification topic when an event waits in the on-failure queue. Only the local emulator needs false (it does not speak the protocol of CloudWatch's current API)."
+  type        = bool
+  default     = true
+}

@@ -82,7 +82,7 @@ run "trigger_role" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.failures.alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"]) && aws_cloudwatch_metric_alarm.failures.threshold == 0 && aws_cloudwatch_metric_alarm.failures.dimensions.QueueName == "flyway-flyway-trigger-failures"
+    condition     = aws_cloudwatch_metric_alarm.failures[0].alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"]) && aws_cloudwatch_metric_alarm.failures[0].threshold == 0 && aws_cloudwatch_metric_alarm.failures[0].dimensions.QueueName == "flyway-flyway-trigger-failures"
     error_message = "An event in the on-failure queue raises an alarm on the notification topic."
   }
 
