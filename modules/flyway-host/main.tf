@@ -254,11 +254,12 @@ data "aws_iam_policy_document" "agent" {
     actions   = ["ssm:UpdateInstanceInformation", "ssm:ListInstanceAssociations"]
     resources = ["${local.arn_prefix}:ec2:${local.region_account}:instance/*"]
   }
-  # These actions have no resource-level permissions in AWS: "*" is the only resource they accept.
+  # These actions have no resource-level permissions in AWS: "*" is the only resource they accept
+  # (AWS's Service Authorization Reference; the e2e test checks every statement against it).
   statement {
     sid = "SsmAgentMessages"
     actions = [
-      "ssm:ListAssociations",
+      "ssm:ListAssociations", "logs:DescribeLogGroups",
       "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
       "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
       "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
@@ -274,14 +275,14 @@ data "aws_iam_policy_document" "agent" {
   # The agent streams command output to CloudWatch Logs only if it may create the group or see
   # that it exists; with neither it turns streaming off (amazon-ssm-agent, iohandler.go).
   statement {
-    sid       = "WriteCommandOutput"
-    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = [local.log_group_arn, "${local.log_group_arn}:*"]
+    sid       = "FindCommandLogGroup"
+    actions   = ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
+    resources = [local.log_group_arn]
   }
   statement {
-    sid       = "FindCommandLogGroup"
-    actions   = ["logs:DescribeLogGroups"]
-    resources = ["${local.arn_prefix}:logs:${local.region_account}:log-group:*"]
+    sid       = "WriteCommandOutput"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
   }
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { passwordValues } from '../support/local-stack';
+import { resourceTypeProblems } from '../support/iam-resource-types';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { hostPaths } from '../harness/ssm-host';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
@@ -19,6 +20,15 @@ import { expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migr
 jest.setTimeout(1_200_000);
 
 const PREFIX = 'e2epg';
+
+interface StateModule {
+  resources?: { address: string; type: string; values: Record<string, unknown> }[];
+  child_modules?: StateModule[];
+}
+
+function stateResources(module: StateModule): NonNullable<StateModule['resources']> {
+  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(stateResources)];
+}
 const REPO = resolve(__dirname, '..', '..');
 
 describe('the whole pipeline on PostgreSQL', () => {
@@ -43,6 +53,22 @@ describe('the whole pipeline on PostgreSQL', () => {
     await world.stack.terraform('apply', '-input=false', '-no-color', 'stack.tfplan');
     const outputs = await world.outputs();
     expect(Object.keys(outputs.buckets).sort()).toEqual(['products', 'users']);
+  });
+
+  it('grants every IAM action only on resource types AWS lets it be scoped to (Service Authorization Reference)', async () => {
+    const state = JSON.parse((await world.stack.terraform('show', '-json')).stdout) as { values: { root_module: StateModule } };
+    const policies = stateResources(state.values.root_module).filter((resource) => ['aws_iam_role_policy', 'aws_iam_policy'].includes(resource.type));
+    expect(policies.map((policy) => policy.address).sort()).toEqual(
+      expect.arrayContaining([
+        'module.pipeline.module.flyway_host.aws_iam_policy.buckets[0]',
+        'module.pipeline.module.flyway_host.aws_iam_role_policy.agent',
+        'module.pipeline.module.flyway_host.aws_iam_role_policy.secret',
+        'module.pipeline.module.flyway_host.aws_iam_role_policy.this',
+        'module.pipeline.module.trigger.aws_iam_role_policy.this',
+      ]),
+    );
+    const problems = (await Promise.all(policies.map((policy) => resourceTypeProblems(String(policy.values.policy), policy.address)))).flat();
+    expect(problems).toEqual([]);
   });
 
   it('keeps secrets out of the state: the password exists only in Secrets Manager', async () => {
