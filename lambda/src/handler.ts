@@ -112,6 +112,7 @@ async function databasesOf(config: Config, ports: Ports, log: Logger, records: r
     }
     if (database === undefined) continue;
     if (!DATABASE_KEY_PATTERN.test(database)) {
+      log.error('configuration error: a bucket parameter does not hold a database key; event kept for retry', { bucket, parameterName });
       throw new ConfigError(`Configuration error: parameter ${parameterName} holds ${JSON.stringify(database)}, which is not a database key matching ${DATABASE_KEY_PATTERN.source}. Re-apply the Terraform module, which writes it.`);
     }
     databases.set(bucket, database);
