@@ -1,5 +1,6 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
   is_mysql       = var.engine == "aurora-mysql"
@@ -59,7 +60,7 @@ module "flyway_host" {
   max_parallel_migrations           = var.max_parallel_migrations
   settle_seconds                    = var.settle_seconds
   log_retention_days                = var.log_retention_days
-  kms_key_arn                       = var.kms_key_arn
+  kms_key_arn                       = local.kms_key_arn
   tags                              = local.tags
 }
 
@@ -75,7 +76,7 @@ module "aurora" {
   vpc_id                     = local.vpc_id
   subnet_ids                 = local.database_subnet_ids
   client_security_group_id   = module.flyway_host.security_group_id
-  kms_key_arn                = var.kms_key_arn
+  kms_key_arn                = local.kms_key_arn
   deletion_protection        = var.deletion_protection
   skip_final_snapshot        = var.skip_final_snapshot
   log_retention_days         = var.log_retention_days
@@ -88,7 +89,7 @@ module "notifications" {
   name            = "${var.name_prefix}-flyway-failures"
   document_name   = module.flyway_host.document_name
   email_addresses = var.notification_emails
-  kms_key_arn     = var.kms_key_arn
+  kms_key_arn     = local.kms_key_arn
   tags            = local.tags
 }
 
@@ -104,7 +105,7 @@ module "trigger" {
   command_log_group_name  = module.flyway_host.command_log_group_name
   topic_arn               = module.notifications.topic_arn
   log_retention_days      = var.log_retention_days
-  kms_key_arn             = var.kms_key_arn
+  kms_key_arn             = local.kms_key_arn
   reserved_concurrency    = var.trigger_reserved_concurrency
   create_failure_alarm    = var.create_failure_alarm
   tags                    = local.tags
@@ -116,7 +117,7 @@ module "database_bucket" {
   bucket_name          = each.value.bucket_name
   database_key         = each.key
   trigger_function_arn = module.trigger.function_arn
-  kms_key_arn          = var.kms_key_arn
+  kms_key_arn          = local.kms_key_arn
   force_destroy        = var.force_destroy
   tags                 = local.tags
 }
@@ -160,4 +161,80 @@ resource "aws_ssm_parameter" "bucket_database" {
   type     = "String"
   value    = each.key
   tags     = local.tags
+}
+
+# What a customer managed key's policy must grant the services that write to the module's
+# encrypted resources with it (the module's roles are granted by their IAM policies): CloudWatch
+# Logs for each log group, EventBridge for the failure topic. Built from names only, never from
+# the resources that use the key, so the key and its policy can exist before them (AWS refuses
+# to create a log group under a key whose policy does not let CloudWatch Logs use it).
+locals {
+  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  uses_kms    = var.create_kms_key || var.kms_key_arn != null
+  # The log groups the submodules create: the host's command output, the trigger's, the cluster's exports.
+  log_group_names = concat(
+    ["/flyway/${var.name_prefix}-flyway/commands", "/aws/lambda/${var.name_prefix}-flyway-trigger"],
+    [for log in(local.is_mysql ? ["audit", "error", "slowquery"] : ["postgresql"]) : "/aws/rds/cluster/${var.name_prefix}-aurora/${log}"],
+  )
+}
+
+data "aws_iam_policy_document" "kms_key_services" {
+  # checkov:skip=CKV_AWS_111:A key policy's "*" resource is the key itself; the statements are scoped by service principal (and log group).
+  # checkov:skip=CKV_AWS_356:A key policy's "*" resource is the key itself; a key policy cannot name another resource.
+  count = local.uses_kms ? 1 : 0
+  statement {
+    sid       = "CloudWatchLogsUsesTheKeyForTheModuleLogGroups"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${data.aws_region.current.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [for group in local.log_group_names : "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${group}"]
+    }
+  }
+  # EventBridge publishes failed runs to the encrypted topic; SNS asks KMS on its behalf.
+  statement {
+    sid       = "EventBridgePublishesToTheEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+
+# The key the module creates: the account's IAM policies decide who uses it (the module's roles
+# are granted exactly what they need), plus the services above.
+data "aws_iam_policy_document" "kms_key" {
+  count                   = var.create_kms_key ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_services[0].json]
+  statement {
+    sid       = "AccountIamPoliciesGrantUse"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count                   = var.create_kms_key ? 1 : 0
+  description             = "Flyway pipeline ${var.name_prefix}: migration buckets, logs, failure queue and topic, cluster storage and its secret"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms_key[0].json
+  tags                    = local.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count         = var.create_kms_key ? 1 : 0
+  name          = "alias/${var.name_prefix}-flyway"
+  target_key_id = aws_kms_key.this[0].key_id
 }

@@ -67,3 +67,13 @@ output "artifacts_bucket_name" {
   description = "Bucket holding the host runner bundle that the command document fetches (checksum verified)."
   value       = module.flyway_host.artifacts_bucket_name
 }
+
+output "kms_key_policy_json" {
+  description = "With kms_key_arn: the statements (a policy document) your key's policy must hold before apply, so that CloudWatch Logs and EventBridge can use the key for the module's log groups and topic. Null without a customer managed key."
+  value       = one(data.aws_iam_policy_document.kms_key_services[*].json)
+}
+
+output "kms_key_arn" {
+  description = "The customer managed key everything is encrypted with (created with create_kms_key, or kms_key_arn); null for AWS managed keys."
+  value       = local.kms_key_arn
+}

@@ -291,8 +291,19 @@ variable "log_retention_days" {
   }
 }
 
+variable "create_kms_key" {
+  description = "Create a customer managed KMS key (rotated yearly) for buckets, logs, queue, topic, cluster storage and its secret, with a key policy that lets CloudWatch Logs and EventBridge use it. Costs about 1 USD a month. Mutually exclusive with kms_key_arn."
+  type        = bool
+  default     = false
+  nullable    = false
+  validation {
+    condition     = !(var.create_kms_key && var.kms_key_arn != null)
+    error_message = "Set either create_kms_key = true (the module creates the key) or kms_key_arn (your key), not both."
+  }
+}
+
 variable "kms_key_arn" {
-  description = "Customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must let logs.<region>.amazonaws.com and events.amazonaws.com use it (see the README). Null uses AWS managed keys, and leaves the notification topic unencrypted at rest (EventBridge cannot publish to alias/aws/sns)."
+  description = "Your customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must hold the statements of the kms_key_policy_json output before apply (CloudWatch Logs and EventBridge use the key). Null (and create_kms_key = false) uses AWS managed keys, and leaves the notification topic unencrypted at rest (EventBridge cannot publish to alias/aws/sns)."
   type        = string
   default     = null
   validation {

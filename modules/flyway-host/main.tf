@@ -273,11 +273,13 @@ data "aws_iam_policy_document" "agent" {
     resources = [local.document_arn]
   }
   # The agent streams command output to CloudWatch Logs only if it may create the group or see
-  # that it exists; with neither it turns streaming off (amazon-ssm-agent, iohandler.go).
+  # that it exists; with neither it turns streaming off (amazon-ssm-agent, iohandler.go). It asks
+  # for each stream before it writes. AWS authorizes these calls on the group's ARN or on
+  # "log-group:<name>:log-stream:" (as its denials name them), so both forms are granted.
   statement {
     sid       = "FindCommandLogGroup"
     actions   = ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
-    resources = [local.log_group_arn]
+    resources = [local.log_group_arn, "${local.log_group_arn}:*"]
   }
   statement {
     sid       = "WriteCommandOutput"

@@ -5,7 +5,8 @@ output "instance_id" {
 
 output "instance_arn" {
   description = "ARN of the Flyway host."
-  value       = aws_instance.this.arn
+  # Built like every ARN the module's policies name (the emulator answers ARNs without account).
+  value = "${local.arn_prefix}:ec2:${local.region_account}:instance/${aws_instance.this.id}"
 }
 
 output "security_group_id" {
@@ -25,7 +26,8 @@ output "document_name" {
 
 output "document_arn" {
   description = "ARN of the SSM Command document."
-  value       = aws_ssm_document.this.arn
+  # Built like every ARN the module's policies name, from the name (known at plan time).
+  value = "${local.arn_prefix}:ssm:${local.region_account}:document/${aws_ssm_document.this.name}"
 }
 
 output "command_log_group_name" {

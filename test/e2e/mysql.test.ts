@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { toolchain } from '../support/toolchain';
-import { DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import type { Burst, Harness } from '../harness/harness';
 
@@ -118,6 +118,10 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     expect(burst.commands[0]).toMatchObject({ parameters: { DatabaseKey: 'orders' }, migrateRuns: 1, summary: { status: 'success', migrations_applied: 1 } });
     expect(burst.commands[0].stdout).not.toContain('install-flyway');
     expect(await world.columns('orders', 'orders')).toEqual(['id', 'placed_at']);
+  });
+
+  it('made only calls AWS would allow: each checked against the policies of the role (or service) that makes it on AWS', async () => {
+    await world.expectEveryCallAllowed(CALLED_ON_EVERY_RUN);
   });
 
   it('destroys, and the emulator holds nothing of the module', async () => {

@@ -13,22 +13,15 @@ import { hostPaths } from '../harness/ssm-host';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
+import { allResources, type ShownModule } from '../support/terraform';
 import { listCommandRecords, listInvocationRecords, readCommandRecord } from '../harness/records';
 import { folderFiles, type Harness } from '../harness/harness';
-import { expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
 
 jest.setTimeout(1_200_000);
 
 const PREFIX = 'e2epg';
 
-interface StateModule {
-  resources?: { address: string; type: string; values: Record<string, unknown> }[];
-  child_modules?: StateModule[];
-}
-
-function stateResources(module: StateModule): NonNullable<StateModule['resources']> {
-  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(stateResources)];
-}
 const REPO = resolve(__dirname, '..', '..');
 
 describe('the whole pipeline on PostgreSQL', () => {
@@ -56,8 +49,8 @@ describe('the whole pipeline on PostgreSQL', () => {
   });
 
   it('grants every IAM action only on resource types AWS lets it be scoped to (Service Authorization Reference)', async () => {
-    const state = JSON.parse((await world.stack.terraform('show', '-json')).stdout) as { values: { root_module: StateModule } };
-    const policies = stateResources(state.values.root_module).filter((resource) => ['aws_iam_role_policy', 'aws_iam_policy'].includes(resource.type));
+    const state = JSON.parse((await world.stack.terraform('show', '-json')).stdout) as { values: { root_module: ShownModule } };
+    const policies = allResources(state.values.root_module).filter((resource) => ['aws_iam_role_policy', 'aws_iam_policy'].includes(resource.type));
     expect(policies.map((policy) => policy.address).sort()).toEqual(
       expect.arrayContaining([
         'module.pipeline.module.flyway_host.aws_iam_policy.buckets[0]',
@@ -218,6 +211,19 @@ describe('the whole pipeline on PostgreSQL', () => {
     const info = await harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'info' });
     expectCommandSucceeded(info);
     expect(info).toMatchObject({ status: 'Success', migrateRuns: 0, summary: { status: 'success', schema_version_after: '2' } });
+  });
+
+  it('a broken migration fails its command (the failure notification\'s path), and products stays at version 2', async () => {
+    const { buckets } = await world.outputs();
+    const burst = await harness.uploadBurst(buckets.products, [{ key: 'V3__broken.sql', body: 'ALTER TABLE no_such_table ADD COLUMN x int;\n' }]);
+    expect(burst.commands).toHaveLength(1);
+    expect(burst.commands[0]).toMatchObject({ status: 'Failed', summary: { status: 'failed', schema_version_after: '2' } });
+    expect(burst.commands[0].stdout).toContain('V3__broken.sql');
+    expect(await world.query('products', 'SELECT max(version::int) FROM flyway_schema_history WHERE success')).toEqual(['2']);
+  });
+
+  it('made only calls AWS would allow: each checked against the policies of the role (or service) that makes it on AWS', async () => {
+    await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'sns:Publish', 'kms:Decrypt']);
   });
 
   it('destroys, and the emulator holds nothing of the module', async () => {

@@ -8,8 +8,9 @@ import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst } from '../harness/harness';
+import { AppliedIam, awsServiceCalls, checkCalls } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
-import type { CommandRecord } from '../harness/records';
+import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
 import { crc32 } from '../harness/stored-zip';
 import type { DatabaseServer } from '../support/database-server';
 import { mariadb, psql } from '../support/flyway';
@@ -34,6 +35,26 @@ export interface Outputs {
   master_user_secret_arn: string;
   artifacts_bucket_name: string;
 }
+
+/** Actions every e2e run makes (trigger, runner, agent and the services around them), checked by expectEveryCallAllowed. */
+export const CALLED_ON_EVERY_RUN = [
+  'ssm:GetParameter',
+  'ssm:SendCommand',
+  's3:GetObjectVersionTagging',
+  's3:PutObjectVersionTagging',
+  's3:GetObject',
+  's3:ListBucketVersions',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  'secretsmanager:GetSecretValue',
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:DescribeLogStreams',
+  'logs:PutLogEvents',
+  'ssm:UpdateInstanceInformation',
+  'ec2messages:GetMessages',
+  'lambda:InvokeFunction',
+];
 
 /** One deployment of the module on its own emulator, with its own database server. */
 export class World {
@@ -90,6 +111,22 @@ export class World {
     return this.harness;
   }
 
+  /**
+   * Every call the trigger, the runner and the agent made, and those AWS services made for them,
+   * as AWS would authorize it with the applied policies (see test/harness/iam-check.ts). Fails
+   * with the denied calls, or when one of `expectedActions` was never checked.
+   */
+  async expectEveryCallAllowed(expectedActions: readonly string[]): Promise<void> {
+    if (this.harness === undefined) throw new Error('connect() first');
+    const state = JSON.parse((await this.stack.terraform('show', '-json')).stdout) as Parameters<typeof AppliedIam.fromState>[0];
+    const iam = AppliedIam.fromState(state, this.moto.region);
+    const { recorded, declared } = this.harness.calls();
+    const services = awsServiceCalls(iam, listInvocationRecords(this.stateDir), listCommandRecords(this.stateDir));
+    const verdict = await checkCalls(iam, recorded, [...declared, ...services]);
+    expect(verdict.denied).toEqual([]);
+    expect([...expectedActions].filter((action) => !verdict.checked.has(action))).toEqual([]);
+  }
+
   /** Rows of a query in a database, as the master user; columns separated by `|`. */
   async query(database: string, sql: string): Promise<string[]> {
     if (this.master === undefined) throw new Error('connect() first');
@@ -114,7 +151,7 @@ export class World {
   }
 
   async stop(): Promise<void> {
-    this.harness?.close();
+    await this.harness?.close();
     this.aws.destroy();
     await Promise.all([this.moto.stop(), this.server.stop()]);
     this.stack.remove();

@@ -3,6 +3,9 @@
 //   S3 -> Lambda:  an upload becomes the event notification S3 sends; the deployed function's
 //                  handler runs with the environment Terraform configured (lambda.ts).
 //   SSM agent:     each command the handler sent runs on the "host" (ssm-host.ts).
+// The trigger and the host reach the emulator through a recording proxy, each with access keys of
+// its own, so that the e2e tests can check every call against the role that makes it on AWS
+// (iam-check.ts); calls the harness plays without sending them are declared alongside.
 // Everything in between is real: the module's resources in the emulator, the deployed Lambda
 // package, the document's content, the runner, Flyway and the database server.
 
@@ -10,12 +13,15 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { awsClients, type AwsClients, type AwsEnv } from './aws';
+import { sendCommandRequest, startCallRecorder, type CallRecorder, type RecordedCall } from './call-recorder';
+import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
+import { instanceArn } from './iam-requests';
 import { freshHostFlyway, warmHostFlyway } from './host-flyway';
 import { invokeFunction, loadFunction, type DeployedFunction } from './lambda';
 import { type CommandRecord, type InvocationRecord, listCommandRecords, writeInvocationRecord } from './records';
 import { buildS3Event } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
-import { hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
+import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
 
 export interface HarnessOptions {
   /** The emulator (MotoServer.awsEnv or the kept demo's). */
@@ -75,6 +81,14 @@ export function folderFiles(dir: string): { key: string; body: Buffer }[] {
     .map((name) => ({ key: name, body: readFileSync(join(dir, name)) }));
 }
 
+/** The account moto puts everything in, whatever the access keys. */
+const MOTO_ACCOUNT = '123456789012';
+
+/** The emulator's environment for one part of the pipeline: through the recorder, with that part's access keys. */
+function actorEnv(awsEnv: AwsEnv, recorder: CallRecorder, accessKeyId: string): AwsEnv {
+  return { ...awsEnv, AWS_ENDPOINT_URL: recorder.endpoint, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: 'harness-only' };
+}
+
 export class Harness {
   private readonly invocations = limiter(MAX_CONCURRENT_INVOCATIONS);
 
@@ -83,20 +97,36 @@ export class Harness {
     readonly aws: AwsClients,
     private readonly s3: S3Side,
     private readonly host: HostOptions,
+    private readonly recorder: CallRecorder,
+    /** Calls the harness plays for AWS's own parts (the SSM agent) without sending them to the emulator. */
+    private readonly declared: DeclaredCall[],
   ) {}
 
   static async create(options: HarnessOptions): Promise<Harness> {
     mkdirSync(options.stateDir, { recursive: true });
     const aws = awsClients(options.awsEnv);
+    const recorder = await startCallRecorder(aws.env.AWS_ENDPOINT_URL);
     const flyway = options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : await warmHostFlyway();
-    const host: HostOptions = { aws, stateDir: options.stateDir, instanceId: options.instanceId, dbEndpoint: options.dbEndpoint, dbCaFile: options.dbCaFile, flyway };
-    const harness = new Harness(options, aws, s3Side(aws), host);
+    const declared: DeclaredCall[] = [];
+    const host: HostOptions = {
+      aws,
+      awsEnv: actorEnv(options.awsEnv, recorder, HOST_ACCESS_KEY_ID),
+      declare: (call) => declared.push(call),
+      sentRequest: (commandId) => sendCommandRequest(recorder.calls, commandId),
+      stateDir: options.stateDir,
+      instanceId: options.instanceId,
+      dbEndpoint: options.dbEndpoint,
+      dbCaFile: options.dbCaFile,
+      flyway,
+    };
+    const harness = new Harness(options, aws, s3Side(aws), host, recorder, declared);
     if (options.booted !== false) harness.finishFirstBoot();
     return harness;
   }
 
-  /** What the end of the module's user data does: the host's software is installed (the ready file). */
+  /** What the end of the module's user data does: the host's software is installed (the ready file), and its agent registers. */
   finishFirstBoot(): void {
+    this.declared.push(agentRegistrationCalls(instanceArn(this.scope(), this.options.instanceId)));
     const { readyFile } = hostPaths(this.options.stateDir);
     mkdirSync(dirname(readyFile), { recursive: true });
     writeFileSync(readyFile, '');
@@ -139,7 +169,7 @@ export class Harness {
       [...byTarget.values()].map(async ({ target, uploads: batch }) => {
         const fn = await this.deployed(target.functionArn);
         const event = buildS3Event(batch.map((upload) => this.s3.record(upload, target)));
-        const invocation = await this.invocations(() => invokeFunction(fn, event, this.options.awsEnv));
+        const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
         writeInvocationRecord(this.stateDir, invocation);
         const keys = batch.map((upload) => upload.object.key).join(', ');
         this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for ${keys}: ${invocation.commandIds.length} command(s) sent`);
@@ -200,7 +230,18 @@ export class Harness {
     return listCommandRecords(this.stateDir);
   }
 
-  close(): void {
+  /** The calls the trigger and the host made (through the recorder), and those the harness played for AWS without sending them. */
+  calls(): { recorded: readonly RecordedCall[]; declared: readonly DeclaredCall[] } {
+    return { recorded: this.recorder.calls, declared: this.declared };
+  }
+
+  /** The emulator's partition, region and account (moto's default account). */
+  private scope(): { partition: string; region: string; account: string } {
+    return { partition: 'aws', region: this.aws.region, account: MOTO_ACCOUNT };
+  }
+
+  async close(): Promise<void> {
     this.aws.destroy();
+    await this.recorder.stop();
   }
 }

@@ -7,22 +7,41 @@
 // The "host" is this machine, set up like the module's user data sets up the instance: Java, the
 // AWS CLI, jq, flock and the database clients on PATH. The document's own directories (runner,
 // Flyway) are redirected into the state dir or a cache with the overrides the document reads. The
-// AWS CLI talks to the emulator, and FLYWAY_RUNNER_DB_ENDPOINT sends the runner to the local
+// AWS CLI talks to the emulator, with the host's own access keys through the harness's call
+// recorder. Like the agent, the harness streams each step's output to the command's CloudWatch
+// Logs group (for real, against the emulator) and declares the message calls the emulator lacks.
+// FLYWAY_RUNNER_DB_ENDPOINT sends the runner to the local
 // database server instead of the emulator's made-up cluster endpoint.
 
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetDocumentCommand, ListCommandsCommand, type Command } from '@aws-sdk/client-ssm';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { toolEnv } from '../support/toolchain';
-import type { AwsClients } from './aws';
+import type { AwsClients, AwsEnv } from './aws';
+import { HOST_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
 import type { HostFlyway } from './host-flyway';
 import { type CommandRecord, type CommandStatus, writeCommandRecord } from './records';
 import { countMigrateRuns, parseRunnerSummary } from '../../common/src/runner-output';
 import { parseCommandDocument, renderCommand, type ShellStep } from './ssm-document';
 
 export interface HostOptions {
+  /** The harness's own clients (reading the command and its document, as the service would deliver them). */
   aws: AwsClients;
+  /** The emulator as the host's role reaches it (through the call recorder). */
+  awsEnv: AwsEnv;
+  /** Records a call the agent makes that the harness does not send. */
+  declare(call: DeclaredCall): void;
+  /** The command's SendCommand request as the recorder saw it (the emulator drops CloudWatchOutputConfig). */
+  sentRequest(commandId: string): { CloudWatchOutputConfig?: Command['CloudWatchOutputConfig'] } | undefined;
   /** The harness state directory (records, the host's directories). */
   stateDir: string;
   /** The instance this host is (the module's instance_id). */
@@ -69,7 +88,7 @@ export function hostPaths(stateDir: string): { root: string; installDir: string;
 /** The environment the agent gives a script on the host. */
 export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
   const paths = hostPaths(options.stateDir);
-  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = options.aws.env;
+  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = options.awsEnv;
   return {
     PATH: toolEnv().PATH,
     HOME: process.env.HOME ?? '/root',
@@ -154,6 +173,71 @@ function runStep(step: ShellStep, dir: string, env: NodeJS.ProcessEnv): Promise<
   });
 }
 
+const AGENT = 'SSM agent';
+const everything = (operation: string, action: string) => ({ operation, action, resource: '*', context: { 'aws:SecureTransport': 'true' } });
+
+/**
+ * What the agent calls when it starts (amazon-ssm-agent: health/healthcheck.go, association
+ * service, session/controlchannel, runcommand/mds): it registers, looks for associations, opens
+ * its control channel and polls for messages.
+ */
+export function agentRegistrationCalls(instance: string): DeclaredCall {
+  const onInstance = (operation: string, action: string) => ({ ...everything(operation, action), resource: instance });
+  return {
+    by: { accessKeyId: HOST_ACCESS_KEY_ID },
+    caller: AGENT,
+    requests: [
+      onInstance('ssm UpdateInstanceInformation', 'ssm:UpdateInstanceInformation'),
+      onInstance('ssm ListInstanceAssociations', 'ssm:ListInstanceAssociations'),
+      everything('ssmmessages CreateControlChannel', 'ssmmessages:CreateControlChannel'),
+      everything('ssmmessages OpenControlChannel', 'ssmmessages:OpenControlChannel'),
+      everything('ec2messages GetMessages', 'ec2messages:GetMessages'),
+    ],
+  };
+}
+
+/** How the agent receives a command and reports on it (runcommand/mds/service.go). */
+const COMMAND_MESSAGE_CALLS: DeclaredCall = {
+  by: { accessKeyId: HOST_ACCESS_KEY_ID },
+  caller: AGENT,
+  requests: ['GetMessages', 'AcknowledgeMessage', 'SendReply'].map((name) => everything(`ec2messages ${name}`, `ec2messages:${name}`)),
+};
+
+/** CloudWatch Logs takes at most 256 KiB per event. */
+const MAX_EVENT_CHARS = 64 * 1024;
+
+/**
+ * Streams a step's output to the command's log group as the agent does (iohandler.go,
+ * cloudwatchlogspublisher): create the group (if that is refused, look for it), create the
+ * stream `<command>/<instance>/<step>/stdout|stderr` once there is output, ask for the stream,
+ * then put the events. Unlike the agent, which gives up quietly, a refusal here fails the command.
+ */
+async function streamOutput(options: HostOptions, group: string, stream: string, output: string): Promise<void> {
+  if (output === '') return;
+  const logs = new CloudWatchLogsClient({
+    endpoint: options.awsEnv.AWS_ENDPOINT_URL,
+    region: options.awsEnv.AWS_REGION,
+    credentials: { accessKeyId: options.awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: options.awsEnv.AWS_SECRET_ACCESS_KEY },
+  });
+  try {
+    try {
+      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceAlreadyExistsException') {
+        const found = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }));
+        if (!(found.logGroups ?? []).some((candidate) => candidate.logGroupName === group)) throw error;
+      }
+    }
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    await logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: stream }));
+    const events = [];
+    for (let at = 0; at < output.length; at += MAX_EVENT_CHARS) events.push({ timestamp: Date.now(), message: output.slice(at, at + MAX_EVENT_CHARS) });
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
+  } finally {
+    logs.destroy();
+  }
+}
+
 /** Runs one command the emulator recorded, as the agent on the instance would; returns its final record. */
 export async function runCommandOnHost(options: HostOptions, commandId: string): Promise<CommandRecord> {
   const command = await readCommand(options.aws, commandId);
@@ -193,12 +277,26 @@ export async function runCommandOnHost(options: HostOptions, commandId: string):
     return finish('Failed', { error: `${(error as Error).name}: ${(error as Error).message}` });
   }
   writeCommandRecord(options.stateDir, record);
+  options.declare(COMMAND_MESSAGE_CALLS);
 
   const env = hostEnvironment(options);
+  // Without a group name the agent uses /aws/ssm/<document> (messageutil.go).
+  const output = command.CloudWatchOutputConfig ?? options.sentRequest(commandId)?.CloudWatchOutputConfig;
+  const cloudWatch =
+    output?.CloudWatchOutputEnabled === true ? (output.CloudWatchLogGroupName ?? `/aws/ssm/${record.documentName.replace(/[^\w./#-]/g, '.')}`) : undefined;
   for (const step of steps) {
     const outcome = await runStep(step, join(hostPaths(options.stateDir).orchestration, commandId, step.name), env);
     record.stdout += outcome.stdout;
     record.stderr += outcome.stderr;
+    if (cloudWatch !== undefined) {
+      const streamPrefix = `${commandId}/${options.instanceId}/${step.name.replace(/[:*]/g, '-')}`;
+      try {
+        await streamOutput(options, cloudWatch, `${streamPrefix}/stdout`, outcome.stdout);
+        await streamOutput(options, cloudWatch, `${streamPrefix}/stderr`, outcome.stderr);
+      } catch (error) {
+        return finish('Failed', { error: `the agent could not stream the output to ${cloudWatch}: ${(error as Error).name}: ${(error as Error).message}` });
+      }
+    }
     record.exitCode = outcome.exitCode;
     if (outcome.timedOut) return finish('TimedOut');
     if (outcome.exitCode !== 0) return finish('Failed');

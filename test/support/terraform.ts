@@ -20,3 +20,20 @@ export function terraformDirs(): string[] {
 export function terraform(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
   return runOk('terraform', args, { cwd, env: toolEnv(env), timeoutMs: 900_000 });
 }
+
+/** A resource of `terraform show -json` (state values or planned_values). */
+export interface ShownResource {
+  address: string;
+  type: string;
+  values: Record<string, unknown>;
+}
+
+export interface ShownModule {
+  resources?: ShownResource[];
+  child_modules?: ShownModule[];
+}
+
+/** Every resource of a shown module and its child modules. */
+export function allResources(module: ShownModule): ShownResource[] {
+  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(allResources)];
+}

@@ -6,28 +6,14 @@
 // test/terraform/limits.tftest.hcl on the submodules with 100 buckets and known inputs.
 import { startMoto, type MotoServer } from '../support/moto';
 import { prepareLocalStack, type LocalStack } from '../support/local-stack';
+import { allResources, type ShownModule, type ShownResource } from '../support/terraform';
 
 jest.setTimeout(900_000);
 
 const DATABASES = 100;
 
-interface PlannedResource {
-  address: string;
-  type: string;
-  values: Record<string, unknown>;
-}
-
 interface Plan {
-  planned_values: { root_module: PlannedModule };
-}
-
-interface PlannedModule {
-  resources?: PlannedResource[];
-  child_modules?: PlannedModule[];
-}
-
-function resources(module: PlannedModule): PlannedResource[] {
-  return [...(module.resources ?? []), ...(module.child_modules ?? []).flatMap(resources)];
+  planned_values: { root_module: ShownModule };
 }
 
 /** IAM counts policy size without whitespace; the provider sends compact JSON. */
@@ -35,7 +21,7 @@ const iamSize = (policy: unknown) => (typeof policy === 'string' ? JSON.stringif
 
 let moto: MotoServer;
 let stack: LocalStack;
-let planned: PlannedResource[];
+let planned: ShownResource[];
 
 
 beforeAll(async () => {
@@ -45,7 +31,7 @@ beforeAll(async () => {
   await stack.terraform('init', '-input=false', '-no-color');
   await stack.terraform('plan', '-input=false', '-no-color', '-out=scale.tfplan');
   const plan = JSON.parse((await stack.terraform('show', '-json', 'scale.tfplan')).stdout) as Plan;
-  planned = resources(plan.planned_values.root_module);
+  planned = allResources(plan.planned_values.root_module);
 });
 
 afterAll(async () => {

@@ -57,7 +57,7 @@ export async function upload(database: string, files: readonly string[], out: Ou
     out(`upload succeeded in ${formatDuration(Date.now() - started)}: ${database} at schema version ${outcome.schemaVersion ?? '?'}`);
     return 0;
   } finally {
-    harness.close();
+    await harness.close();
   }
 }
 

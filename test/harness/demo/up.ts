@@ -151,7 +151,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     const runs = DATABASES.map((database) => outcomes[database].migrateRuns).reduce((a, b) => a + b, 0);
 
     if (options.keep) {
-      harness.close();
+      await harness.close();
       keepInstructions(state).forEach(out);
       out(`demo succeeded in ${formatDuration(Date.now() - options.startedAt)}: ${versions} (${runs} flyway migrate runs); the stack is kept`);
       return 0;
@@ -164,7 +164,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     if (describeLeftovers(left) !== 'nothing left') throw new Error(`terraform destroy ${describeLeftovers(left)}`);
 
     start(8, `stopping the emulator and ${engine.label}`);
-    harness.close();
+    await harness.close();
     await stopServices();
     rmSync(workDir, { recursive: true, force: true });
     out(`demo succeeded in ${formatDuration(Date.now() - options.startedAt)}: ${versions} (${runs} flyway migrate runs); destroy left nothing; no process left running`);
@@ -172,7 +172,7 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     out(`ERROR at step ${step}/${TOTAL_STEPS} (${label}): ${message}`);
-    harness?.close();
+    await harness?.close();
     if (options.keep) {
       if (readKeptStack() === undefined) {
         await stopServices();
