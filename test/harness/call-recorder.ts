@@ -20,6 +20,8 @@ export interface RecordedCall {
   /** The request body for RPC protocols (JSON and query); empty for S3 (object bodies). */
   body: string;
   status: number;
+  /** The object version an S3 PutObject created. */
+  versionId?: string;
   /** The response body for RPC protocols (it names resources the request named by id only). */
   responseBody: string;
 }
@@ -31,8 +33,24 @@ export interface CallRecorder {
   stop(): Promise<void>;
 }
 
+/** A request as it arrived, before it is answered. */
+export type IncomingCall = Omit<RecordedCall, 'status' | 'responseBody'>;
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RecorderHooks {
+  /** Answers a call in the emulator's place (what AWS does that the emulator does not); undefined forwards it. */
+  answer?(call: IncomingCall): Promise<Answer | undefined>;
+  /** Sees every call once it is answered (S3 notifications, commands the harness must run). */
+  observe?(call: RecordedCall): void;
+}
+
 const KEPT_REQUEST_HEADERS = ['host', 'content-type', 'x-amz-target', 'x-amz-tagging', 'x-amz-copy-source'];
-/** RPC bodies are small; S3 object bodies are neither needed nor kept. */
+/** RPC answers are small; S3 object bodies are neither needed nor kept. */
 const MAX_KEPT_BODY = 256 * 1024;
 
 function pick(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
@@ -52,51 +70,54 @@ export function signerOf(url: string, authorization: string | undefined): { acce
   return accessKeyId === undefined || service === undefined ? undefined : { accessKeyId, service };
 }
 
-export async function startCallRecorder(target: string): Promise<CallRecorder> {
+export async function startCallRecorder(target: string, hooks: RecorderHooks = {}): Promise<CallRecorder> {
   const upstream = new URL(target);
   const calls: RecordedCall[] = [];
+  const finish = (call: RecordedCall) => {
+    calls.push(call);
+    hooks.observe?.(call);
+  };
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     const signer = signerOf(url, req.headers.authorization);
     const keepBody = signer !== undefined && signer.service !== 's3';
     const requestChunks: Buffer[] = [];
-    let requestSize = 0;
-    const forward = httpRequest(
-      { hostname: upstream.hostname, port: upstream.port, method: req.method, path: url, headers: req.headers },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        const responseChunks: Buffer[] = [];
-        let responseSize = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (keepBody && responseSize < MAX_KEPT_BODY) responseChunks.push(chunk);
-          responseSize += chunk.length;
-          res.write(chunk);
-        });
-        response.on('end', () => {
-          res.end();
-          if (signer === undefined) return;
-          calls.push({
-            ...signer,
-            method: req.method ?? 'GET',
-            url,
-            headers: pick(req.headers, KEPT_REQUEST_HEADERS),
-            body: Buffer.concat(requestChunks).toString('utf8'),
-            status: response.statusCode ?? 0,
-            responseBody: Buffer.concat(responseChunks).toString('utf8'),
+    req.on('data', (chunk: Buffer) => requestChunks.push(chunk));
+    req.on('end', () => {
+      const requestBody = Buffer.concat(requestChunks);
+      const incoming: IncomingCall | undefined =
+        signer === undefined
+          ? undefined
+          : { ...signer, method: req.method ?? 'GET', url, headers: pick(req.headers, KEPT_REQUEST_HEADERS), body: keepBody ? requestBody.toString('utf8') : '' };
+      void (async () => {
+        const answer = incoming === undefined ? undefined : await hooks.answer?.(incoming).catch((error: Error) => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: `harness: ${error.message}` }));
+        if (answer !== undefined && incoming !== undefined) {
+          res.writeHead(answer.status, answer.headers);
+          res.end(answer.body);
+          finish({ ...incoming, status: answer.status, responseBody: answer.body });
+          return;
+        }
+        const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: url, headers: req.headers }, (response) => {
+          res.writeHead(response.statusCode ?? 502, response.headers);
+          const responseChunks: Buffer[] = [];
+          let responseSize = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (keepBody && responseSize < MAX_KEPT_BODY) responseChunks.push(chunk);
+            responseSize += chunk.length;
+            res.write(chunk);
+          });
+          response.on('end', () => {
+            res.end();
+            if (incoming !== undefined) finish({ ...incoming, status: response.statusCode ?? 0, responseBody: Buffer.concat(responseChunks).toString('utf8'), ...versionOf(response.headers) });
           });
         });
-      },
-    );
-    forward.on('error', (error) => {
-      res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`the call recorder could not reach the emulator: ${error.message}`);
+        forward.on('error', (error) => {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`the call recorder could not reach the emulator: ${error.message}`);
+        });
+        forward.end(requestBody);
+      })();
     });
-    req.on('data', (chunk: Buffer) => {
-      if (keepBody && requestSize < MAX_KEPT_BODY) requestChunks.push(chunk);
-      requestSize += chunk.length;
-      forward.write(chunk);
-    });
-    req.on('end', () => forward.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -109,6 +130,12 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** S3 names the version a PutObject created in a header only. */
+function versionOf(headers: IncomingHttpHeaders): { versionId?: string } {
+  const version = headers['x-amz-version-id'];
+  return typeof version === 'string' ? { versionId: version } : {};
 }
 
 /** The request of the SendCommand call that created a command (its answer names the command id). */

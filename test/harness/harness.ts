@@ -13,13 +13,14 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { awsClients, type AwsClients, type AwsEnv } from './aws';
-import { sendCommandRequest, startCallRecorder, type CallRecorder, type RecordedCall } from './call-recorder';
-import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
+import { commandInvocation, errorAnswer, invokeAnswer, jsonAnswer, listedInvocation } from './answers';
+import { sendCommandRequest, startCallRecorder, type Answer, type CallRecorder, type IncomingCall, type RecordedCall } from './call-recorder';
+import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
 import { instanceArn } from './iam-requests';
 import { freshHostFlyway, warmHostFlyway } from './host-flyway';
 import { invokeFunction, loadFunction, type DeployedFunction } from './lambda';
-import { type CommandRecord, type InvocationRecord, listCommandRecords, writeInvocationRecord } from './records';
-import { buildS3Event } from './s3-event';
+import { type CommandRecord, type InvocationRecord, listCommandRecords, readCommandRecord, writeInvocationRecord } from './records';
+import { buildS3Event, type S3EventRecord } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
 import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
 
@@ -105,7 +106,12 @@ export class Harness {
   static async create(options: HarnessOptions): Promise<Harness> {
     mkdirSync(options.stateDir, { recursive: true });
     const aws = awsClients(options.awsEnv);
-    const recorder = await startCallRecorder(aws.env.AWS_ENDPOINT_URL);
+    // The hooks need the harness, which needs the recorder: they are bound once it exists.
+    let self: Harness | undefined;
+    const recorder = await startCallRecorder(aws.env.AWS_ENDPOINT_URL, {
+      answer: async (call) => self?.answer(call),
+      observe: (call) => self?.observe(call),
+    });
     const flyway = options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : await warmHostFlyway();
     const declared: DeclaredCall[] = [];
     const host: HostOptions = {
@@ -120,6 +126,7 @@ export class Harness {
       flyway,
     };
     const harness = new Harness(options, aws, s3Side(aws), host, recorder, declared);
+    self = harness;
     if (options.booted !== false) harness.finishFirstBoot();
     return harness;
   }
@@ -179,6 +186,13 @@ export class Harness {
     );
   }
 
+  /** The record S3 sends for an upload to the first function its bucket notifies (for events built by hand). */
+  s3Record(upload: Upload): S3EventRecord {
+    const [target] = upload.targets;
+    if (target === undefined) throw new Error(`s3://${upload.object.bucket}/${upload.object.key} notifies no function`);
+    return this.s3.record(upload, target);
+  }
+
   /**
    * Uploads files one after the other, as `aws s3 cp --recursive` does, and delivers each
    * upload's event as soon as it is stored (one event per object, as S3 sends them), so that
@@ -228,6 +242,96 @@ export class Harness {
   /** Every command the harness ran in this state directory. */
   commands(): CommandRecord[] {
     return listCommandRecords(this.stateDir);
+  }
+
+  /**
+   * The environment for an uploader's tools (the aurora-flyway client, the AWS CLI): through the
+   * recorder, so that S3 notifies the trigger of their uploads and their commands run on the host,
+   * as on AWS. Their calls are not checked against the module's roles (the uploader's permissions
+   * are the user's own).
+   */
+  uploaderEnv(): AwsEnv {
+    return actorEnv(this.options.awsEnv, this.recorder, UPLOADER_ACCESS_KEY_ID);
+  }
+
+  /** Background work started by uploaders' calls (deliveries, commands). */
+  private readonly background = new Set<Promise<unknown>>();
+  /** Commands an uploader sent that the host has not started yet. */
+  private readonly pending = new Set<string>();
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work
+      .catch((error: Error) => this.say(`harness: background work failed: ${error.message}`))
+      .finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  /** Uploaders' uploads since the last takeObservedBurst(), with what they caused. */
+  private observedBurst: Burst = { uploads: [], deliveries: [], commands: [] };
+
+  /** What uploaders' uploads caused since the last call (after settled()): as uploadBurst reports it. */
+  takeObservedBurst(): Burst {
+    const burst = this.observedBurst;
+    this.observedBurst = { uploads: [], deliveries: [], commands: [] };
+    return burst;
+  }
+
+  /** Waits until everything uploaders' calls started has finished. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
+  /** What AWS answers that the emulator cannot (see answers.ts); undefined lets the emulator answer. */
+  async answer(call: IncomingCall): Promise<Answer | undefined> {
+    const target = call.headers['x-amz-target'] ?? '';
+    if (call.service === 'ssm' && target.endsWith('.GetCommandInvocation')) {
+      const { CommandId: commandId, InstanceId: instanceId } = JSON.parse(call.body) as { CommandId: string; InstanceId: string };
+      const record = readCommandRecord(this.stateDir, commandId);
+      if (record === undefined && !this.pending.has(commandId)) return errorAnswer('InvocationDoesNotExist', `no invocation of command ${commandId} on ${instanceId}`);
+      return jsonAnswer(commandInvocation(commandId, instanceId, record));
+    }
+    if (call.service === 'ssm' && target.endsWith('.ListCommandInvocations')) {
+      const { CommandId: commandId } = JSON.parse(call.body === '' ? '{}' : call.body) as { CommandId?: string };
+      const records = this.commands().filter((record) => commandId === undefined || record.commandId === commandId);
+      return jsonAnswer({ CommandInvocations: records.reverse().map(listedInvocation) });
+    }
+    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(call.url);
+    if (call.service === 'lambda' && invoke !== null && call.method === 'POST') {
+      const fn = await this.deployed(decodeURIComponent(invoke[1]));
+      const invocation = await this.invocations(() => invokeFunction(fn, JSON.parse(call.body === '' ? '{}' : call.body), actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
+      writeInvocationRecord(this.stateDir, invocation);
+      this.say(`lambda ${fn.name} invoked directly: ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`}, ${invocation.commandIds.length} command(s) sent`);
+      for (const commandId of invocation.commandIds) this.track(this.runCommand(commandId));
+      return invokeAnswer(invocation);
+    }
+    return undefined;
+  }
+
+  /** Plays S3's notifications for uploaders' PutObject calls, and the agent for their SendCommand calls. */
+  observe(call: RecordedCall): void {
+    if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID || call.status !== 200) return;
+    const url = new URL(call.url, 'http://local');
+    // PutObject only (the SDK adds x-id=PutObject); tagging, ACLs and parts are other operations.
+    const isPutObject = call.service === 's3' && call.method === 'PUT' && [...url.searchParams.keys()].every((name) => name === 'x-id');
+    if (isPutObject) {
+      const [bucket = '', ...key] = url.pathname.replace(/^\//, '').split('/');
+      const objectKey = decodeURIComponent(key.join('/'));
+      this.track(
+        this.s3.observed(bucket, objectKey, call.versionId).then(async (upload) => {
+          this.say(`uploaded s3://${bucket}/${objectKey} (version ${upload.object.versionId ?? 'none'}, ${upload.object.size} bytes)`);
+          this.observedBurst.uploads.push(upload);
+          const deliveries = upload.targets.length === 0 ? [] : await this.deliver([upload]);
+          this.observedBurst.deliveries.push(...deliveries);
+          this.observedBurst.commands.push(...deliveries.flatMap((delivery) => delivery.commands));
+        }),
+      );
+    }
+    if (call.service === 'ssm' && call.headers['x-amz-target']?.endsWith('.SendCommand') === true) {
+      const commandId = (JSON.parse(call.responseBody) as { Command?: { CommandId?: string } }).Command?.CommandId;
+      if (commandId === undefined) return;
+      this.pending.add(commandId);
+      this.track(this.runCommand(commandId).finally(() => this.pending.delete(commandId)));
+    }
   }
 
   /** The calls the trigger and the host made (through the recorder), and those the harness played for AWS without sending them. */

@@ -17,6 +17,8 @@ import { allResources, type ShownModule, type ShownResource } from '../support/t
 /** The access keys the harness gives the parts it runs, standing in for their roles' credentials. */
 export const TRIGGER_ACCESS_KEY_ID = 'AKIAHARNESSTRIGGER00';
 export const HOST_ACCESS_KEY_ID = 'AKIAHARNESSFLYWAYHST';
+/** The uploader's tools (the aurora-flyway client): their permissions are the user's, not the module's. */
+export const UPLOADER_ACCESS_KEY_ID = 'AKIAHARNESSUPLOADER0';
 
 /** A call AWS makes that the harness plays but does not send to the emulator (it has no such API, or the call is AWS's own). */
 export interface DeclaredCall {
@@ -289,7 +291,7 @@ export function attribute(iam: AppliedIam, recorded: readonly RecordedCall[], de
     return principal;
   };
   return [
-    ...recorded.flatMap((call) =>
+    ...recorded.filter((call) => call.accessKeyId !== UPLOADER_ACCESS_KEY_ID).flatMap((call) =>
       authorizationRequests(call, iam.scope, iam.keyOf).map((request) => ({ principal: principalOf(call.accessKeyId), caller: callerOf.get(call.accessKeyId) ?? call.accessKeyId, request })),
     ),
     ...declared.flatMap((call) =>

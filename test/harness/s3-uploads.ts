@@ -15,6 +15,8 @@ export interface Upload {
 
 export interface S3Side {
   put(bucket: string, key: string, body: string | Buffer): Promise<Upload>;
+  /** What S3 knows of a version someone else stored (through the call recorder), and where its event goes. */
+  observed(bucket: string, key: string, versionId: string | undefined): Promise<Upload>;
   /** The record S3 sends to `target` for this upload. */
   record(upload: Upload, target: LambdaTarget): S3EventRecord;
 }
@@ -28,28 +30,37 @@ export function s3Side(aws: AwsClients): S3Side {
     ownerPrincipalId: 'HARNESSOWNER',
     sourceIPAddress: '127.0.0.1',
   });
+  const stored = async (bucket: string, key: string, versionId: string | undefined, meta: { requestId?: string; hostId?: string; eTag?: string; size: number }): Promise<Upload> => {
+    const eventTime = new Date().toISOString();
+    sequencer = nextSequencer(sequencer, Date.now());
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    const notification = (await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))) as NotificationConfiguration;
+    const eventName = 'ObjectCreated:Put';
+    const object: StoredObject = {
+      bucket,
+      key,
+      ...(head.VersionId === undefined ? {} : { versionId: head.VersionId }),
+      eTag: (head.ETag ?? meta.eTag ?? '').replace(/"/g, ''),
+      size: head.ContentLength ?? meta.size,
+      eventTime,
+      eventName,
+      sequencer,
+      ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta.hostId === undefined ? {} : { hostId: meta.hostId }),
+    };
+    return { object, targets: lambdaTargets(notification, eventName, key) };
+  };
   return {
     async put(bucket, key, body) {
       const put = await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      const eventTime = new Date().toISOString();
-      sequencer = nextSequencer(sequencer, Date.now());
-      const head = await aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: put.VersionId }));
-      const notification = (await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))) as NotificationConfiguration;
-      const eventName = 'ObjectCreated:Put';
-      const object: StoredObject = {
-        bucket,
-        key,
-        ...(head.VersionId === undefined ? {} : { versionId: head.VersionId }),
-        eTag: (head.ETag ?? put.ETag ?? '').replace(/"/g, ''),
-        size: head.ContentLength ?? Buffer.byteLength(body),
-        eventTime,
-        eventName,
-        sequencer,
+      return stored(bucket, key, put.VersionId, {
+        ...(put.ETag === undefined ? {} : { eTag: put.ETag }),
+        size: Buffer.byteLength(body),
         ...(put.$metadata.requestId === undefined ? {} : { requestId: put.$metadata.requestId }),
         ...(put.$metadata.extendedRequestId === undefined ? {} : { hostId: put.$metadata.extendedRequestId }),
-      };
-      return { object, targets: lambdaTargets(notification, eventName, key) };
+      });
     },
+    observed: (bucket, key, versionId) => stored(bucket, key, versionId, { size: 0 }),
     record: (upload, target) => buildS3EventRecord(upload.object, context(target)),
   };
 }

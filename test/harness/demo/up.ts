@@ -13,6 +13,7 @@ import { startMoto, type MotoServer } from '../../support/moto';
 import { startPostgres } from '../../support/postgres';
 import { PROJECT_ROOT } from '../../support/terraform';
 import { awsClients } from '../aws';
+import { runClient } from '../client';
 import { adjustBucketPoliciesForEmulator } from '../emulator-quirks';
 import { Harness } from '../harness';
 import { type HostFlyway, warmHostFlyway } from '../host-flyway';
@@ -142,9 +143,12 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     const outcomes: Record<string, BurstOutcome> = {};
     for (const [index, database] of DATABASES.entries()) {
       const bucket = outputs.buckets[database];
-      start(5 + index, `upload migrations/${database} to s3://${bucket} (one S3 event per file, as S3 sends them)`);
-      const burst = await harness.uploadFolder(bucket, join(PROJECT_ROOT, 'migrations', database));
-      outcomes[database] = await showAndJudge(out, harness, outputs.document_name, database, burst);
+      start(5 + index, `aurora-flyway push ${database} migrations/${database} (lint, upload to s3://${bucket}, wait for the database's result)`);
+      const pushed = await runClient(harness, NAME_PREFIX, ['push', database, join(PROJECT_ROOT, 'migrations', database)]);
+      for (const line of `${pushed.stderr}${pushed.stdout}`.trimEnd().split('\n')) out(`  aurora-flyway> ${line}`);
+      outcomes[database] = await showAndJudge(out, harness, outputs.document_name, database, harness.takeObservedBurst());
+      if (pushed.code !== 0) outcomes[database].problems.push(`aurora-flyway push exited ${pushed.code}`);
+      outcomes[database].ok &&= pushed.code === 0;
       if (!outcomes[database].ok) throw new Error(outcomes[database].problems.join('; '));
     }
     const versions = DATABASES.map((database) => `${database} at schema version ${outcomes[database].schemaVersion ?? '?'}`).join(', ');

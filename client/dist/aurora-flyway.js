@@ -1,0 +1,1475 @@
+#!/usr/bin/env node
+"use strict";
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+
+// client/src/main.ts
+var main_exports = {};
+__export(main_exports, {
+  main: () => main
+});
+module.exports = __toCommonJS(main_exports);
+var import_commander = require("commander");
+var import_node_path2 = require("node:path");
+
+// client/src/aws.ts
+var import_client_cloudwatch_logs = require("@aws-sdk/client-cloudwatch-logs");
+var import_client_lambda = require("@aws-sdk/client-lambda");
+var import_client_s3 = require("@aws-sdk/client-s3");
+var import_client_sqs = require("@aws-sdk/client-sqs");
+var import_client_ssm = require("@aws-sdk/client-ssm");
+function awsClients(options) {
+  const config = { ...options.region === void 0 ? {} : { region: options.region }, ...options.endpointUrl === void 0 ? {} : { endpoint: options.endpointUrl } };
+  const clients = {
+    // An emulator on an IP address serves buckets by path only.
+    s3: new import_client_s3.S3Client({ ...config, forcePathStyle: options.endpointUrl !== void 0 }),
+    ssm: new import_client_ssm.SSMClient(config),
+    logs: new import_client_cloudwatch_logs.CloudWatchLogsClient(config),
+    sqs: new import_client_sqs.SQSClient(config),
+    lambda: new import_client_lambda.LambdaClient(config)
+  };
+  return {
+    ...clients,
+    destroy: () => Object.values(clients).forEach((client) => client.destroy())
+  };
+}
+
+// client/src/errors.ts
+var EXIT = {
+  ok: 0,
+  /** The migration failed, or lint found errors. */
+  failed: 1,
+  /** Wrong usage: unknown option, missing argument. */
+  usage: 2,
+  /** The pipeline or the database could not be found, or AWS refused a call. */
+  setup: 3,
+  /** Waited longer than --timeout for the result. */
+  timeout: 4,
+  /** The upload was refused before anything was uploaded (a changed applied version). */
+  refused: 5,
+  /** A bug in the client (the stack trace is printed). */
+  internal: 70
+};
+var ClientError = class extends Error {
+  constructor(message, exitCode, todo) {
+    super(message);
+    this.exitCode = exitCode;
+    this.todo = todo;
+    this.name = "ClientError";
+  }
+  exitCode;
+  todo;
+};
+var CREDENTIALS = ["CredentialsProviderError", "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch"];
+var DENIED = ["AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"];
+function explainAwsError(error, doing) {
+  if (!(error instanceof Error)) return void 0;
+  if (CREDENTIALS.includes(error.name)) {
+    return new ClientError(`no valid AWS credentials while ${doing} (${error.name}: ${error.message})`, EXIT.setup, "configure credentials (aws configure, AWS_PROFILE, or OIDC in CI) and try again");
+  }
+  if (DENIED.includes(error.name)) {
+    return new ClientError(`AWS refused ${doing}: ${error.message}`, EXIT.setup, "ask for the permission named above on the pipeline's buckets, parameters and document");
+  }
+  if (error.name === "NoSuchBucket") return new ClientError(`the bucket does not exist while ${doing}`, EXIT.setup, "check --name-prefix and the region; terraform apply creates the buckets");
+  if (/ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(error.message)) {
+    return new ClientError(`could not reach AWS while ${doing}: ${error.message}`, EXIT.setup, "check the network, the region and --endpoint-url");
+  }
+  return void 0;
+}
+async function step(doing, work) {
+  try {
+    return await work();
+  } catch (error) {
+    throw explainAwsError(error, doing) ?? error;
+  }
+}
+
+// client/src/lint/files.ts
+var BYTE_ORDER_MARK = Buffer.from([239, 187, 191]);
+function decodeFile(file) {
+  const decoded = file.content.toString("utf8");
+  const invalidAt = firstUndecodableByte(file.content, decoded);
+  if (invalidAt !== void 0) {
+    return {
+      findings: [{
+        file: file.name,
+        line: lineOfByte(file.content, invalidAt),
+        severity: "error",
+        rule: "encoding",
+        message: `The file is not valid UTF-8 (byte ${invalidAt} starts an invalid sequence).`,
+        fix: "Save the file as UTF-8, which Flyway reads it as."
+      }]
+    };
+  }
+  const findings = [];
+  const hasByteOrderMark = file.content.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK);
+  if (hasByteOrderMark) {
+    findings.push({
+      file: file.name,
+      line: 1,
+      severity: "warning",
+      rule: "bom",
+      message: "The file starts with a UTF-8 byte-order mark.",
+      fix: "Save the file as UTF-8 without a byte-order mark, which some SQL tools read as part of the first statement."
+    });
+  }
+  const text = hasByteOrderMark ? decoded.slice(1) : decoded;
+  const mixedAt = firstLineEndingUnlikeTheFirst(text);
+  if (mixedAt !== void 0) {
+    findings.push({
+      file: file.name,
+      line: mixedAt,
+      severity: "warning",
+      rule: "line-endings",
+      message: "The file mixes CRLF and LF line endings.",
+      fix: "Convert the file to one line ending, preferably LF, so editors and git do not rewrite parts of it."
+    });
+  }
+  return { text, findings };
+}
+function emptyFileFinding(name) {
+  return {
+    file: name,
+    severity: "error",
+    rule: "empty",
+    message: "The file has no SQL statement, only blanks or comments.",
+    fix: "Add the statements the migration is for, or delete the file."
+  };
+}
+function firstUndecodableByte(bytes, decoded) {
+  const reencoded = Buffer.from(decoded, "utf8");
+  if (reencoded.equals(bytes)) return void 0;
+  let i = 0;
+  while (i < bytes.length && bytes[i] === reencoded[i]) i += 1;
+  return i;
+}
+function lineOfByte(bytes, offset) {
+  let line = 1;
+  for (let i = 0; i < offset; i += 1) if (bytes[i] === 10) line += 1;
+  return line;
+}
+function firstLineEndingUnlikeTheFirst(text) {
+  let firstIsCrlf;
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1), line += 1) {
+    const isCrlf = i > 0 && text[i - 1] === "\r";
+    if (firstIsCrlf === void 0) firstIsCrlf = isCrlf;
+    else if (isCrlf !== firstIsCrlf) return line;
+  }
+  return void 0;
+}
+
+// client/src/lint/mysql.ts
+var import_node_sql_parser = require("node-sql-parser");
+
+// client/src/lint/mysql-parser-gaps.ts
+var NAME = "(?:[^\\s`]|`[^`]*`)+";
+var UNSUPPORTED = [
+  // Stored programs and server objects, including compound BEGIN ... END bodies.
+  new RegExp(`^(?:CREATE|ALTER|DROP)\\s+(?:OR\\s+REPLACE\\s+)?(?:DEFINER\\s*=\\s*${NAME}\\s+)?(?:SQL\\s+SECURITY\\s+\\w+\\s+)?(?:AGGREGATE\\s+)?(?:PROCEDURE|FUNCTION|EVENT|SEQUENCE|TRIGGER|PACKAGE|SERVER|ROLE|USER|TABLESPACE|LOGFILE)\\b`, "i"),
+  // Session, administration and prepared-statement commands.
+  /^(?:SET\s+(?:NAMES|CHARACTER\s+SET|CHARSET|PASSWORD|ROLE|DEFAULT\s+ROLE|STATEMENT)|FLUSH|PREPARE|EXECUTE|DEALLOCATE|SIGNAL|RESIGNAL|DO|HANDLER|INSTALL|UNINSTALL|XA|OPTIMIZE|ANALYZE|CHECK|CHECKSUM|REPAIR|GRANT|REVOKE|RENAME\s+USER|PURGE|RESET|KILL|BINLOG)\b/i,
+  // ALTER TABLE clauses: column defaults and visibility, charset conversion, index renames, IF [NOT] EXISTS.
+  new RegExp(`\\bALTER\\s+(?:COLUMN\\s+)?${NAME}\\s+(?:SET|DROP)\\s+(?:DEFAULT|NOT\\s+NULL|VISIBLE|INVISIBLE)\\b`, "i"),
+  /\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b/i,
+  /\bRENAME\s+(?:INDEX|KEY)\b/i,
+  /\b(?:DROP|ADD|MODIFY|CHANGE)\s+(?:COLUMN\s+|INDEX\s+|KEY\s+)?IF\s+(?:NOT\s+)?EXISTS\b/i,
+  /^DROP\s+INDEX\s+IF\s+EXISTS\b/i,
+  // DROP TABLE ... CASCADE / RESTRICT, which MySQL accepts and ignores.
+  /^DROP\s+(?:TEMPORARY\s+)?TABLES?\b.*\b(?:CASCADE|RESTRICT)\s*$/is,
+  // Partitioning, system-versioned tables.
+  /\bPARTITION\s+BY\b|\b(?:ADD|DROP|REORGANIZE|TRUNCATE|COALESCE|EXCHANGE)\s+PARTITION\b/i,
+  /\bSYSTEM\s+VERSIONING\b/i,
+  // Column types the grammars lack.
+  /\bDOUBLE\s+PRECISION\b|\bBOOL\b|\bREAL\b|\bINET[46]\b/i
+];
+function isKnownParserGap(shape) {
+  const statement = shape.trim();
+  return UNSUPPORTED.some((pattern) => pattern.test(statement));
+}
+
+// client/src/lint/mysql-statements.ts
+var DELIMITER_COMMAND = /DELIMITER[ \t]+(\S+)[^\n]*/iy;
+function splitMysqlStatements(text) {
+  const shape = text.split("");
+  const statements = [];
+  let delimiter = ";";
+  let start;
+  const blank = (from, to) => {
+    for (let j = from; j < to; j += 1) if (shape[j] !== "\n") shape[j] = " ";
+  };
+  const finish = (end) => {
+    if (start !== void 0) statements.push({ text: text.slice(start, end), offset: start, shape: shape.slice(start, end).join("") });
+    start = void 0;
+  };
+  let i = 0;
+  while (i < text.length) {
+    DELIMITER_COMMAND.lastIndex = i;
+    const command = start === void 0 ? DELIMITER_COMMAND.exec(text) : null;
+    if (command !== null) {
+      delimiter = command[1];
+      i = DELIMITER_COMMAND.lastIndex;
+    } else if (isLineCommentAt(text, i)) {
+      const end = endOfLine(text, i);
+      blank(i, end);
+      i = end;
+    } else if (text.startsWith("/*", i)) {
+      const close = text.indexOf("*/", i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      blank(i, end);
+      i = end;
+    } else if (text.startsWith(delimiter, i)) {
+      finish(i);
+      i += delimiter.length;
+    } else if (text[i] === "'" || text[i] === '"' || text[i] === "`") {
+      start ??= i;
+      const end = endOfQuoted(text, i);
+      blank(i + 1, end - 1);
+      i = end;
+    } else {
+      if (!/\s/.test(text[i])) start ??= i;
+      i += 1;
+    }
+  }
+  finish(text.length);
+  return statements;
+}
+function isLineCommentAt(text, i) {
+  if (text[i] === "#") return true;
+  return text.startsWith("--", i) && (i + 2 >= text.length || /\s/.test(text[i + 2]));
+}
+function endOfLine(text, from) {
+  const newline = text.indexOf("\n", from);
+  return newline < 0 ? text.length : newline;
+}
+function endOfQuoted(text, from) {
+  const quote = text[from];
+  let i = from + 1;
+  while (i < text.length) {
+    if (text[i] === "\\" && quote !== "`") i += 2;
+    else if (text[i] === quote && text[i + 1] === quote) i += 2;
+    else if (text[i] === quote) return i + 1;
+    else i += 1;
+  }
+  return text.length;
+}
+
+// client/src/lint/placeholders.ts
+var PLACEHOLDER = /\$\{[^}\r\n]*\}/g;
+var IDENTIFIER_STAND_IN = /flyway_placeholder_(\d+)_/g;
+function parseWithStandIns(text, parse) {
+  const asNumbers = /* @__PURE__ */ new Set();
+  const firstFailureAt = /* @__PURE__ */ new Map();
+  for (; ; ) {
+    const candidate = standIns(text, asNumbers);
+    const attempt = parse(candidate);
+    if (attempt.ok) return attempt;
+    const culprit = attempt.offset === void 0 ? void 0 : candidate.placeholderAt(attempt.offset);
+    if (!firstFailureAt.has(culprit)) firstFailureAt.set(culprit, { ...attempt, message: candidate.restore(attempt.message) });
+    if (culprit === void 0 || asNumbers.has(culprit)) return firstFailureAt.get(culprit) ?? attempt;
+    asNumbers.add(culprit);
+  }
+}
+function standIns(text, asNumbers) {
+  const placeholders = [];
+  const spans = [];
+  let replaced = "";
+  let copiedUpTo = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const index = placeholders.length;
+    const standIn = asNumbers.has(index) ? "1" : `flyway_placeholder_${index}_`;
+    replaced += text.slice(copiedUpTo, match.index);
+    spans.push({ start: replaced.length, end: replaced.length + standIn.length });
+    replaced += standIn;
+    placeholders.push(match[0]);
+    copiedUpTo = match.index + match[0].length;
+  }
+  replaced += text.slice(copiedUpTo);
+  return {
+    text: replaced,
+    restore: (name) => name.replace(IDENTIFIER_STAND_IN, (standIn, n) => placeholders[Number(n)] ?? standIn),
+    placeholderAt: (offset) => {
+      const index = spans.findIndex(({ start, end }) => offset >= start && offset < end);
+      return index < 0 ? void 0 : index;
+    }
+  };
+}
+
+// client/src/lint/statements.ts
+function isConcurrent(effect) {
+  return effect.kind === "concurrent" || effect.kind === "create-index" && effect.concurrently;
+}
+function renameIn(effect, rename) {
+  switch (effect.kind) {
+    case "drop":
+      return { ...effect, name: rename(effect.name) };
+    case "column-type":
+      return { ...effect, table: rename(effect.table), column: rename(effect.column) };
+    case "truncate":
+    case "create-table":
+    case "create-index":
+      return { ...effect, table: rename(effect.table) };
+    default:
+      return effect;
+  }
+}
+
+// client/src/lint/text.ts
+function lineLocator(text) {
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = low + high + 1 >> 1;
+      if (lineStarts[middle] <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
+}
+function byteToCharOffset(text) {
+  if (Buffer.byteLength(text, "utf8") === text.length) return (byteOffset) => byteOffset;
+  let byte = 0;
+  let char = 0;
+  return (byteOffset) => {
+    if (byteOffset < byte) [byte, char] = [0, 0];
+    while (byte < byteOffset && char < text.length) {
+      const codePoint = text.codePointAt(char) ?? 0;
+      byte += codePoint < 128 ? 1 : codePoint < 2048 ? 2 : codePoint < 65536 ? 3 : 4;
+      char += codePoint >= 65536 ? 2 : 1;
+    }
+    return char;
+  };
+}
+
+// client/src/lint/mysql.ts
+var GRAMMARS = ["MariaDB", "MySQL"];
+var EXPECTED_LIMIT = 120;
+var parser = new import_node_sql_parser.Parser();
+function parseMysql(text) {
+  const lineOf = lineLocator(text);
+  const statements = [];
+  const syntaxErrors = [];
+  for (const piece of splitMysqlStatements(text)) {
+    const line = lineOf(piece.offset);
+    const parsed = astify(piece.text);
+    if (parsed.ok) {
+      statements.push({ line, effects: parsed.value });
+      continue;
+    }
+    statements.push({ line, effects: [] });
+    if (!isKnownParserGap(piece.shape)) {
+      syntaxErrors.push({ line: line + (parsed.line ?? 1) - 1, message: parsed.message });
+    }
+  }
+  return { statements, syntaxErrors };
+}
+function astify(statement) {
+  return parseWithStandIns(statement, (candidate) => {
+    const failures = [];
+    for (const database of GRAMMARS) {
+      try {
+        const tree = parser.astify(candidate.text, { database });
+        const effects = (Array.isArray(tree) ? tree : [tree]).flatMap(effectsOf);
+        return { ok: true, value: effects.map((effect) => renameIn(effect, candidate.restore)) };
+      } catch (error) {
+        failures.push(failure(error));
+      }
+    }
+    return failures.reduce((furthest, next) => (next.offset ?? -1) > (furthest.offset ?? -1) ? next : furthest);
+  });
+}
+function failure(error) {
+  const start = field(field(error, "location"), "start");
+  const line = field(start, "line");
+  const offset = field(start, "offset");
+  return {
+    ok: false,
+    message: shortened(error instanceof Error ? error.message : String(error)),
+    ...typeof line === "number" ? { line } : {},
+    ...typeof offset === "number" ? { offset } : {}
+  };
+}
+function shortened(message) {
+  const parts = /^Expected (.*) but (.*) found\.$/s.exec(message);
+  if (parts === null || parts[1].length <= EXPECTED_LIMIT) return message;
+  return `Expected ${parts[1].slice(0, EXPECTED_LIMIT)}... but ${parts[2]} found.`;
+}
+function effectsOf(tree) {
+  const type = field(tree, "type");
+  const keyword = field(tree, "keyword");
+  if (type === "drop" && (keyword === "table" || keyword === "database" || keyword === "schema")) {
+    return [{ kind: "drop", object: keyword, name: tableNames(field(tree, "name")) }];
+  }
+  if (type === "truncate") return [{ kind: "truncate", table: tableNames(field(tree, "name")) }];
+  if (type === "alter") {
+    const table2 = tableNames(field(tree, "table"));
+    const actions = field(tree, "expr");
+    return (Array.isArray(actions) ? actions : []).flatMap((action) => {
+      if (field(action, "resource") !== "column") return [];
+      const kind = field(action, "action");
+      if (kind === "drop") return [{ kind: "drop", object: "column", name: `${table2}.${columnName(field(action, "column"))}` }];
+      if (kind === "modify") return [{ kind: "column-type", table: table2, column: columnName(field(action, "column")) }];
+      if (kind === "change") return [{ kind: "column-type", table: table2, column: columnName(field(action, "old_column")) }];
+      return [];
+    });
+  }
+  return [];
+}
+function tableNames(names) {
+  if (typeof names === "string") return names;
+  if (!Array.isArray(names)) return "";
+  return names.map((name) => [field(name, "db"), field(name, "table")].filter((part) => typeof part === "string").join(".")).join(", ");
+}
+function columnName(reference) {
+  const column = field(reference, "column");
+  if (typeof column === "string") return column;
+  const value = field(field(column, "expr"), "value");
+  return typeof value === "string" ? value : "";
+}
+function field(value, key) {
+  return typeof value === "object" && value !== null ? value[key] : void 0;
+}
+
+// common/src/flyway-name.ts
+var SQL_SUFFIX = ".sql";
+var SEPARATOR = "__";
+var VERSION_PATTERN = /^\d+([._]\d+)*$/;
+var MEANINGFUL_DESCRIPTION = /[^_\s]/;
+var CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+var CALLBACK_EVENTS = [
+  "beforeMigrate",
+  "beforeRepeatables",
+  "beforeEachMigrate",
+  "beforeEachMigrateStatement",
+  "afterEachMigrateStatement",
+  "afterEachMigrateStatementError",
+  "afterEachMigrate",
+  "afterEachMigrateError",
+  "afterMigrate",
+  "afterMigrateApplied",
+  "afterVersioned",
+  "afterMigrateError",
+  "beforeUndo",
+  "beforeEachUndo",
+  "beforeEachUndoStatement",
+  "afterEachUndoStatement",
+  "afterEachUndoStatementError",
+  "afterEachUndo",
+  "afterEachUndoError",
+  "afterUndo",
+  "afterUndoError",
+  "beforeClean",
+  "afterClean",
+  "afterCleanError",
+  "beforeInfo",
+  "afterInfo",
+  "afterInfoError",
+  "beforeValidate",
+  "afterValidate",
+  "afterValidateError",
+  "beforeBaseline",
+  "afterBaseline",
+  "afterBaselineError",
+  "beforeRepair",
+  "afterRepair",
+  "afterRepairError",
+  "createSchema",
+  "beforeCreateSchema",
+  "beforeConnect",
+  "afterConnect"
+];
+var REASONS = {
+  "lowercase-prefix": "lowercase prefix: use uppercase V for versioned or R for repeatable migrations",
+  "undo-migration": "undo migrations with prefix U are not supported: write a new versioned migration instead",
+  "unknown-prefix": "not a Flyway migration name: use V1__description.sql or R__description.sql",
+  "missing-separator": "missing double underscore __ separator: use V1__description.sql or R__description.sql",
+  "missing-version": "missing version after V: use for example V1__description.sql or V1.2__description.sql",
+  "invalid-version": "invalid version: use numbers separated by . or _ such as V1.2__ or V1_2__",
+  "missing-description": "missing description after __: use for example V1__create_table.sql",
+  "repeatable-with-version": "repeatable migrations have no version: use R__description.sql",
+  "unsafe-key": "key unusable as a file path: no control characters - no empty or . or .. folder names - no leading /"
+};
+function basenameOf(key) {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+function reject(basename, code) {
+  return { kind: "rejected", basename, code, reason: REASONS[code] };
+}
+function isSafePath(key) {
+  if (CONTROL_CHARACTER.test(key) || key.startsWith("/")) return false;
+  return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+function callbackEvent(stem) {
+  const separatorAt = stem.indexOf(SEPARATOR);
+  const event = separatorAt < 0 ? stem : stem.slice(0, separatorAt);
+  return CALLBACK_EVENTS.includes(event) ? event : void 0;
+}
+function classifyKey(key) {
+  const basename = basenameOf(key);
+  if (!basename.endsWith(SQL_SUFFIX)) {
+    return { kind: "ignored", reason: `not a ${SQL_SUFFIX} file` };
+  }
+  if (!isSafePath(key)) return reject(basename, "unsafe-key");
+  const stem = basename.slice(0, -SQL_SUFFIX.length);
+  const prefix = stem.charAt(0);
+  const rest = stem.slice(1);
+  const separatorAt = rest.indexOf(SEPARATOR);
+  const description = separatorAt < 0 ? "" : rest.slice(separatorAt + SEPARATOR.length);
+  const event = callbackEvent(stem);
+  if (event !== void 0) return { kind: "callback", basename, event };
+  if (prefix === "V") {
+    if (separatorAt < 0) return reject(basename, "missing-separator");
+    const version = rest.slice(0, separatorAt);
+    if (version === "") return reject(basename, "missing-version");
+    if (!VERSION_PATTERN.test(version)) return reject(basename, "invalid-version");
+    if (!MEANINGFUL_DESCRIPTION.test(description)) return reject(basename, "missing-description");
+    return { kind: "versioned", basename, version, description };
+  }
+  if (prefix === "R") {
+    if (separatorAt < 0) return reject(basename, "missing-separator");
+    if (separatorAt > 0) return reject(basename, "repeatable-with-version");
+    if (!MEANINGFUL_DESCRIPTION.test(description)) return reject(basename, "missing-description");
+    return { kind: "repeatable", basename, description };
+  }
+  if (prefix === "v" || prefix === "r") return reject(basename, "lowercase-prefix");
+  if (prefix === "U") return reject(basename, "undo-migration");
+  return reject(basename, "unknown-prefix");
+}
+
+// common/src/version.ts
+function versionParts(version) {
+  const parts = version.split(/[._]/).map((part) => BigInt(part));
+  while (parts.length > 1 && parts[parts.length - 1] === 0n) parts.pop();
+  return parts;
+}
+function normalizeVersion(version) {
+  return versionParts(version).join(".");
+}
+function compareVersions(a, b) {
+  const left = versionParts(a);
+  const right = versionParts(b);
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const x = left[i] ?? 0n;
+    const y = right[i] ?? 0n;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+// client/src/lint/names.ts
+var EXPECTED_NAMES = "Name it V<version>__<description>.sql for a versioned migration or R__<description>.sql for a repeatable one.";
+function isSqlFile(name) {
+  return classifyKey(name).kind !== "ignored";
+}
+function nameFindings(names) {
+  const findings = [];
+  const classified = names.map((name) => ({ name, classification: classifyKey(name) }));
+  for (const { name, classification } of classified) {
+    if (classification.kind === "rejected") {
+      findings.push({ file: name, severity: "error", rule: "name", message: `Flyway would not run this file: ${classification.reason}.`, fix: EXPECTED_NAMES });
+    } else if (classification.kind === "callback") {
+      findings.push({
+        file: name,
+        severity: "warning",
+        rule: "callback",
+        message: `This is a Flyway ${classification.event} callback, which only runs when the database enables callbacks.`,
+        fix: "Set callbacks = true for the database if it should run, or name it V<version>__<description>.sql if it is a migration."
+      });
+    }
+  }
+  findings.push(...duplicates(classified, versionKey, "duplicate-version", (key, others) => ({
+    message: `Version ${key} is also used by ${others}.`,
+    fix: "Give each versioned migration its own version; Flyway refuses to migrate while two files share one."
+  })));
+  findings.push(...duplicates(classified, repeatableKey, "duplicate-description", (key, others) => ({
+    message: `The repeatable description "${key}" is also used by ${others}.`,
+    fix: "Give each repeatable migration its own description; Flyway refuses to migrate while two files share one."
+  })));
+  return findings;
+}
+function migrationOrder(files) {
+  const ranked = files.map((file) => ({ file, classification: classifyKey(file.name) }));
+  return ranked.sort((a, b) => {
+    const byKind = KIND_ORDER[a.classification.kind] - KIND_ORDER[b.classification.kind];
+    if (byKind !== 0) return byKind;
+    if (a.classification.kind === "versioned" && b.classification.kind === "versioned") {
+      const byVersion = compareVersions(a.classification.version, b.classification.version);
+      if (byVersion !== 0) return byVersion;
+    }
+    return compare(a.file.name, b.file.name);
+  }).map(({ file }) => file);
+}
+var KIND_ORDER = { versioned: 0, repeatable: 1, callback: 2, rejected: 3, ignored: 4 };
+function duplicates(files, keyOf, rule, text) {
+  const groups = /* @__PURE__ */ new Map();
+  files.forEach(({ classification }, index) => {
+    const key = keyOf(classification);
+    if (key !== void 0) groups.set(key, [...groups.get(key) ?? [], index]);
+  });
+  const findings = [];
+  for (const [key, members] of groups) {
+    if (members.length < 2) continue;
+    for (const member of members) {
+      const others = members.filter((other) => other !== member).map((other) => files[other].name).join(", ");
+      findings.push({ file: files[member].name, severity: "error", rule, ...text(key, others) });
+    }
+  }
+  return findings;
+}
+function versionKey(c) {
+  return c.kind === "versioned" ? normalizeVersion(c.version) : void 0;
+}
+function repeatableKey(c) {
+  return c.kind === "repeatable" ? c.description.replace(/_/g, " ") : void 0;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// client/src/lint/postgresql.ts
+var import_libpg_query = require("libpg-query");
+async function parsePostgresql(text) {
+  if (text.trim() === "") return { statements: [], syntaxErrors: [] };
+  await (0, import_libpg_query.loadModule)();
+  const parsed = parseWithStandIns(text, (candidate) => {
+    let rawStatements;
+    try {
+      rawStatements = (0, import_libpg_query.parseSync)(candidate.text).stmts ?? [];
+    } catch (error) {
+      return syntaxFailure(candidate.text, error);
+    }
+    const statements = statementsOf(candidate.text, rawStatements);
+    return { ok: true, value: statements.map(({ line, effects }) => ({ line, effects: effects.map((effect) => renameIn(effect, candidate.restore)) })) };
+  });
+  if (parsed.ok) return { statements: parsed.value, syntaxErrors: [] };
+  return { statements: [], syntaxErrors: [parsed.line === void 0 ? { message: parsed.message } : { line: parsed.line, message: parsed.message }] };
+}
+function syntaxFailure(text, error) {
+  const details = typeof error === "object" && error !== null ? error.sqlDetails : void 0;
+  if (details === void 0) throw error;
+  const message = typeof details.message === "string" ? details.message : String(error);
+  if (typeof details.cursorPosition !== "number") return { ok: false, message };
+  const offset = Array.from(text).slice(0, details.cursorPosition).join("").length;
+  return { ok: false, offset, line: lineLocator(text)(offset), message };
+}
+function statementsOf(text, rawStatements) {
+  const charOffset = byteToCharOffset(text);
+  const lineOf = lineLocator(text);
+  return rawStatements.map((raw) => ({
+    // Protobuf JSON leaves out a zero location, and locations are UTF-8 byte offsets.
+    line: lineOf(firstCodeCharacter(text, charOffset(raw.stmt_location ?? 0))),
+    effects: raw.stmt === void 0 ? [] : effectsOf2(raw.stmt)
+  }));
+}
+function effectsOf2(node) {
+  if ("CreateStmt" in node) return [{ kind: "create-table", table: relationName(node.CreateStmt.relation) }];
+  if ("CreateTableAsStmt" in node && node.CreateTableAsStmt.objtype === "OBJECT_TABLE") {
+    return [{ kind: "create-table", table: relationName(node.CreateTableAsStmt.into?.rel) }];
+  }
+  if ("IndexStmt" in node) {
+    return [{ kind: "create-index", table: relationName(node.IndexStmt.relation), concurrently: node.IndexStmt.concurrent === true }];
+  }
+  if ("DropStmt" in node) {
+    const { removeType, objects = [], concurrent } = node.DropStmt;
+    const name = objects.map(objectName).join(", ");
+    if (removeType === "OBJECT_TABLE") return [{ kind: "drop", object: "table", name }];
+    if (removeType === "OBJECT_SCHEMA") return [{ kind: "drop", object: "schema", name }];
+    if (removeType === "OBJECT_INDEX" && concurrent === true) return [{ kind: "concurrent", operation: "DROP INDEX CONCURRENTLY" }];
+    return [];
+  }
+  if ("DropdbStmt" in node) return [{ kind: "drop", object: "database", name: node.DropdbStmt.dbname ?? "" }];
+  if ("TruncateStmt" in node) {
+    const tables = (node.TruncateStmt.relations ?? []).map((relation) => "RangeVar" in relation ? relationName(relation.RangeVar) : "");
+    return [{ kind: "truncate", table: tables.join(", ") }];
+  }
+  if ("AlterTableStmt" in node && node.AlterTableStmt.objtype === "OBJECT_TABLE") {
+    const table2 = relationName(node.AlterTableStmt.relation);
+    return (node.AlterTableStmt.cmds ?? []).flatMap((command) => {
+      if (!("AlterTableCmd" in command)) return [];
+      const column = command.AlterTableCmd.name ?? "";
+      if (command.AlterTableCmd.subtype === "AT_DropColumn") return [{ kind: "drop", object: "column", name: `${table2}.${column}` }];
+      if (command.AlterTableCmd.subtype === "AT_AlterColumnType") return [{ kind: "column-type", table: table2, column }];
+      return [];
+    });
+  }
+  if ("ReindexStmt" in node) {
+    const concurrently = (node.ReindexStmt.params ?? []).some((param) => "DefElem" in param && param.DefElem.defname === "concurrently");
+    return concurrently ? [{ kind: "concurrent", operation: "REINDEX CONCURRENTLY" }] : [];
+  }
+  if ("TransactionStmt" in node) {
+    const kind = node.TransactionStmt.kind;
+    return kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START" ? [{ kind: "transaction-control" }] : [];
+  }
+  return [];
+}
+function relationName(relation) {
+  return [relation?.schemaname, relation?.relname].filter((part) => part !== void 0).join(".");
+}
+function objectName(node) {
+  if ("String" in node) return node.String.sval ?? "";
+  if ("List" in node) return (node.List.items ?? []).map(objectName).join(".");
+  return "";
+}
+function firstCodeCharacter(text, offset) {
+  let i = offset;
+  while (i < text.length) {
+    if (/\s/.test(text[i])) i += 1;
+    else if (text.startsWith("--", i)) i = endOfLine2(text, i);
+    else if (text.startsWith("/*", i)) i = endOfBlockComment(text, i);
+    else break;
+  }
+  return i;
+}
+function endOfLine2(text, from) {
+  const newline = text.indexOf("\n", from);
+  return newline < 0 ? text.length : newline + 1;
+}
+function endOfBlockComment(text, from) {
+  let depth = 0;
+  let i = from;
+  while (i < text.length) {
+    if (text.startsWith("/*", i)) [depth, i] = [depth + 1, i + 2];
+    else if (text.startsWith("*/", i)) [depth, i] = [depth - 1, i + 2];
+    else i += 1;
+    if (depth === 0) return i;
+  }
+  return text.length;
+}
+
+// client/src/lint/risks.ts
+var LATER_DROP = "Keep it until no code uses it, take a backup, then drop it in a later release.";
+var NEW_COLUMN = "Add a new column, backfill it in batches, switch the code to it, then drop the old column.";
+function riskFindings(filesInOrder, engine) {
+  const findings = [];
+  const createdTables = [];
+  for (const { name, parsed } of filesInOrder) {
+    const warn = (line, rule, message, fix) => findings.push({ file: name, line, severity: "warning", rule, message, fix });
+    for (const statement of parsed.statements) {
+      for (const effect of statement.effects) {
+        const risk = riskOf(effect, engine, createdTables);
+        if (risk !== void 0) warn(statement.line, risk.rule, risk.message, risk.fix);
+        if (effect.kind === "create-table") createdTables.push(effect.table);
+      }
+    }
+    if (engine === "postgresql") {
+      for (const risk of concurrentlyInTransaction(parsed.statements)) warn(risk.line, risk.rule, risk.message, risk.fix);
+    }
+  }
+  return findings;
+}
+function riskOf(effect, engine, createdTables) {
+  switch (effect.kind) {
+    case "drop":
+      return {
+        rule: "drop",
+        message: {
+          table: `DROP TABLE ${effect.name} deletes the table and all its rows.`,
+          column: `DROP COLUMN ${effect.name} deletes the column's data and breaks code that still reads it.`,
+          schema: `DROP SCHEMA ${effect.name} deletes the schema and everything in it.`,
+          database: `DROP DATABASE ${effect.name} deletes the whole database.`
+        }[effect.object],
+        fix: effect.object === "column" ? "Keep the old column until no code reads it, then drop it in a later release." : LATER_DROP
+      };
+    case "truncate":
+      return { rule: "truncate", message: `TRUNCATE ${effect.table} deletes every row at once.`, fix: "Take a backup first, or delete only the rows meant with DELETE ... WHERE." };
+    case "column-type":
+      return {
+        rule: "column-type",
+        message: engine === "postgresql" ? `Changing the type of ${effect.table}.${effect.column} rewrites the table under an exclusive lock.` : `Redefining ${effect.table}.${effect.column} with MODIFY or CHANGE COLUMN can copy the whole table while blocking writes.`,
+        fix: NEW_COLUMN
+      };
+    case "create-index":
+      if (engine !== "postgresql" || effect.concurrently || createdTables.some((table2) => sameTable(table2, effect.table))) return void 0;
+      return {
+        rule: "index-without-concurrently",
+        message: `CREATE INDEX on the existing table ${effect.table} blocks writes to it while the index builds.`,
+        fix: "Use CREATE INDEX CONCURRENTLY, in a migration of its own."
+      };
+    default:
+      return void 0;
+  }
+}
+function concurrentlyInTransaction(statements) {
+  const concurrent = statements.filter((statement) => statement.effects.some(isConcurrent));
+  const others = statements.length - concurrent.length;
+  if (concurrent.length === 0 || others === 0) return [];
+  const opensTransaction = statements.some((statement) => statement.effects.some((effect) => effect.kind === "transaction-control"));
+  const reason = opensTransaction ? "the file opens a transaction with BEGIN or START TRANSACTION" : `Flyway runs it in one transaction with the file's ${others} other statement${others === 1 ? "" : "s"}`;
+  return concurrent.map((statement) => ({
+    line: statement.line,
+    rule: "concurrently-in-transaction",
+    message: `PostgreSQL refuses ${operationOf(statement)} inside a transaction block, and ${reason}.`,
+    fix: "Put the CONCURRENTLY statement alone in a migration of its own, without BEGIN or COMMIT."
+  }));
+}
+function operationOf(statement) {
+  for (const effect of statement.effects) {
+    if (effect.kind === "concurrent") return effect.operation;
+    if (effect.kind === "create-index" && effect.concurrently) return "CREATE INDEX CONCURRENTLY";
+  }
+  return "CONCURRENTLY";
+}
+function sameTable(a, b) {
+  const [schemaA, tableA] = splitQualified(a);
+  const [schemaB, tableB] = splitQualified(b);
+  return tableA === tableB && (schemaA === void 0 || schemaB === void 0 || schemaA === schemaB);
+}
+function splitQualified(name) {
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? [void 0, name] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+// client/src/lint/index.ts
+async function lintFiles(files, options) {
+  const sqlFiles = files.filter((file) => isSqlFile(file.name));
+  const findings = nameFindings(sqlFiles.map((file) => file.name));
+  const parsedFiles = [];
+  for (const file of migrationOrder(sqlFiles)) {
+    const decoded = decodeFile(file);
+    findings.push(...decoded.findings);
+    if (decoded.text === void 0) continue;
+    const parsed = await parseSql(decoded.text, options.engine);
+    findings.push(...parsed.syntaxErrors.map((problem) => syntaxFinding(file.name, problem, options.engine)));
+    if (parsed.syntaxErrors.length === 0 && parsed.statements.length === 0) findings.push(emptyFileFinding(file.name));
+    parsedFiles.push({ name: file.name, parsed });
+  }
+  findings.push(...riskFindings(parsedFiles, options.engine));
+  const graded = options.strict === true ? findings.map((finding) => ({ ...finding, severity: "error" })) : findings;
+  return sortByFileThenLine(graded);
+}
+function parseSql(text, engine) {
+  return engine === "postgresql" ? parsePostgresql(text) : Promise.resolve(parseMysql(text));
+}
+function syntaxFinding(file, problem, engine) {
+  const [verdict, database] = engine === "postgresql" ? ["The PostgreSQL parser reports", "PostgreSQL"] : ["Neither node-sql-parser's MariaDB nor its MySQL grammar accepts the statement", "MySQL or MariaDB"];
+  return {
+    file,
+    ...problem.line === void 0 ? {} : { line: problem.line },
+    severity: "error",
+    rule: "syntax",
+    message: `${verdict}: ${problem.message.replace(/\.$/, "")}.`,
+    fix: `Correct the statement so that ${database} accepts it; Flyway would stop the migration there.`
+  };
+}
+function sortByFileThenLine(findings) {
+  return [...findings].sort((a, b) => {
+    if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+    return (a.line ?? 0) - (b.line ?? 0);
+  });
+}
+
+// client/src/lint-report.ts
+function formatFinding(finding) {
+  const where = `${finding.file || "(files)"}${finding.line === void 0 ? "" : `:${finding.line}`}`;
+  return `${where}: ${finding.severity} [${finding.rule}] ${finding.message} ${finding.fix}`;
+}
+async function lintAndReport(files, options, reporter) {
+  reporter.progress(`linting ${files.length} file(s) as ${options.engine}`);
+  const findings = await lintFiles(files, options);
+  for (const finding of findings) reporter.note(formatFinding(finding));
+  const errors = findings.filter((finding) => finding.severity === "error").length;
+  if (errors > 0) {
+    throw new ClientError(`lint found ${errors} error(s) in ${files.length} file(s); nothing was uploaded`, EXIT.failed, "fix the files named above (--strict also counts warnings)");
+  }
+  return findings;
+}
+
+// client/src/local-files.ts
+var import_node_fs = require("node:fs");
+var import_node_path = require("node:path");
+function readMigrationFolder(dir) {
+  let names;
+  try {
+    names = (0, import_node_fs.readdirSync)(dir);
+  } catch (error) {
+    throw new ClientError(`cannot read the folder ${dir}: ${error.message}`, EXIT.usage, "pass the folder that holds the V<version>__<description>.sql files");
+  }
+  return names.filter((name) => name.endsWith(".sql") && (0, import_node_fs.statSync)((0, import_node_path.join)(dir, name)).isFile()).sort().map((name) => ({ name, content: (0, import_node_fs.readFileSync)((0, import_node_path.join)(dir, name)) }));
+}
+
+// client/src/logs.ts
+var import_client_ssm3 = require("@aws-sdk/client-ssm");
+
+// client/src/follow.ts
+var import_client_cloudwatch_logs2 = require("@aws-sdk/client-cloudwatch-logs");
+var import_client_s32 = require("@aws-sdk/client-s3");
+var import_client_ssm2 = require("@aws-sdk/client-ssm");
+
+// common/src/outcome.ts
+var OUTCOME_KEY = ".flyway/outcome.json";
+function coversVersions(record, versions) {
+  const seen = new Set(record.objects.map((object) => `${object.key}\0${object.version_id ?? ""}`));
+  return versions.every((version) => seen.has(`${version.key}\0${version.versionId ?? ""}`));
+}
+
+// client/src/follow.ts
+var COMMAND_ID_TAG = "flyway-command-id";
+var REJECTED_TAG = "flyway-rejected";
+var FINAL_STATUSES = ["Success", "Failed", "TimedOut", "Cancelled", "Undeliverable", "Terminated"];
+var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function readOutcome(s3, bucket) {
+  return step(`reading s3://${bucket}/${OUTCOME_KEY}`, async () => {
+    try {
+      const object = await s3.send(new import_client_s32.GetObjectCommand({ Bucket: bucket, Key: OUTCOME_KEY }));
+      return JSON.parse(await object.Body?.transformToString("utf8") ?? "");
+    } catch (error) {
+      if (error instanceof Error && (error.name === "NoSuchKey" || error.name === "NotFound")) return void 0;
+      throw error;
+    }
+  });
+}
+async function triggerVerdict(s3, bucket, key, versionId) {
+  const tags = await step(`reading the tags of s3://${bucket}/${key}`, () => s3.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId })));
+  const value = (name) => tags.TagSet?.find((tag) => tag.Key === name)?.Value;
+  const commandId = value(COMMAND_ID_TAG);
+  const rejected = value(REJECTED_TAG);
+  return { ...commandId === void 0 ? {} : { commandId }, ...rejected === void 0 ? {} : { rejected } };
+}
+async function commandState(ssm, commandId, instanceId) {
+  return step(`reading command ${commandId}`, async () => {
+    try {
+      const invocation = await ssm.send(new import_client_ssm2.GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+      const status = invocation.Status ?? "Pending";
+      return {
+        status,
+        final: FINAL_STATUSES.includes(status),
+        stdout: invocation.StandardOutputContent ?? "",
+        stderr: invocation.StandardErrorContent ?? "",
+        responseCode: invocation.ResponseCode ?? -1
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === "InvocationDoesNotExist") return void 0;
+      throw error;
+    }
+  });
+}
+async function commandOutput(logs, group, commandId, stream = "stdout") {
+  const streams = await step(`listing the log streams of command ${commandId}`, () => logs.send(new import_client_cloudwatch_logs2.DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${commandId}/` })));
+  const names = (streams.logStreams ?? []).map((candidate) => candidate.logStreamName ?? "").filter((name) => name.endsWith(`/${stream}`));
+  if (names.length === 0) return void 0;
+  const parts = [];
+  for (const name of names) {
+    let token;
+    for (; ; ) {
+      const page = await step(`reading ${group} ${name}`, () => logs.send(new import_client_cloudwatch_logs2.GetLogEventsCommand({ logGroupName: group, logStreamName: name, startFromHead: true, nextToken: token })));
+      parts.push(...(page.events ?? []).map((event) => event.message ?? ""));
+      if (page.nextForwardToken === void 0 || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
+      token = page.nextForwardToken;
+    }
+  }
+  return parts.join("");
+}
+function flywayErrorLines(output) {
+  const lines2 = output.split("\n");
+  const start = lines2.findIndex((line) => /^(ERROR|Caused by|SQL State|Error Code|Message|Location|Line|Statement)\b/.test(line.trim()));
+  if (start < 0) return [];
+  return lines2.slice(start).filter((line) => line.trim() !== "" && !line.startsWith("{")).slice(0, 30);
+}
+
+// client/src/logs.ts
+async function commandsOf(aws, pipeline, database) {
+  const commands = [];
+  let token;
+  do {
+    const page = await step(
+      "listing the pipeline's commands",
+      () => aws.ssm.send(new import_client_ssm3.ListCommandsCommand({ InstanceId: pipeline.instanceId, Filters: [{ key: "DocumentName", value: pipeline.documentName }], NextToken: token }))
+    );
+    commands.push(...page.Commands ?? []);
+    token = page.NextToken === "" ? void 0 : page.NextToken;
+  } while (token !== void 0);
+  return commands.filter((command) => command.DocumentName === pipeline.documentName && command.Parameters?.DatabaseKey?.[0] === database.key).sort((a, b) => (b.RequestedDateTime?.getTime() ?? 0) - (a.RequestedDateTime?.getTime() ?? 0));
+}
+async function showLogs(aws, pipeline, database, options, reporter) {
+  const shown = /* @__PURE__ */ new Map();
+  for (; ; ) {
+    const latest = (await commandsOf(aws, pipeline, database)).slice(0, options.limit).reverse();
+    for (const command of latest) {
+      const id = command.CommandId ?? "";
+      const output = await commandOutput(aws.logs, pipeline.commandLogGroup, id) ?? "";
+      const already = shown.get(id);
+      if (already === void 0) reporter.line(`=== command ${id} (${command.Parameters?.Action?.[0] ?? "?"}, requested ${command.RequestedDateTime?.toISOString() ?? "?"}) ===`);
+      if (already === void 0 && output === "") reporter.line("(no output yet)");
+      const fresh = output.slice(already ?? 0);
+      if (fresh !== "") reporter.line(fresh.trimEnd());
+      shown.set(id, output.length);
+    }
+    if (!options.follow) return;
+    await sleep(options.pollMs ?? 2e3);
+  }
+}
+
+// client/src/output.ts
+function createReporter({ json, tty, stdout, stderr, now = Date.now }) {
+  const started = now();
+  let last = "";
+  let open = false;
+  const close = () => {
+    if (open) stderr("\n");
+    open = false;
+  };
+  return {
+    progress(line) {
+      if (tty) {
+        stderr(`\r\x1B[K${line} (${Math.round((now() - started) / 1e3)} s)`);
+        open = true;
+      } else if (line !== last) {
+        stderr(`${line}
+`);
+      }
+      last = line;
+    },
+    line(text) {
+      close();
+      if (!json) stdout(`${text}
+`);
+    },
+    note(text) {
+      close();
+      stderr(`${text}
+`);
+    },
+    result(value) {
+      close();
+      if (json) stdout(`${JSON.stringify(value, null, 2)}
+`);
+    },
+    done: close
+  };
+}
+function table(header, rows) {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const format = (row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [format(header), ...rows.map(format)];
+}
+
+// client/src/pipeline.ts
+var import_node_child_process = require("node:child_process");
+var import_node_util = require("node:util");
+var import_client_ssm4 = require("@aws-sdk/client-ssm");
+function configPrefixOf(namePrefix) {
+  return `/${namePrefix}/flyway`;
+}
+function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
+  const pipeline = JSON.parse(pipelineJson);
+  const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database })).sort((a, b) => a.key.localeCompare(b.key));
+  return {
+    configPrefix,
+    namePrefix: pipeline.name_prefix,
+    engine: pipeline.engine,
+    documentName: pipeline.document_name,
+    instanceId: pipeline.instance_id,
+    commandLogGroup: pipeline.command_log_group,
+    failureQueueUrl: pipeline.failure_queue_url,
+    triggerFunctionName: pipeline.trigger_function_name,
+    databases
+  };
+}
+async function readPipeline(ssm, configPrefix) {
+  const pipelineJson = await step(`reading ${configPrefix}/pipeline from Parameter Store`, async () => {
+    try {
+      return (await ssm.send(new import_client_ssm4.GetParameterCommand({ Name: `${configPrefix}/pipeline` }))).Parameter?.Value ?? "";
+    } catch (error) {
+      if (error instanceof Error && error.name === "ParameterNotFound") {
+        throw new ClientError(
+          `no pipeline at ${configPrefix} in this account and region`,
+          EXIT.setup,
+          "check --name-prefix (the module's name_prefix) and the region (AWS_REGION or --region), or pass --terraform-dir"
+        );
+      }
+      throw error;
+    }
+  });
+  const databases = [];
+  let nextToken;
+  do {
+    const page = await step(`listing ${configPrefix}/databases`, () => ssm.send(new import_client_ssm4.GetParametersByPathCommand({ Path: `${configPrefix}/databases`, NextToken: nextToken })));
+    databases.push(...(page.Parameters ?? []).map((parameter) => parameter.Value ?? "{}"));
+    nextToken = page.NextToken;
+  } while (nextToken !== void 0 && nextToken !== "");
+  return pipelineOf(configPrefix, pipelineJson, databases);
+}
+async function configPrefixFromTerraform(dir) {
+  try {
+    const { stdout } = await (0, import_node_util.promisify)(import_node_child_process.execFile)("terraform", ["output", "-json"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    const outputs = JSON.parse(stdout);
+    const direct = outputs.config_prefix?.value;
+    const nested = Object.values(outputs).map((output) => output.value?.config_prefix).find((value) => typeof value === "string");
+    const prefix = typeof direct === "string" ? direct : nested;
+    if (typeof prefix !== "string") throw new Error("it has no config_prefix output");
+    return prefix;
+  } catch (error) {
+    throw new ClientError(`could not read the pipeline from terraform output in ${dir}: ${error.message}`, EXIT.setup, "run terraform apply there first, or pass --name-prefix");
+  }
+}
+function databaseOf(pipeline, key) {
+  const database = pipeline.databases.find((candidate) => candidate.key === key);
+  if (database === void 0) {
+    const known = pipeline.databases.map((candidate) => candidate.key).join(", ") || "none";
+    throw new ClientError(`the pipeline ${pipeline.namePrefix} has no database ${key} (it has: ${known})`, EXIT.setup, "add it to the module's databases and terraform apply, or pick one of those");
+  }
+  return database;
+}
+
+// client/src/push.ts
+var import_node_crypto = require("node:crypto");
+var import_client_s33 = require("@aws-sdk/client-s3");
+
+// client/src/push-plan.ts
+async function planPush(local, remote, allowModify) {
+  const files = [];
+  for (const file of local) {
+    const existing = remote.get(file.name);
+    if (existing === void 0) {
+      files.push({ name: file.name, action: "upload-new" });
+      continue;
+    }
+    if (await existing.sameAs(file.content)) {
+      files.push({ name: file.name, action: "unchanged" });
+      continue;
+    }
+    const versioned = classifyKey(file.name).kind === "versioned";
+    files.push({ name: file.name, action: versioned && !allowModify ? "refused-modified" : "upload-changed" });
+  }
+  return {
+    files,
+    refused: files.filter((file) => file.action === "refused-modified").map((file) => file.name),
+    uploads: files.filter((file) => file.action === "upload-new" || file.action === "upload-changed").map((file) => file.name)
+  };
+}
+
+// client/src/push.ts
+var md5 = (content) => (0, import_node_crypto.createHash)("md5").update(content).digest("hex");
+async function remoteObjects(aws, bucket) {
+  const objects = /* @__PURE__ */ new Map();
+  let token;
+  do {
+    const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new import_client_s33.ListObjectsV2Command({ Bucket: bucket, Delimiter: "/", ContinuationToken: token })));
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? "";
+      const etag = (object.ETag ?? "").replace(/"/g, "");
+      objects.set(key, {
+        key,
+        async sameAs(content) {
+          if (/^[0-9a-f]{32}$/.test(etag) && etag === md5(content)) return true;
+          const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new import_client_s33.GetObjectCommand({ Bucket: bucket, Key: key })));
+          return Buffer.from(await body.Body?.transformToByteArray() ?? []).equals(content);
+        }
+      });
+    }
+    token = page.IsTruncated === true ? page.NextContinuationToken : void 0;
+  } while (token !== void 0);
+  return objects;
+}
+async function upload(aws, bucket, file) {
+  const put = await step(
+    `uploading ${file.name} to s3://${bucket}`,
+    () => aws.s3.send(new import_client_s33.PutObjectCommand({ Bucket: bucket, Key: file.name, Body: file.content, ContentType: "text/plain; charset=utf-8" }))
+  );
+  return { key: file.name, versionId: put.VersionId ?? null };
+}
+function describeOutcome(outcome) {
+  const seconds2 = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1e3).toFixed(1);
+  const versions = `schema version ${outcome.schema_version_before ?? "none"} -> ${outcome.schema_version ?? "none"}`;
+  return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied, ${versions}, in ${seconds2} s`;
+}
+async function waitForOutcome(aws, pipeline, database, uploaded, options, reporter) {
+  const deadline = Date.now() + options.timeoutSeconds * 1e3;
+  const newest = uploaded[uploaded.length - 1];
+  let commandId;
+  let finishedCommandAt;
+  for (; ; ) {
+    const outcome = await readOutcome(aws.s3, database.bucket);
+    if (outcome !== void 0 && coversVersions(outcome, uploaded)) return { outcome, ...commandId === void 0 ? {} : { commandId } };
+    if (commandId === void 0 && newest !== void 0) {
+      const verdict = await triggerVerdict(aws.s3, database.bucket, newest.key, newest.versionId ?? void 0);
+      if (verdict.rejected !== void 0) throw new ClientError(`the trigger rejected ${newest.key}: ${verdict.rejected}`, EXIT.failed, "rename the file to a valid Flyway name and push again");
+      commandId = verdict.commandId;
+      reporter.progress(commandId === void 0 ? `waiting for the trigger to pick up ${newest.key}` : `command ${commandId} sent to ${pipeline.instanceId}`);
+    }
+    if (commandId !== void 0) {
+      const state = await commandState(aws.ssm, commandId, pipeline.instanceId);
+      reporter.progress(`command ${commandId}: ${state?.status ?? "Pending"}`);
+      if (state?.final === true) {
+        finishedCommandAt ??= Date.now();
+        if (state.status !== "Success" && Date.now() - finishedCommandAt > 3e4) {
+          const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
+          throw new ClientError(`command ${commandId} ended ${state.status} without recording a result for ${database.key}:
+${output.split("\n").slice(-15).join("\n")}`, EXIT.failed, "read the output above (the host or the database may be unreachable), fix the cause, then push again or run `aurora-flyway run <database> migrate`");
+        }
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new ClientError(`no result for ${database.key} after ${options.timeoutSeconds} s${commandId === void 0 ? "" : ` (command ${commandId})`}`, EXIT.timeout, "the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout");
+    }
+    await sleep(options.pollMs ?? 2e3);
+  }
+}
+async function push(aws, pipeline, database, options, reporter) {
+  const files = readMigrationFolder(options.dir);
+  if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, "pass the folder that holds the migrations");
+  await lintAndReport(files, { engine: database.engine, strict: options.strict }, reporter);
+  reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
+  const plan = await planPush(files, await remoteObjects(aws, database.bucket), options.allowModify);
+  const unchanged = plan.files.filter((file) => file.action === "unchanged").map((file) => file.name);
+  for (const file of plan.files) reporter.line(`${file.action.padEnd(16)} ${file.name}`);
+  if (plan.refused.length > 0) {
+    throw new ClientError(
+      `refused: ${plan.refused.join(", ")} differ(s) from the version already in s3://${database.bucket}; nothing was uploaded`,
+      EXIT.refused,
+      "Flyway stores each applied migration's checksum and fails when the file changes: put the change into a new V<next>__... file. Only if that version never reached the database, use --allow-modify"
+    );
+  }
+  const base = { database: database.key, unchanged };
+  if (options.dryRun) return { ...base, uploaded: [], status: "dry-run" };
+  if (plan.uploads.length === 0) {
+    reporter.line(`nothing to push: s3://${database.bucket} already holds these files`);
+    return { ...base, uploaded: [], status: "nothing-to-do" };
+  }
+  const uploaded = [];
+  for (const name of plan.uploads) {
+    reporter.progress(`uploading ${name}`);
+    uploaded.push(await upload(aws, database.bucket, files.find((file) => file.name === name)));
+  }
+  reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
+  if (!options.wait) return { ...base, uploaded, status: "uploaded" };
+  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, uploaded, options, reporter);
+  reporter.line(describeOutcome(outcome));
+  const result = { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
+  if (outcome.status === "failed") {
+    if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
+    if (commandId !== void 0) {
+      const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? "";
+      for (const line of flywayErrorLines(output)) reporter.line(`  ${line}`);
+    }
+  }
+  return result;
+}
+
+// client/src/replay.ts
+var import_client_lambda2 = require("@aws-sdk/client-lambda");
+var import_client_sqs2 = require("@aws-sdk/client-sqs");
+async function replay(aws, pipeline, reporter, maxMessages = 100) {
+  const results = [];
+  while (results.length < maxMessages) {
+    const received = await step(
+      `reading ${pipeline.failureQueueUrl}`,
+      () => aws.sqs.send(new import_client_sqs2.ReceiveMessageCommand({ QueueUrl: pipeline.failureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 120, WaitTimeSeconds: 1 }))
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      const messageId = message.MessageId ?? "";
+      const record = JSON.parse(message.Body ?? "{}");
+      const event = record.requestPayload ?? record;
+      reporter.progress(`re-driving message ${messageId} (${record.requestContext?.condition ?? "failed event"})`);
+      const invoked = await step(
+        `invoking ${pipeline.triggerFunctionName}`,
+        () => aws.lambda.send(new import_client_lambda2.InvokeCommand({ FunctionName: pipeline.triggerFunctionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }))
+      );
+      const payload = invoked.Payload === void 0 ? "null" : Buffer.from(invoked.Payload).toString("utf8");
+      if (invoked.FunctionError !== void 0) {
+        await step("returning the message to the queue", () => aws.sqs.send(new import_client_sqs2.ChangeMessageVisibilityCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })));
+        const error = JSON.parse(payload).errorMessage ?? payload;
+        reporter.line(`message ${messageId}: failed again, kept in the queue: ${error}`);
+        results.push({ messageId, ok: false, commands: [], error });
+        continue;
+      }
+      const commands = (JSON.parse(payload)?.commands ?? []).map(({ database, commandId }) => ({ database, commandId }));
+      await step("deleting the re-driven message", () => aws.sqs.send(new import_client_sqs2.DeleteMessageCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle })));
+      reporter.line(`message ${messageId}: re-driven, ${commands.map((c) => `${c.database} -> command ${c.commandId}`).join(", ") || "no command needed"}; deleted from the queue`);
+      results.push({ messageId, ok: true, commands });
+    }
+  }
+  if (results.length === 0) reporter.line("the failure queue is empty: nothing to replay");
+  return results;
+}
+
+// client/src/run.ts
+var import_client_ssm5 = require("@aws-sdk/client-ssm");
+
+// common/src/runner-output.ts
+function lines(stdout) {
+  return stdout.split("\n").map((line) => line.replace(/\r$/, ""));
+}
+function parseRunnerSummary(stdout) {
+  const last = lines(stdout).filter((line) => line.trim() !== "").pop();
+  if (last === void 0) return void 0;
+  try {
+    const parsed = JSON.parse(last);
+    if (typeof parsed === "object" && parsed !== null && "status" in parsed && "database" in parsed) return parsed;
+  } catch {
+  }
+  return void 0;
+}
+
+// client/src/run.ts
+var ACTIONS = ["info", "validate", "repair", "migrate"];
+async function followCommand(aws, pipeline, commandId, timeoutSeconds, reporter, pollMs = 2e3) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  for (; ; ) {
+    const state = await commandState(aws.ssm, commandId, pipeline.instanceId);
+    reporter.progress(`command ${commandId}: ${state?.status ?? "Pending"}`);
+    if (state?.final === true) return state;
+    if (Date.now() > deadline) throw new ClientError(`command ${commandId} has not ended after ${timeoutSeconds} s`, EXIT.timeout, "follow it with `aurora-flyway logs <database> --follow`, or raise --timeout");
+    await sleep(pollMs);
+  }
+}
+async function runAction(aws, pipeline, database, action, timeoutSeconds, reporter) {
+  const sent = await step(
+    `sending ${action} for ${database.key} to ${pipeline.instanceId}`,
+    () => aws.ssm.send(
+      new import_client_ssm5.SendCommandCommand({
+        DocumentName: pipeline.documentName,
+        InstanceIds: [pipeline.instanceId],
+        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [(/* @__PURE__ */ new Date()).toISOString()] },
+        Comment: `aurora-flyway run ${database.key} ${action}`,
+        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup }
+      })
+    )
+  );
+  const commandId = sent.Command?.CommandId;
+  if (commandId === void 0) throw new Error("SendCommand returned no command id");
+  reporter.progress(`command ${commandId} sent`);
+  const state = await followCommand(aws, pipeline, commandId, timeoutSeconds, reporter);
+  const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
+  for (const line of output.trimEnd().split("\n")) reporter.line(line);
+  if (state.stderr.trim() !== "") reporter.note(state.stderr.trimEnd());
+  const summary = parseRunnerSummary(output) ?? null;
+  return { database: database.key, action, commandId, status: state.status, summary };
+}
+
+// client/src/status.ts
+async function readStatuses(aws, databases) {
+  return Promise.all(databases.map(async (db) => ({ database: db.key, bucket: db.bucket, outcome: await readOutcome(aws.s3, db.bucket) ?? null })));
+}
+function statusTable(statuses) {
+  return table(
+    ["DATABASE", "LAST PASS", "ACTION", "STATUS", "SCHEMA VERSION", "APPLIED", "REASON"],
+    statuses.map(
+      ({ database, outcome }) => outcome === null ? [database, "never", "", "", "", "", ""] : [database, outcome.finished_at, outcome.action, outcome.status, outcome.schema_version ?? "none", String(outcome.migrations_applied), outcome.reason ?? ""]
+    )
+  );
+}
+
+// client/src/main.ts
+var EXIT_CODES = `Exit codes:
+  0   success
+  1   the migration or the run failed, or lint found errors
+  2   wrong usage
+  3   the pipeline, the database or AWS credentials were not found, or AWS refused a call
+  4   no result within --timeout (the run may still finish)
+  5   push refused a change to an already uploaded version (nothing was uploaded)
+  70  a bug in aurora-flyway (please report it with the output)`;
+var seconds = (value) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new ClientError(`--timeout must be a whole number of seconds, not ${value}`, EXIT.usage);
+  return parsed;
+};
+async function main(argv, io) {
+  let exitCode = EXIT.ok;
+  const program = new import_commander.Command("aurora-flyway").description("Upload versioned SQL to an Aurora Flyway pipeline and get the database's answer.").addOption(new import_commander.Option("--name-prefix <prefix>", "the pipeline's name_prefix").env("AURORA_FLYWAY_NAME_PREFIX")).option("--terraform-dir <dir>", "read the pipeline from `terraform output` in this directory instead").option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, the profile)").option("--endpoint-url <url>", "AWS endpoint (the local emulator)").option("--json", "print the result as JSON on stdout", false).addHelpText("after", `
+${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
+  let aws;
+  const globals = () => program.opts();
+  const reporter = () => createReporter({ json: globals().json, tty: io.isTty, stdout: io.stdout, stderr: io.stderr });
+  const connect = () => aws ??= awsClients({ ...globals().region === void 0 ? {} : { region: globals().region }, ...globals().endpointUrl === void 0 ? {} : { endpointUrl: globals().endpointUrl } });
+  const pipeline = async () => {
+    const { namePrefix, terraformDir } = globals();
+    if (namePrefix === void 0 && terraformDir === void 0) {
+      throw new ClientError("which pipeline? neither --name-prefix nor --terraform-dir is given", EXIT.usage, "pass --name-prefix <the module's name_prefix> (or set AURORA_FLYWAY_NAME_PREFIX), or --terraform-dir <dir>");
+    }
+    const prefix = namePrefix !== void 0 ? configPrefixOf(namePrefix) : await configPrefixFromTerraform(terraformDir);
+    return readPipeline(connect().ssm, prefix);
+  };
+  program.command("lint").description("check migration files offline: names, duplicate versions, encoding, SQL syntax, risky statements").argument("[dir]", "folder of .sql files", ".").addOption(new import_commander.Option("--engine <engine>", "SQL dialect").choices(["postgresql", "mysql"]).default("postgresql")).option("--strict", "treat warnings as errors", false).action(async (dir, options) => {
+    const out = reporter();
+    const files = readMigrationFolder(dir);
+    const findings = await lintAndReport(files, options, out);
+    out.line(`lint: ${files.length} file(s), ${findings.length} warning(s), no errors`);
+    out.result({ files: files.length, findings });
+  });
+  program.command("push").description("lint, upload new migrations to the database's bucket, and wait for the database's result").argument("<database>", "database key (as in the module's databases)").argument("[dir]", "folder of .sql files (default: migrations/<database>)").option("--allow-modify", "upload changed versions of already uploaded V files (only for versions that never reached the database)", false).option("--dry-run", "show what would be uploaded, upload nothing", false).option("--no-wait", "return after the upload").option("--timeout <seconds>", "give up waiting after this long", "900").option("--strict", "treat lint warnings as errors", false).action(async (key, dir, options) => {
+    const out = reporter();
+    const found = await pipeline();
+    const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? (0, import_node_path2.join)("migrations", key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict }, out);
+    out.result(result);
+    if (result.status === "failed") exitCode = EXIT.failed;
+  });
+  program.command("run").description("run a Flyway action for a database on the host and follow it").argument("<database>", "database key").addArgument(new import_commander.Argument("<action>", "what Flyway does").choices(ACTIONS)).option("--timeout <seconds>", "give up waiting after this long", "900").action(async (key, action, options) => {
+    const out = reporter();
+    const found = await pipeline();
+    const result = await runAction(connect(), found, databaseOf(found, key), action, seconds(options.timeout), out);
+    out.line(`${key} ${action}: command ${result.commandId} ${result.status}${result.summary === null ? "" : `, runner ${result.summary.status}`}`);
+    out.result(result);
+    if (result.status !== "Success" || result.summary?.status === "failed") exitCode = EXIT.failed;
+  });
+  program.command("status").description("each database's last pass: status and schema version").argument("[database]", "only this database").action(async (key) => {
+    const out = reporter();
+    const found = await pipeline();
+    const statuses = await readStatuses(connect(), key === void 0 ? found.databases : [databaseOf(found, key)]);
+    for (const line of statusTable(statuses)) out.line(line);
+    out.result(statuses);
+  });
+  program.command("logs").description("the runner's output of the database's latest runs").argument("<database>", "database key").option("--follow", "keep printing new output until interrupted", false).option("--limit <count>", "how many of the latest runs", "3").action(async (key, options) => {
+    const found = await pipeline();
+    await showLogs(connect(), found, databaseOf(found, key), { limit: Number(options.limit), follow: options.follow }, reporter());
+  });
+  program.command("replay").description("re-drive upload events the trigger gave up on (its on-failure queue), once their cause is fixed").action(async () => {
+    const out = reporter();
+    const results = await replay(connect(), await pipeline(), out);
+    out.result(results);
+    if (results.some((result) => !result.ok)) exitCode = EXIT.failed;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof import_commander.CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof ClientError) {
+      io.stderr(`
+aurora-flyway: ${error.message}
+${error.todo === void 0 ? "" : `what to do: ${error.todo}
+`}`);
+      return error.exitCode;
+    }
+    io.stderr(`
+aurora-flyway: unexpected error (a bug; please report it):
+${error.stack ?? String(error)}
+`);
+    return EXIT.internal;
+  } finally {
+    aws?.destroy();
+  }
+}
+if (require.main === module) {
+  void main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTty: process.stderr.isTTY === true
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
+// Annotate the CommonJS export names for ESM import in node:
+0 && (module.exports = {
+  main
+});

@@ -1,0 +1,133 @@
+// The uploader's client, aurora-flyway (the committed bin), against the local stack: the module
+// applied on the emulator, the harness playing S3 -> Lambda and the SSM agent for the client's
+// own uploads and commands (as AWS would), the real runner and Flyway on a real PostgreSQL. The
+// client talks to AWS only through the SDK, exactly as on AWS: it finds the pipeline in Parameter
+// Store, follows runs through the outcome record, Run Command and CloudWatch Logs.
+
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { folderFiles, type Harness } from '../harness/harness';
+import { buildS3Event } from '../harness/s3-event';
+import { runClient } from '../harness/client';
+import { migrationsDir, World } from './support';
+
+jest.setTimeout(1_200_000);
+
+const PREFIX = 'e2ecl';
+
+describe('aurora-flyway against the local stack (PostgreSQL)', () => {
+  let world: World;
+  let harness: Harness;
+  const work = mkdtempSync(join(tmpdir(), 'aurora-flyway-client-'));
+
+  const client = (...args: string[]) => runClient(harness, PREFIX, args);
+
+  const folder = (name: string, files: Record<string, string>, from?: string): string => {
+    const dir = join(work, name);
+    if (from !== undefined) cpSync(from, dir, { recursive: true });
+    for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+    return dir;
+  };
+
+  beforeAll(async () => {
+    world = await World.start('postgresql', PREFIX);
+    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    harness = await world.connect();
+  });
+  afterAll(async () => {
+    await world?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('push uploads new migrations, waits for the run and exits 0 with the result', async () => {
+    const result = await client('push', 'users', migrationsDir('users'));
+    expect(result.stderr).toContain('command ');
+    expect(result.stdout).toMatch(/upload-new +V1__create_table_persons\.sql/);
+    expect(result.stdout).toContain('users: migrated, 2 migration(s) applied, schema version none -> 2');
+    expect(result.code).toBe(0);
+    expect(await world.columns('users', 'persons')).toContain('email');
+  });
+
+  it('push of the same files uploads nothing', async () => {
+    const result = await client('push', 'users', migrationsDir('users'));
+    expect(result.stdout).toContain('nothing to push');
+    expect(result.code).toBe(0);
+  });
+
+  it('push refuses a changed, already uploaded version before uploading anything (exit 5)', async () => {
+    const changed = folder('changed', { 'V1__create_table_persons.sql': 'CREATE TABLE persons (id int);\n' }, migrationsDir('users'));
+    const before = (await world.aws.cli('s3api', 'list-object-versions', '--bucket', (await world.outputs()).buckets.users)) as { Versions: unknown[] };
+    const result = await client('push', 'users', changed);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('refused: V1__create_table_persons.sql differ(s) from the version already in');
+    expect(result.stderr).toContain('Flyway stores each applied migration\'s checksum');
+    const after = (await world.aws.cli('s3api', 'list-object-versions', '--bucket', (await world.outputs()).buckets.users)) as { Versions: unknown[] };
+    expect(after.Versions).toHaveLength(before.Versions.length);
+  });
+
+  it('push of a migration that fails in the database exits 1 and prints the database\'s message', async () => {
+    const broken = folder('broken', { 'V3__persons_need_a_city.sql': "ALTER TABLE persons ALTER COLUMN city SET NOT NULL;\nINSERT INTO persons (id, last_name, first_name) VALUES (1, 'Doe', 'Jane');\n" }, migrationsDir('users'));
+    const result = await client('push', 'users', broken);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('users: FAILED');
+    expect(result.stdout).toMatch(/null value in column "city"/);
+    expect(await world.query('users', 'SELECT max(version::int) FROM flyway_schema_history WHERE success')).toEqual(['2']);
+  });
+
+  it('run info prints the schema history and exits 0', async () => {
+    const result = await client('run', 'users', 'info');
+    expect(result.stdout).toMatch(/^ +V1 +create table persons +Success /m);
+    expect(result.stdout).toMatch(/^ +V3 +persons need a city +Pending/m);
+    expect(result.stdout).toMatch(/users info: command \S+ Success, runner success/);
+    expect(result.code).toBe(0);
+  });
+
+  it('status shows each database\'s last pass', async () => {
+    const result = await client('status');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^DATABASE +LAST PASS +ACTION +STATUS +SCHEMA VERSION/m);
+    expect(result.stdout).toMatch(/^products +never/m);
+    expect(result.stdout).toMatch(/^users +\S+ +migrate +failed +2 /m);
+    const json = JSON.parse((await client('--json', 'status', 'users')).stdout) as { database: string; outcome: { status: string } }[];
+    expect(json).toMatchObject([{ database: 'users', outcome: { status: 'failed' } }]);
+  });
+
+  it('logs shows the runner\'s output of the latest runs, from CloudWatch Logs', async () => {
+    const result = await client('logs', 'users', '--limit', '2');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/=== command \S+ \(info, requested /);
+    expect(result.stdout).toContain('flyway-runner:');
+  });
+
+  it('replay re-drives an event from the trigger\'s failure queue, deletes it, and the database ends migrated', async () => {
+    const outputs = await world.outputs();
+    // An upload whose event Lambda gave up on: stored without a notification, its event in the
+    // on-failure queue in the form Lambda's destination sends.
+    const uploads = [];
+    for (const file of folderFiles(migrationsDir('products'))) uploads.push(await harness.upload(outputs.buckets.products, file.key, file.body));
+    const event = buildS3Event(uploads.map((upload) => harness.s3Record(upload)));
+    const queueUrl = String((await world.stack.outputs()).trigger_failure_queue_url);
+    const sqs = new SQSClient({ endpoint: world.moto.awsEnv.AWS_ENDPOINT_URL, region: world.moto.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ version: '1.0', requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 }, requestPayload: event }) }));
+    sqs.destroy();
+
+    const result = await client('replay');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/re-driven, products -> command \S+; deleted from the queue/);
+    expect(await world.columns('products', 'products')).toContain('sku');
+    const again = await client('replay');
+    expect(again.stdout).toContain('the failure queue is empty');
+  });
+
+  it('explains a database that does not exist and a pipeline that does not exist (exit 3)', async () => {
+    const unknownDatabase = await client('status', 'orders');
+    expect(unknownDatabase.code).toBe(3);
+    expect(unknownDatabase.stderr).toContain('has no database orders (it has: products, users)');
+    const unknownPipeline = await runClient(harness, 'nosuch', ['status']);
+    expect(unknownPipeline.code).toBe(3);
+    expect(unknownPipeline.stderr).toContain('no pipeline at /nosuch/flyway');
+    expect(unknownPipeline.stderr).not.toMatch(/^\s+at /m);
+  });
+});

@@ -1,0 +1,195 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintFiles, type Engine, type Finding, type LintFile } from '../../../client/src/lint';
+import { splitMysqlStatements } from '../../../client/src/lint/mysql-statements';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'lint');
+
+const folder = (path: string): LintFile[] => readdirSync(path).map((name) => ({ name, content: readFileSync(join(path, name)) }));
+const sql = (name: string, text: string): LintFile => ({ name, content: Buffer.from(text, 'utf8') });
+/** `file:line severity rule`, the part of a finding every assertion cares about. */
+const brief = (findings: readonly Finding[]) => findings.map((f) => `${f.file}:${f.line ?? '-'} ${f.severity} ${f.rule}`);
+const lint = (files: readonly LintFile[], engine: Engine, strict = false) => lintFiles(files, { engine, strict });
+
+describe('lintFiles on PostgreSQL', () => {
+  const fixture = folder(join(FIXTURES, 'postgresql-problems'));
+
+  it('reports every problem of the fixture at its line, sorted by file then line, and nothing else', async () => {
+    expect(brief(await lint(fixture, 'postgresql'))).toEqual([
+      'R__refresh views.sql:- error duplicate-description',
+      'R__refresh_views.sql:- error duplicate-description',
+      'V01__same_version.sql:- error duplicate-version',
+      // V1 indexes the table it creates: no index-without-concurrently.
+      'V1__create_accounts.sql:- error duplicate-version',
+      'V2__risky_changes.sql:2 warning index-without-concurrently',
+      'V2__risky_changes.sql:3 warning drop',
+      'V2__risky_changes.sql:4 warning column-type',
+      'V2__risky_changes.sql:6 warning truncate',
+      'V2__risky_changes.sql:7 warning drop',
+      'V2__risky_changes.sql:8 warning drop',
+      // V3 builds concurrently but inside BEGIN; V4 builds concurrently alone: fine.
+      'V3__concurrently_in_transaction.sql:2 warning concurrently-in-transaction',
+      'V5__syntax_error.sql:3 error syntax',
+      'V6__only_comments.sql:- error empty',
+      'V7__byte_order_mark.sql:1 warning bom',
+      'V8__mixed_line_endings.sql:3 warning line-endings',
+      'V9__latin1.sql:2 error encoding',
+      'afterMigrate.sql:- warning callback',
+      'v10__lowercase_prefix.sql:- error name',
+    ]);
+  });
+
+  it('says what is wrong and what to do instead, naming the other file and the parser\'s message', async () => {
+    const findings = await lint(fixture, 'postgresql');
+    const byRule = (rule: string) => findings.filter((f) => f.rule === rule);
+    expect(byRule('duplicate-version')[0].message).toBe('Version 1 is also used by V1__create_accounts.sql.');
+    expect(byRule('duplicate-description')[0].message).toMatch(/"refresh views" is also used by R__refresh_views\.sql/);
+    expect(byRule('syntax')[0].message).toBe('The PostgreSQL parser reports: syntax error at or near "SELEC".');
+    expect(byRule('name')[0]).toMatchObject({ message: expect.stringMatching(/lowercase prefix/), fix: expect.stringMatching(/V<version>__<description>\.sql .* R__<description>\.sql/) });
+    expect(byRule('callback')[0].message).toMatch(/afterMigrate callback, which only runs when the database enables callbacks/);
+    expect(byRule('drop').map((f) => f.message)).toEqual([
+      "DROP COLUMN accounts.email deletes the column's data and breaks code that still reads it.",
+      'DROP TABLE legacy deletes the table and all its rows.',
+      // The placeholder's name, not the stand-in the parser saw.
+      'DROP SCHEMA ${old_schema} deletes the schema and everything in it.',
+    ]);
+    expect(byRule('drop')[0].fix).toBe('Keep the old column until no code reads it, then drop it in a later release.');
+    expect(byRule('column-type')[0].fix).toMatch(/^Add a new column, backfill/);
+    expect(byRule('index-without-concurrently')[0].fix).toMatch(/CREATE INDEX CONCURRENTLY, in a migration of its own/);
+    expect(byRule('concurrently-in-transaction')[0].message).toMatch(/refuses CREATE INDEX CONCURRENTLY inside a transaction block, and the file opens a transaction/);
+    for (const finding of findings) {
+      expect(finding.message).toMatch(/^\S.*\.$/);
+      expect(finding.fix).toMatch(/^\S.*\.$/);
+    }
+  });
+
+  it('strict: every warning becomes an error and keeps its rule', async () => {
+    const normal = await lint(fixture, 'postgresql');
+    const strict = await lint(fixture, 'postgresql', true);
+    expect(normal.some((f) => f.severity === 'warning')).toBe(true);
+    expect(strict.every((f) => f.severity === 'error')).toBe(true);
+    expect(strict.map(({ file, line, rule, message }) => ({ file, line, rule, message }))).toEqual(normal.map(({ file, line, rule, message }) => ({ file, line, rule, message })));
+  });
+
+  it('counts tables as new only when a migration applied earlier (by version, not by name) creates them', async () => {
+    const createThenIndex = [sql('V9__create.sql', 'CREATE TABLE app.t (a INT);\n'), sql('V10__index.sql', 'CREATE INDEX t_a ON t (a);\n')];
+    expect(await lint(createThenIndex, 'postgresql')).toEqual([]);
+    const indexThenCreate = [sql('V9__index.sql', 'CREATE INDEX t_a ON t (a);\n'), sql('V10__create.sql', 'CREATE TABLE t (a INT);\n')];
+    expect(brief(await lint(indexThenCreate, 'postgresql'))).toEqual(['V9__index.sql:1 warning index-without-concurrently']);
+    const otherSchema = [sql('V1__create.sql', 'CREATE TABLE a.t (x INT);\n'), sql('V2__index.sql', 'CREATE INDEX t_x ON b.t (x);\n')];
+    expect(brief(await lint(otherSchema, 'postgresql'))).toEqual(['V2__index.sql:1 warning index-without-concurrently']);
+  });
+
+  it('flags every CONCURRENTLY operation that shares its file, and none that is alone', async () => {
+    const shared = sql('V1__shared.sql', 'DROP INDEX CONCURRENTLY i;\nREINDEX INDEX CONCURRENTLY j;\nSELECT 1;\n');
+    expect(brief(await lint([shared], 'postgresql'))).toEqual([
+      'V1__shared.sql:1 warning concurrently-in-transaction',
+      'V1__shared.sql:2 warning concurrently-in-transaction',
+    ]);
+    expect((await lint([shared], 'postgresql'))[1].message).toMatch(/REINDEX CONCURRENTLY .* with the file's 1 other statement\.$/);
+    expect(await lint([sql('V1__alone.sql', 'DROP INDEX CONCURRENTLY i;\nREINDEX INDEX CONCURRENTLY j;\n')], 'postgresql')).toEqual([]);
+  });
+
+  it('finds lines after multi-byte text and comments (the parser counts bytes)', async () => {
+    const text = '-- naïve café 😀\nSELECT \'€\';\n/* ü\n */\n\n  DROP TABLE t;\nSELEC 1;\n';
+    expect(brief(await lint([sql('V1__a.sql', text)], 'postgresql'))).toEqual(['V1__a.sql:7 error syntax']);
+    expect(brief(await lint([sql('V1__a.sql', text.replace('SELEC 1;\n', ''))], 'postgresql'))).toEqual(['V1__a.sql:6 warning drop']);
+  });
+
+  it('reads placeholders as names or numbers, wherever they stand', async () => {
+    const text = 'CREATE TABLE ${schema}.t (a VARCHAR(${length}), b TEXT DEFAULT \'${b}\');\nGRANT SELECT ON ${schema}.t TO ${reader};\n';
+    expect(await lint([sql('V1__a.sql', text)], 'postgresql')).toEqual([]);
+    const nowhere = await lint([sql('V1__a.sql', 'SELECT 1;\nCREATE ${kind} TABLE t (a INT);\n')], 'postgresql');
+    expect(nowhere.map(({ line, message }) => ({ line, message }))).toEqual([{ line: 2, message: 'The PostgreSQL parser reports: syntax error at or near "${kind}".' }]);
+  });
+
+  it('looks at .sql files only', async () => {
+    expect(await lint([sql('notes.txt', 'DROP TABLE t;'), sql('README.md', '')], 'postgresql')).toEqual([]);
+  });
+});
+
+describe('lintFiles on MySQL / MariaDB', () => {
+  const fixture = folder(join(FIXTURES, 'mysql-problems'));
+
+  it('reports every problem of the fixture at its line, and nothing else', async () => {
+    expect(brief(await lint(fixture, 'mysql'))).toEqual([
+      'V1.0__same_version.sql:- error duplicate-version',
+      // V1 sizes a column with a placeholder: no syntax error.
+      'V1__create_products.sql:- error duplicate-version',
+      'V2__risky_changes.sql:1 warning drop',
+      'V2__risky_changes.sql:2 warning column-type',
+      'V2__risky_changes.sql:3 warning column-type',
+      'V2__risky_changes.sql:4 warning truncate',
+      'V2__risky_changes.sql:5 warning drop',
+      'V2__risky_changes.sql:6 warning drop',
+      // Statement by statement: the first error does not hide the second, inside a later statement.
+      'V3__syntax_errors.sql:2 error syntax',
+      'V3__syntax_errors.sql:6 error syntax',
+      'V4__only_comments.sql:- error empty',
+    ]);
+  });
+
+  it('names the changes it warns about and quotes the parser', async () => {
+    const findings = await lint(fixture, 'mysql');
+    expect(findings.filter((f) => f.rule === 'drop').map((f) => f.message)).toEqual([
+      "DROP COLUMN products.name deletes the column's data and breaks code that still reads it.",
+      'DROP TABLE legacy deletes the table and all its rows.',
+      'DROP DATABASE old_shop deletes the whole database.',
+    ]);
+    expect(findings.filter((f) => f.rule === 'column-type').map((f) => f.message)).toEqual([
+      'Redefining products.id with MODIFY or CHANGE COLUMN can copy the whole table while blocking writes.',
+      'Redefining products.sku with MODIFY or CHANGE COLUMN can copy the whole table while blocking writes.',
+    ]);
+    expect(findings.find((f) => f.rule === 'syntax')?.message).toMatch(/grammar accepts the statement: Expected .* but "\*" found\.$/);
+  });
+
+  it('strict: every warning becomes an error', async () => {
+    const strict = await lint(fixture, 'mysql', true);
+    expect(brief(strict).filter((line) => line.includes('warning'))).toEqual([]);
+    expect(brief(strict)).toContain('V2__risky_changes.sql:4 error truncate');
+  });
+
+  it('accepts valid MariaDB that node-sql-parser does not know: DELIMITER blocks, SET NAMES, foreign keys, placeholders', async () => {
+    expect(await lint(folder(join(FIXTURES, 'mysql-valid')), 'mysql', true)).toEqual([]);
+  });
+
+  it('has no PostgreSQL-only warnings', async () => {
+    const text = 'CREATE INDEX i ON existing (a);\nCREATE INDEX j ON existing (b);\n';
+    expect(await lint([sql('V1__a.sql', text)], 'mysql')).toEqual([]);
+  });
+
+  it('splits on the current delimiter, never inside quotes or comments', () => {
+    const text = [
+      "INSERT INTO t VALUES ('a;b', \"c\\\";d\", `e;f`, 'it''s');",
+      '-- a comment; not a statement',
+      '# another; also not',
+      'SELECT 1--1;',
+      '/* block; comment */',
+      'DELIMITER $$',
+      'CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END $$',
+      'DELIMITER ;',
+      'SELECT 3',
+    ].join('\n');
+    const statements = splitMysqlStatements(text);
+    expect(statements.map((s) => s.text)).toEqual([
+      "INSERT INTO t VALUES ('a;b', \"c\\\";d\", `e;f`, 'it''s')",
+      'SELECT 1--1',
+      'CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END ',
+      'SELECT 3',
+    ]);
+    expect(statements.map((s) => text.slice(0, s.offset).split('\n').length)).toEqual([1, 4, 7, 9]);
+    expect(statements[0].shape).toBe("INSERT INTO t VALUES ('   ', \"     \", `   `, '     ')");
+  });
+});
+
+describe('the sample migrations', () => {
+  // They are written to run on both engines (see test/integration/sample-migrations.test.ts).
+  const samples = ['users', 'products'];
+  const engines: Engine[] = ['postgresql', 'mysql'];
+
+  it.each(engines.flatMap((engine) => samples.map((sample) => [sample, engine] as const)))('migrations/%s has no error on %s', async (sample, engine) => {
+    const findings = await lint(folder(join(ROOT, 'migrations', sample)), engine);
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
