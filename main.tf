@@ -187,8 +187,11 @@ resource "aws_ssm_parameter" "bucket_database" {
 # the resources that use the key, so the key and its policy can exist before them (AWS refuses
 # to create a log group under a key whose policy does not let CloudWatch Logs use it).
 locals {
-  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
-  uses_kms    = var.create_kms_key || var.kms_key_arn != null
+  # ARNs built from names: known at plan time, the same on AWS and the emulator.
+  arn_prefix     = "arn:${data.aws_partition.current.partition}"
+  region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
+  kms_key_arn    = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  uses_kms       = var.create_kms_key || var.kms_key_arn != null
   # The log groups the submodules create: the host's command output, the trigger's, the cluster's exports.
   log_group_names = concat(
     ["/flyway/${var.name_prefix}-flyway/commands", "/aws/lambda/${var.name_prefix}-flyway-trigger"],
@@ -211,7 +214,7 @@ data "aws_iam_policy_document" "kms_key_services" {
     condition {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [for group in local.log_group_names : "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${group}"]
+      values   = [for group in local.log_group_names : "${local.arn_prefix}:logs:${local.region_account}:log-group:${group}"]
     }
   }
   # EventBridge publishes failed runs to the encrypted topic; SNS asks KMS on its behalf.
@@ -258,4 +261,67 @@ resource "aws_kms_alias" "this" {
   count         = var.create_kms_key ? 1 : 0
   name          = "alias/${var.name_prefix}-flyway"
   target_key_id = aws_kms_key.this[0].key_id
+}
+
+# What an uploader's role (a CI job, a developer) needs to run aurora-flyway against this
+# pipeline: find it, push to the buckets and follow the runs (push, status, logs), run Flyway
+# actions (run), and re-drive failed events (replay). Built from names, so known at plan time.
+data "aws_iam_policy_document" "uploader" {
+  statement {
+    sid     = "FindThePipeline"
+    actions = ["ssm:GetParameter", "ssm:GetParametersByPath"]
+    resources = [
+      "${local.arn_prefix}:ssm:${local.region_account}:parameter${local.config_prefix}/pipeline",
+      "${local.arn_prefix}:ssm:${local.region_account}:parameter${local.config_prefix}/databases",
+      "${local.arn_prefix}:ssm:${local.region_account}:parameter${local.config_prefix}/databases/*",
+    ]
+  }
+  statement {
+    sid       = "ListMigrationBuckets"
+    actions   = ["s3:ListBucket"]
+    resources = local.bucket_arns
+  }
+  statement {
+    sid       = "PushMigrationsAndReadOutcomes"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"]
+    resources = [for arn in local.bucket_arns : "${arn}/*"]
+  }
+  # Run Command's read actions support no resource types: "*" is the only resource they accept.
+  statement {
+    sid       = "FollowCommands"
+    actions   = ["ssm:GetCommandInvocation", "ssm:ListCommands"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "RunFlywayActions"
+    actions   = ["ssm:SendCommand"]
+    resources = [module.flyway_host.document_arn, module.flyway_host.instance_arn]
+  }
+  # AWS authorizes DescribeLogStreams on the group's ARN or on "log-group:<name>:log-stream:".
+  statement {
+    sid     = "ReadCommandOutput"
+    actions = ["logs:DescribeLogStreams", "logs:GetLogEvents"]
+    resources = [
+      "${local.arn_prefix}:logs:${local.region_account}:log-group:${module.flyway_host.command_log_group_name}",
+      "${local.arn_prefix}:logs:${local.region_account}:log-group:${module.flyway_host.command_log_group_name}:*",
+    ]
+  }
+  statement {
+    sid       = "ReplayFailedEvents"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+    resources = ["${local.arn_prefix}:sqs:${local.region_account}:${var.name_prefix}-flyway-trigger-failures"]
+  }
+  statement {
+    sid       = "ReinvokeTheTrigger"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.trigger.function_arn]
+  }
+  dynamic "statement" {
+    for_each = local.uses_kms ? [local.kms_key_arn] : []
+    content {
+      sid       = "UseTheModuleKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
 }

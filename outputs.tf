@@ -77,3 +77,8 @@ output "kms_key_arn" {
   description = "The customer managed key everything is encrypted with (created with create_kms_key, or kms_key_arn); null for AWS managed keys."
   value       = local.kms_key_arn
 }
+
+output "uploader_policy_json" {
+  description = "IAM policy (JSON) for the roles that run aurora-flyway against this pipeline (CI jobs, developers): find it, push and follow runs, run Flyway actions, replay failed events. Attach it to those roles; drop the statements a role should not have."
+  value       = data.aws_iam_policy_document.uploader.json
+}

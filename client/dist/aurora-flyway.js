@@ -82,7 +82,8 @@ function explainAwsError(error, doing) {
   if (CREDENTIALS.includes(error.name)) {
     return new ClientError(`no valid AWS credentials while ${doing} (${error.name}: ${error.message})`, EXIT.setup, "configure credentials (aws configure, AWS_PROFILE, or OIDC in CI) and try again");
   }
-  if (DENIED.includes(error.name)) {
+  const status = error.$metadata?.httpStatusCode;
+  if (DENIED.includes(error.name) || status === 403) {
     return new ClientError(`AWS refused ${doing}: ${error.message}`, EXIT.setup, "ask for the permission named above on the pipeline's buckets, parameters and document");
   }
   if (error.name === "NoSuchBucket") return new ClientError(`the bucket does not exist while ${doing}`, EXIT.setup, "check --name-prefix and the region; terraform apply creates the buckets");
@@ -1451,9 +1452,10 @@ ${error.todo === void 0 ? "" : `what to do: ${error.todo}
 `}`);
       return error.exitCode;
     }
+    const status = error.$metadata?.httpStatusCode;
     io.stderr(`
 aurora-flyway: unexpected error (a bug; please report it):
-${error.stack ?? String(error)}
+${status === void 0 ? "" : `HTTP ${status}: `}${error.stack ?? String(error)}
 `);
     return EXIT.internal;
   } finally {

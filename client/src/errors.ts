@@ -39,7 +39,9 @@ export function explainAwsError(error: unknown, doing: string): ClientError | un
   if (CREDENTIALS.includes(error.name)) {
     return new ClientError(`no valid AWS credentials while ${doing} (${error.name}: ${error.message})`, EXIT.setup, 'configure credentials (aws configure, AWS_PROFILE, or OIDC in CI) and try again');
   }
-  if (DENIED.includes(error.name)) {
+  // S3 answers HEAD requests (and some refusals) with a bare 403: the SDK cannot name the error.
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (DENIED.includes(error.name) || status === 403) {
     return new ClientError(`AWS refused ${doing}: ${error.message}`, EXIT.setup, 'ask for the permission named above on the pipeline\'s buckets, parameters and document');
   }
   if (error.name === 'NoSuchBucket') return new ClientError(`the bucket does not exist while ${doing}`, EXIT.setup, 'check --name-prefix and the region; terraform apply creates the buckets');

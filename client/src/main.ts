@@ -159,7 +159,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`\naurora-flyway: ${error.message}\n${error.todo === undefined ? '' : `what to do: ${error.todo}\n`}`);
       return error.exitCode;
     }
-    io.stderr(`\naurora-flyway: unexpected error (a bug; please report it):\n${(error as Error).stack ?? String(error)}\n`);
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    io.stderr(`\naurora-flyway: unexpected error (a bug; please report it):\n${status === undefined ? '' : `HTTP ${status}: `}${(error as Error).stack ?? String(error)}\n`);
     return EXIT.internal;
   } finally {
     aws?.destroy();

@@ -11,7 +11,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { folderFiles, type Harness } from '../harness/harness';
 import { buildS3Event } from '../harness/s3-event';
 import { runClient } from '../harness/client';
-import { migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, migrationsDir, World } from './support';
 
 jest.setTimeout(1_200_000);
 
@@ -56,6 +56,15 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     expect(result.code).toBe(0);
   });
 
+  it('push --dry-run shows what it would upload and uploads nothing', async () => {
+    const next = folder('dry-run', { 'V3__add_phone.sql': 'ALTER TABLE persons ADD COLUMN phone VARCHAR(32);\n' }, migrationsDir('users'));
+    const result = await client('push', '--dry-run', 'users', next);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^upload-new +V3__add_phone\.sql$/m);
+    const listed = (await world.aws.cli('s3api', 'list-objects-v2', '--bucket', (await world.outputs()).buckets.users)) as { Contents: { Key: string }[] };
+    expect(listed.Contents.map((object) => object.Key)).not.toContain('V3__add_phone.sql');
+  });
+
   it('push refuses a changed, already uploaded version before uploading anything (exit 5)', async () => {
     const changed = folder('changed', { 'V1__create_table_persons.sql': 'CREATE TABLE persons (id int);\n' }, migrationsDir('users'));
     const before = (await world.aws.cli('s3api', 'list-object-versions', '--bucket', (await world.outputs()).buckets.users)) as { Versions: unknown[] };
@@ -94,6 +103,12 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     expect(json).toMatchObject([{ database: 'users', outcome: { status: 'failed' } }]);
   });
 
+  it('finds the pipeline from terraform output as well (--terraform-dir)', async () => {
+    const result = await runClient(harness, { terraformDir: world.stack.dir }, ['status', 'users']);
+    expect(result.stdout).toMatch(/^users +\S+ +migrate +failed +2 /m);
+    expect(result.code).toBe(0);
+  });
+
   it('logs shows the runner\'s output of the latest runs, from CloudWatch Logs', async () => {
     const result = await client('logs', 'users', '--limit', '2');
     expect(result.code).toBe(0);
@@ -119,6 +134,18 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     expect(await world.columns('products', 'products')).toContain('sku');
     const again = await client('replay');
     expect(again.stdout).toContain('the failure queue is empty');
+  });
+
+  it('made only calls AWS would allow, the client\'s own with the module\'s uploader_policy_json', async () => {
+    await world.expectEveryCallAllowed([
+      ...CALLED_ON_EVERY_RUN,
+      'ssm:GetParametersByPath',
+      'ssm:GetCommandInvocation',
+      'ssm:ListCommands',
+      'logs:GetLogEvents',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+    ]);
   });
 
   it('explains a database that does not exist and a pipeline that does not exist (exit 3)', async () => {

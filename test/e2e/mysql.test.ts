@@ -5,7 +5,7 @@
 // an s3:// flyway_download_url and the first command installs it. Then a third database is added
 // with terraform apply, which must leave the host in place and migrate on its first upload.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
@@ -13,6 +13,8 @@ import { toolchain } from '../support/toolchain';
 import { CALLED_ON_EVERY_RUN, DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import type { Burst, Harness } from '../harness/harness';
+import { runClient } from '../harness/client';
+import { UPLOADER_ACCESS_KEY_ID } from '../harness/iam-check';
 
 jest.setTimeout(1_200_000);
 
@@ -118,6 +120,28 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     expect(burst.commands[0]).toMatchObject({ parameters: { DatabaseKey: 'orders' }, migrateRuns: 1, summary: { status: 'success', migrations_applied: 1 } });
     expect(burst.commands[0].stdout).not.toContain('install-flyway');
     expect(await world.columns('orders', 'orders')).toEqual(['id', 'placed_at']);
+  });
+
+  it('aurora-flyway push migrates MariaDB too: a new version, waited for, and status shows it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aurora-flyway-push-'));
+    try {
+      cpSync(migrationsDir('users'), dir, { recursive: true });
+      writeFileSync(join(dir, 'V3__add_phone.sql'), 'ALTER TABLE persons ADD COLUMN phone VARCHAR(32);\n');
+      // The apply that added orders put the TLS-only policy back on the emulator's copy of every
+      // bucket; moto skips bucket policies for its default credentials only, not for the client's.
+      const { buckets } = await world.outputs();
+      await adjustBucketPoliciesForEmulator(world.aws, Object.values(buckets));
+      const pushed = await runClient(harness, PREFIX, ['push', 'users', dir]);
+      const refused = harness.calls().recorded.filter((call) => call.accessKeyId === UPLOADER_ACCESS_KEY_ID && call.status >= 400);
+      const why = refused.map((call) => `${call.status} ${call.method} ${call.url} ${call.responseBody.slice(0, 400)}`).join('\n');
+      expect(`${pushed.stdout}${pushed.stderr}${why}`).toContain('users: migrated, 1 migration(s) applied, schema version 2 -> 3');
+      expect(pushed.code).toBe(0);
+      expect(await world.columns('users', 'persons')).toContain('phone');
+      const status = await runClient(harness, PREFIX, ['status', 'users']);
+      expect(status.stdout).toMatch(/^users +\S+ +migrate +success +3 +1/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('made only calls AWS would allow: each checked against the policies of the role (or service) that makes it on AWS', async () => {

@@ -8,7 +8,7 @@ import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst } from '../harness/harness';
-import { AppliedIam, awsServiceCalls, checkCalls } from '../harness/iam-check';
+import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
 import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
 import { crc32 } from '../harness/stored-zip';
@@ -113,13 +113,16 @@ export class World {
 
   /**
    * Every call the trigger, the runner and the agent made, and those AWS services made for them,
-   * as AWS would authorize it with the applied policies (see test/harness/iam-check.ts). Fails
+   * as AWS would authorize it with the applied policies (see test/harness/iam-check.ts), and the
+   * client's calls with the module's uploader_policy_json. Fails
    * with the denied calls, or when one of `expectedActions` was never checked.
    */
   async expectEveryCallAllowed(expectedActions: readonly string[]): Promise<void> {
     if (this.harness === undefined) throw new Error('connect() first');
     const state = JSON.parse((await this.stack.terraform('show', '-json')).stdout) as Parameters<typeof AppliedIam.fromState>[0];
     const iam = AppliedIam.fromState(state, this.moto.region);
+    // The client's calls (tests that run aurora-flyway) are checked against the policy the module hands out for it.
+    iam.uploaderPolicy = JSON.parse(String((await this.stack.outputs()).uploader_policy_json)) as Policy;
     const { recorded, declared } = this.harness.calls();
     const services = awsServiceCalls(iam, listInvocationRecords(this.stateDir), listCommandRecords(this.stateDir));
     const verdict = await checkCalls(iam, recorded, [...declared, ...services]);

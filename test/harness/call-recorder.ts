@@ -101,8 +101,10 @@ export async function startCallRecorder(target: string, hooks: RecorderHooks = {
           res.writeHead(response.statusCode ?? 502, response.headers);
           const responseChunks: Buffer[] = [];
           let responseSize = 0;
+          // Error answers are kept for every service: they say why a call failed.
+          const keepResponse = keepBody || (response.statusCode ?? 0) >= 400;
           response.on('data', (chunk: Buffer) => {
-            if (keepBody && responseSize < MAX_KEPT_BODY) responseChunks.push(chunk);
+            if (keepResponse && responseSize < MAX_KEPT_BODY) responseChunks.push(chunk);
             responseSize += chunk.length;
             res.write(chunk);
           });

@@ -4,16 +4,20 @@
 
 import { join } from 'node:path';
 import { run, type RunResult } from '../support/run';
+import { toolEnv } from '../support/toolchain';
 import { PROJECT_ROOT } from '../support/terraform';
 import type { Harness } from './harness';
 
 export const CLIENT_BIN = join(PROJECT_ROOT, 'client', 'dist', 'aurora-flyway.js');
 
-export async function runClient(harness: Harness, namePrefix: string, args: readonly string[]): Promise<RunResult> {
+/** `pipeline`: its name_prefix, or the Terraform directory whose outputs name it. */
+export async function runClient(harness: Harness, pipeline: string | { terraformDir: string }, args: readonly string[]): Promise<RunResult> {
   const env = harness.uploaderEnv();
-  const result = await run(process.execPath, [CLIENT_BIN, '--name-prefix', namePrefix, '--endpoint-url', env.AWS_ENDPOINT_URL, ...args], {
+  const which = typeof pipeline === 'string' ? ['--name-prefix', pipeline] : ['--terraform-dir', pipeline.terraformDir];
+  const result = await run(process.execPath, [CLIENT_BIN, ...which, '--endpoint-url', env.AWS_ENDPOINT_URL, ...args], {
     env: {
-      PATH: process.env.PATH ?? '',
+      // The toolchain's terraform, for --terraform-dir.
+      PATH: toolEnv().PATH ?? '',
       AWS_REGION: env.AWS_REGION,
       AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,

@@ -309,7 +309,9 @@ export class Harness {
 
   /** Plays S3's notifications for uploaders' PutObject calls, and the agent for their SendCommand calls. */
   observe(call: RecordedCall): void {
-    if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID || call.status !== 200) return;
+    if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID) return;
+    if (call.status >= 500) this.say(`emulator error ${call.status} for ${call.service} ${call.method} ${call.url}: ${call.responseBody.slice(0, 500)}`);
+    if (call.status !== 200) return;
     const url = new URL(call.url, 'http://local');
     // PutObject only (the SDK adds x-id=PutObject); tagging, ACLs and parts are other operations.
     const isPutObject = call.service === 's3' && call.method === 'PUT' && [...url.searchParams.keys()].every((name) => name === 'x-id');

@@ -121,8 +121,16 @@ export class AppliedIam {
     ]);
   }
 
+  /** The module's uploader_policy_json, when the uploader's calls are to be checked against it. */
+  uploaderPolicy?: Policy;
+
+  uploaderRoleArn(): string {
+    return `arn:${this.scope.partition}:iam::${this.scope.account}:role/${UPLOADER_ROLE_NAME}`;
+  }
+
   /** Inline and attached policies of a role. A policy the state does not hold (an AWS managed one) is an error: it cannot be evaluated. */
   identityPolicies(roleArn: string): NamedPolicy[] {
+    if (this.uploaderPolicy !== undefined && roleArn === this.uploaderRoleArn()) return [{ name: 'uploader_policy_json', policy: this.uploaderPolicy }];
     const name = roleArn.slice(roleArn.lastIndexOf('/') + 1);
     const inline = this.ofType('aws_iam_role_policy')
       .filter((resource) => resource.values.role === name)
@@ -278,12 +286,17 @@ interface Attributed {
   request: AuthorizationRequest;
 }
 
-/** Every authorization the calls need, each with the principal AWS would evaluate it for. */
+/** The role an uploader's tools run as in the check: a role with the module's uploader_policy_json. */
+export const UPLOADER_ROLE_NAME = 'aurora-flyway-uploader';
+
+/** Every authorization the calls need, each with the principal AWS would evaluate it for. Uploaders' calls only with their policy. */
 export function attribute(iam: AppliedIam, recorded: readonly RecordedCall[], declared: readonly DeclaredCall[]): Attributed[] {
   const principals = iam.principals();
+  if (iam.uploaderPolicy !== undefined) principals.set(UPLOADER_ACCESS_KEY_ID, iam.uploaderRoleArn());
   const callerOf = new Map([
     [TRIGGER_ACCESS_KEY_ID, 'trigger'],
     [HOST_ACCESS_KEY_ID, 'Flyway host'],
+    [UPLOADER_ACCESS_KEY_ID, 'aurora-flyway'],
   ]);
   const principalOf = (accessKeyId: string) => {
     const principal = principals.get(accessKeyId);
@@ -291,7 +304,7 @@ export function attribute(iam: AppliedIam, recorded: readonly RecordedCall[], de
     return principal;
   };
   return [
-    ...recorded.filter((call) => call.accessKeyId !== UPLOADER_ACCESS_KEY_ID).flatMap((call) =>
+    ...recorded.filter((call) => call.accessKeyId !== UPLOADER_ACCESS_KEY_ID || iam.uploaderPolicy !== undefined).flatMap((call) =>
       authorizationRequests(call, iam.scope, iam.keyOf).map((request) => ({ principal: principalOf(call.accessKeyId), caller: callerOf.get(call.accessKeyId) ?? call.accessKeyId, request })),
     ),
     ...declared.flatMap((call) =>

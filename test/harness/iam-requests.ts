@@ -219,12 +219,30 @@ function messagingRequests(service: 'sns' | 'sqs', operation: string, params: Pa
     const queue = queueArnOfUrl(scope, text(params, 'QueueUrl', op));
     return [request(`${op} ${queue}`, 'sqs:SendMessage', queue), ...keyRequests(op, keyOf(queue), ['kms:GenerateDataKey', 'kms:Decrypt'], `sqs.${scope.region}.amazonaws.com`)];
   }
+  if (service === 'sqs' && operation === 'ReceiveMessage') {
+    const queue = queueArnOfUrl(scope, text(params, 'QueueUrl', op));
+    return [request(`${op} ${queue}`, 'sqs:ReceiveMessage', queue), ...keyRequests(op, keyOf(queue), ['kms:Decrypt'], `sqs.${scope.region}.amazonaws.com`)];
+  }
+  if (service === 'sqs' && (operation === 'DeleteMessage' || operation === 'ChangeMessageVisibility')) {
+    const queue = queueArnOfUrl(scope, text(params, 'QueueUrl', op));
+    return [request(`${op} ${queue}`, `sqs:${operation}`, queue)];
+  }
   throw new Error(`${op}: unknown to the IAM check`);
+}
+
+/** Lambda's REST API: Invoke is POST /2015-03-31/functions/<name or ARN>/invocations. */
+function lambdaRequests(call: RecordedCall, scope: Scope): AuthorizationRequest[] {
+  const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(new URL(call.url, 'http://local').pathname);
+  if (invoke === null || call.method !== 'POST') throw new Error(`lambda ${call.method} ${call.url}: unknown to the IAM check`);
+  const name = decodeURIComponent(invoke[1]);
+  const arn = isArn(name) ? name : `arn:${scope.partition}:lambda:${scope.region}:${scope.account}:function:${name}`;
+  return [request(`lambda Invoke ${name}`, 'lambda:InvokeFunction', arn)];
 }
 
 /** The authorization requests of one recorded call. Calls that need no permission (sts:GetCallerIdentity) give none. */
 export function authorizationRequests(call: RecordedCall, scope: Scope, keyOf: KeyOf): AuthorizationRequest[] {
   if (call.service === 's3') return s3Requests(call, scope, keyOf);
+  if (call.service === 'lambda') return lambdaRequests(call, scope);
   const { operation, params } = rpcOf(call);
   switch (call.service) {
     case 'ssm':

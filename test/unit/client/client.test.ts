@@ -141,6 +141,7 @@ describe('explainAwsError', () => {
     });
     expect(explainAwsError(named('AccessDenied', 'User is not authorized to perform s3:PutObject'), 'uploading V1__a.sql')?.message).toBe('AWS refused uploading V1__a.sql: User is not authorized to perform s3:PutObject');
     expect(explainAwsError(new Error('connect ECONNREFUSED 127.0.0.1:1'), 'reading')?.todo).toContain('--endpoint-url');
+    expect(explainAwsError(Object.assign(named('Unknown', 'UnknownError'), { $metadata: { httpStatusCode: 403 } }), 'uploading V3__a.sql')?.message).toBe('AWS refused uploading V3__a.sql: UnknownError');
     expect(explainAwsError(named('ValidationException', 'bad'), 'x')).toBeUndefined();
   });
 });

@@ -62,6 +62,13 @@ describe('authorizationRequests: what AWS authorizes for a recorded call', () =>
     expect(actions(json('logs', 'Logs_20140328.DescribeLogGroups', { logGroupNamePrefix: 'g' }))).toEqual(['logs:DescribeLogGroups *']);
   });
 
+  it('names the queue of SQS calls and the function of a Lambda Invoke (the client\'s replay)', () => {
+    const queueUrl = 'http://127.0.0.1:5000/123456789012/p-flyway-trigger-failures';
+    expect(actions(json('sqs', 'AmazonSQS.ReceiveMessage', { QueueUrl: queueUrl }))).toEqual(['sqs:ReceiveMessage arn:aws:sqs:eu-central-1:123456789012:p-flyway-trigger-failures']);
+    expect(actions(json('sqs', 'AmazonSQS.DeleteMessage', { QueueUrl: queueUrl, ReceiptHandle: 'r' }))).toEqual(['sqs:DeleteMessage arn:aws:sqs:eu-central-1:123456789012:p-flyway-trigger-failures']);
+    expect(actions(call('lambda', 'POST', '/2015-03-31/functions/p-flyway-trigger/invocations'))).toEqual(['lambda:InvokeFunction arn:aws:lambda:eu-central-1:123456789012:function:p-flyway-trigger']);
+  });
+
   it('authorizes a secret named by name as its full ARN, which the answer names', () => {
     const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-1-AbCdEf';
     expect(actions(json('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: 'rds!cluster-1' }, JSON.stringify({ ARN: arn })))).toEqual([
