@@ -1187,10 +1187,18 @@ async function upload(aws, bucket, file) {
   );
   return { key: file.name, versionId: put.VersionId ?? null };
 }
-function describeOutcome(outcome) {
+function appliedVersions(outcome, pushed) {
+  if (outcome.schema_version === null) return [];
+  const after = outcome.schema_version;
+  const before = outcome.schema_version_before;
+  return pushed.map((key) => classifyKey(key)).flatMap((file) => file.kind === "versioned" ? [file.version] : []).filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0).sort(compareVersions).map((version) => `V${version}`);
+}
+function describeOutcome(outcome, pushed) {
   const seconds2 = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1e3).toFixed(1);
   const versions = `schema version ${outcome.schema_version_before ?? "none"} -> ${outcome.schema_version ?? "none"}`;
-  return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied, ${versions}, in ${seconds2} s`;
+  const applied = appliedVersions(outcome, pushed);
+  const which = applied.length === 0 ? "" : ` (${applied.join(", ")})`;
+  return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds2} s`;
 }
 async function waitForOutcome(aws, pipeline, database, uploaded, options, reporter) {
   const deadline = Date.now() + options.timeoutSeconds * 1e3;
@@ -1253,7 +1261,7 @@ async function push(aws, pipeline, database, options, reporter) {
   reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
   if (!options.wait) return { ...base, uploaded, status: "uploaded" };
   const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, uploaded, options, reporter);
-  reporter.line(describeOutcome(outcome));
+  reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
   const result = { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
   if (outcome.status === "failed") {
     if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);

@@ -4,7 +4,9 @@
 
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { classifyKey } from '../../common/src/flyway-name';
 import { coversVersions, type OutcomeRecord } from '../../common/src/outcome';
+import { compareVersions } from '../../common/src/version';
 import type { Aws } from './aws';
 import { ClientError, EXIT, step } from './errors';
 import { commandOutput, commandState, flywayErrorLines, readOutcome, sleep, triggerVerdict } from './follow';
@@ -65,10 +67,25 @@ async function upload(aws: Aws, bucket: string, file: LocalFile): Promise<{ key:
   return { key: file.name, versionId: put.VersionId ?? null };
 }
 
-function describeOutcome(outcome: OutcomeRecord): string {
+/** The pushed versions the pass took the schema through: above the version before, up to the one after. */
+export function appliedVersions(outcome: OutcomeRecord, pushed: readonly string[]): string[] {
+  if (outcome.schema_version === null) return [];
+  const after = outcome.schema_version;
+  const before = outcome.schema_version_before;
+  return pushed
+    .map((key) => classifyKey(key))
+    .flatMap((file) => (file.kind === 'versioned' ? [file.version] : []))
+    .filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0)
+    .sort(compareVersions)
+    .map((version) => `V${version}`);
+}
+
+export function describeOutcome(outcome: OutcomeRecord, pushed: readonly string[]): string {
   const seconds = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1000).toFixed(1);
   const versions = `schema version ${outcome.schema_version_before ?? 'none'} -> ${outcome.schema_version ?? 'none'}`;
-  return `${outcome.database}: ${outcome.status === 'success' ? 'migrated' : 'FAILED'}, ${outcome.migrations_applied} migration(s) applied, ${versions}, in ${seconds} s`;
+  const applied = appliedVersions(outcome, pushed);
+  const which = applied.length === 0 ? '' : ` (${applied.join(', ')})`;
+  return `${outcome.database}: ${outcome.status === 'success' ? 'migrated' : 'FAILED'}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds} s`;
 }
 
 /** Waits for an outcome record that covers exactly these versions, showing where the run is. */
@@ -137,7 +154,7 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
   if (!options.wait) return { ...base, uploaded, status: 'uploaded' };
 
   const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, uploaded, options, reporter);
-  reporter.line(describeOutcome(outcome));
+  reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
   const result: PushResult = { ...base, uploaded, outcome, ...(commandId === undefined ? {} : { commandId }), status: outcome.status };
   if (outcome.status === 'failed') {
     if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);

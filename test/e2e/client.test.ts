@@ -45,7 +45,7 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     const result = await client('push', 'users', migrationsDir('users'));
     expect(result.stderr).toContain('command ');
     expect(result.stdout).toMatch(/upload-new +V1__create_table_persons\.sql/);
-    expect(result.stdout).toContain('users: migrated, 2 migration(s) applied, schema version none -> 2');
+    expect(result.stdout).toContain('users: migrated, 2 migration(s) applied (V1, V2), schema version none -> 2');
     expect(result.code).toBe(0);
     expect(await world.columns('users', 'persons')).toContain('email');
   });

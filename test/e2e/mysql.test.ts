@@ -134,7 +134,7 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
       const pushed = await runClient(harness, PREFIX, ['push', 'users', dir]);
       const refused = harness.calls().recorded.filter((call) => call.accessKeyId === UPLOADER_ACCESS_KEY_ID && call.status >= 400);
       const why = refused.map((call) => `${call.status} ${call.method} ${call.url} ${call.responseBody.slice(0, 400)}`).join('\n');
-      expect(`${pushed.stdout}${pushed.stderr}${why}`).toContain('users: migrated, 1 migration(s) applied, schema version 2 -> 3');
+      expect(`${pushed.stdout}${pushed.stderr}${why}`).toContain('users: migrated, 1 migration(s) applied (V3), schema version 2 -> 3');
       expect(pushed.code).toBe(0);
       expect(await world.columns('users', 'persons')).toContain('phone');
       const status = await runClient(harness, PREFIX, ['status', 'users']);

@@ -24,6 +24,14 @@ describe('the committed client bundle', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('ships in the package (npm install -g) with the module and the bundles, and nothing of a working tree', () => {
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(packed.status).toBe(0);
+    const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(['client/dist/aurora-flyway.js', 'runner/dist/flyway-runner.js', 'lambda/dist/trigger.zip', 'main.tf', 'modules/flyway-host/user-data.sh', 'action.yml', 'package.json']));
+    expect(files.filter((path) => /(^|\/)(\.terraform|node_modules|test|bench)(\/|\.|$)|\.tfstate/.test(path))).toEqual([]);
+  });
+
   it('is the package\'s aurora-flyway bin and answers --help with the exit codes', () => {
     const { bin } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(bin).toEqual({ 'aurora-flyway': 'client/dist/aurora-flyway.js' });

@@ -7,6 +7,7 @@ import { databaseOf, pipelineOf } from '../../../client/src/pipeline';
 import { planPush, type RemoteObject } from '../../../client/src/push-plan';
 import { statusTable } from '../../../client/src/status';
 import { explainAwsError, EXIT } from '../../../client/src/errors';
+import { describeOutcome } from '../../../client/src/push';
 
 const pipelineJson = JSON.stringify({
   name_prefix: 'shop',
@@ -143,5 +144,16 @@ describe('explainAwsError', () => {
     expect(explainAwsError(new Error('connect ECONNREFUSED 127.0.0.1:1'), 'reading')?.todo).toContain('--endpoint-url');
     expect(explainAwsError(Object.assign(named('Unknown', 'UnknownError'), { $metadata: { httpStatusCode: 403 } }), 'uploading V3__a.sql')?.message).toBe('AWS refused uploading V3__a.sql: UnknownError');
     expect(explainAwsError(named('ValidationException', 'bad'), 'x')).toBeUndefined();
+  });
+});
+
+describe('describeOutcome', () => {
+  const outcome = (before: string | null, after: string | null) =>
+    ({ database: 'users', status: 'success', schema_version_before: before, schema_version: after, migrations_applied: 2, started_at: '2026-11-22T00:00:00.000Z', finished_at: '2026-11-22T00:00:04.150Z' }) as never;
+
+  it('names the pushed versions the pass applied, the schema versions and the duration', () => {
+    expect(describeOutcome(outcome('2', '4'), ['V3__a.sql', 'V4__b.sql', 'R__view.sql', 'V5__later.sql'])).toBe('users: migrated, 2 migration(s) applied (V3, V4), schema version 2 -> 4, in 4.2 s');
+    expect(describeOutcome(outcome(null, '2'), ['V1__a.sql', 'V2__b.sql'])).toBe('users: migrated, 2 migration(s) applied (V1, V2), schema version none -> 2, in 4.2 s');
+    expect(describeOutcome(outcome('2', '2'), ['R__view.sql'])).toBe('users: migrated, 2 migration(s) applied, schema version 2 -> 2, in 4.2 s');
   });
 });
