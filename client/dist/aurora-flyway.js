@@ -1229,7 +1229,7 @@ ${output.split("\n").slice(-15).join("\n")}`, EXIT.failed, "read the output abov
     if (Date.now() > deadline) {
       throw new ClientError(`no result for ${database.key} after ${options.timeoutSeconds} s${commandId === void 0 ? "" : ` (command ${commandId})`}`, EXIT.timeout, "the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout");
     }
-    await sleep(options.pollMs ?? 2e3);
+    await sleep(options.pollMs ?? 1e3);
   }
 }
 async function push(aws, pipeline, database, options, reporter) {

@@ -119,7 +119,7 @@ async function waitForOutcome(aws: Aws, pipeline: Pipeline, database: Database, 
     if (Date.now() > deadline) {
       throw new ClientError(`no result for ${database.key} after ${options.timeoutSeconds} s${commandId === undefined ? '' : ` (command ${commandId})`}`, EXIT.timeout, 'the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout');
     }
-    await sleep(options.pollMs ?? 2000);
+    await sleep(options.pollMs ?? 1000);
   }
 }
 
