@@ -51,17 +51,17 @@ async function main(args: readonly string[]): Promise<number> {
   const started = Date.now();
   const say = (line: string) => console.log(line);
   const plan = {
-    smoke: { loads: 1, counts: [1], plans: 1, bursts: [1] },
-    quick: { loads: 9, counts: [1, 10, 100], plans: 1, bursts: [1, 10] },
-    full: { loads: 21, counts: [1, 10, 100], plans: 3, bursts: [1, 10, 50] },
+    smoke: { loads: 1, counts: [1], plans: 1, bursts: [1], fanouts: [1] },
+    quick: { loads: 9, counts: [1, 10, 100], plans: 1, bursts: [1, 10], fanouts: [1, 5] },
+    full: { loads: 21, counts: [1, 10, 100], plans: 3, bursts: [1, 10, 50], fanouts: [1, 5, 20] },
   }[options.mode];
   const measurements: Measurement[] = [];
   say(`[bench 1/3] trigger package: size and cold load (${plan.loads} load(s) of each bundle)`);
   measurements.push(await measurePackage(plan.loads));
   say(`[bench 2/3] module scale: terraform plan with ${plan.counts.join(', ')} database(s)`);
   measurements.push(await measureScale(plan.counts, plan.plans, say));
-  say(`[bench 3/3] the pipeline on the local stack: bursts of ${plan.bursts.join(', ')} file(s), one upload's overhead, aurora-flyway push`);
-  measurements.push(...(await measurePipeline({ bursts: plan.bursts }, say)));
+  say(`[bench 3/3] the pipeline on the local stack: bursts of ${plan.bursts.join(', ')} file(s), one upload's overhead, aurora-flyway push, fan-out to ${plan.fanouts.join(', ')} database(s)`);
+  measurements.push(...(await measurePipeline({ bursts: plan.bursts, fanouts: plan.fanouts }, say)));
 
   const result: BenchResult = {
     mode: options.mode,

@@ -3,11 +3,12 @@
 // per-event strategy of the public versions in the same run; the runner's and the trigger's
 // overhead for one upload; and what `aurora-flyway push` adds by polling.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateDocumentCommand } from '@aws-sdk/client-ssm';
-import { listInvocationRecords } from '../test/harness/records';
+import { listInvocationRecords, type CommandRecord } from '../test/harness/records';
 import { runClient } from '../test/harness/client';
 import type { Harness } from '../test/harness/harness';
 import { World } from '../test/e2e/support';
@@ -32,10 +33,84 @@ const BASELINE_SCRIPT = [
 
 export interface PipelinePlan {
   bursts: number[];
+  fanouts: number[];
 }
 
+const fanDatabase = (index: number) => `fan_${String(index + 1).padStart(2, '0')}`;
+
 export function pipelineDatabases(plan: PipelinePlan): string[] {
-  return [...plan.bursts.flatMap((k) => [`burst_${k}`, `base_${k}`]), 'client'];
+  return [...plan.bursts.flatMap((k) => [`burst_${k}`, `base_${k}`]), 'client', ...Array.from({ length: Math.max(0, ...plan.fanouts) }, (_, i) => fanDatabase(i))];
+}
+
+/** CPU seconds of this process's finished children and their descendants (the host's scripts, runners, Flyway JVMs, the trigger's processes). */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command name: state is field 3, cutime 16 and cstime 17 (1-based), in clock ticks.
+  const ticks = Number(fields[13]) + Number(fields[14]);
+  return ticks / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+}
+
+/** The most commands that ran a Flyway migrate at the same time. */
+function peakParallelMigrations(records: readonly CommandRecord[]): number {
+  const edges = records
+    .filter((record) => record.migrateRuns > 0 && record.finishedAt !== undefined)
+    .flatMap((record) => [
+      { at: Date.parse(record.startedAt), step: 1 },
+      { at: Date.parse(record.finishedAt as string), step: -1 },
+    ])
+    .sort((a, b) => a.at - b.at || a.step - b.step);
+  let current = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    current += edge.step;
+    peak = Math.max(peak, current);
+  }
+  return peak;
+}
+
+async function measureFanout(world: World, harness: Harness, buckets: Record<string, string>, fanouts: readonly number[], progress: (line: string) => void): Promise<Measurement> {
+  const figures: Figure[] = [];
+  const goals: Goal[] = [];
+  let cpuOfOne = Number.NaN;
+  for (const [round, n] of fanouts.entries()) {
+    progress(`  one new migration to ${n} database(s) at once`);
+    const databases = Array.from({ length: n }, (_, i) => fanDatabase(i));
+    const file = { key: `V${round + 1}__fan_out_${n}.sql`, body: `CREATE TABLE fan_${round + 1} (id int PRIMARY KEY);\n` };
+    const cpuBefore = childCpuSeconds();
+    const started = Date.now();
+    const bursts = await Promise.all(databases.map((database) => harness.uploadBurst(buckets[database] ?? '', [file])));
+    const seconds = (Date.now() - started) / 1000;
+    const cpu = childCpuSeconds() - cpuBefore;
+    for (const database of databases) {
+      const [row] = await world.query(database, `SELECT count(*) FROM flyway_schema_history WHERE success AND version = '${round + 1}'`);
+      if (row !== '1') throw new Error(`fan-out to ${n}: ${database} did not apply ${file.key}`);
+    }
+    if (n === 1) cpuOfOne = cpu;
+    const peak = peakParallelMigrations(bursts.flatMap((burst) => burst.commands));
+    figures.push(
+      { name: `N=${n}: upload to all migrated`, unit: 's', sample: summarize([seconds]) },
+      { name: `N=${n}: CPU seconds of the host's and the trigger's processes`, unit: 's', sample: summarize([cpu]) },
+      { name: `N=${n}: most migrations at once`, unit: 'runs', sample: summarize([peak]) },
+    );
+    goals.push({ what: `N=${n}: never above the parallelism limit (max_parallel_migrations = 2)`, goal: '<= 2', measured: String(peak), met: peak <= 2 });
+    if (n > 1 && !Number.isNaN(cpuOfOne)) {
+      const limit = (n * cpuOfOne) / cpus().length;
+      goals.push({
+        what: `N=${n}: wall time against the CPU-bound limit (N x CPU of one run / cores)`,
+        goal: `<= ${(1.25 * limit).toFixed(1)} s`,
+        measured: `${seconds.toFixed(1)} s`,
+        met: seconds <= 1.25 * limit,
+        note: 'Each run also waits for the settle time and for its turn in the parallelism limit (2), which no CPU-bound limit counts. Next step: measure the waits apart from the work.',
+      });
+    }
+  }
+  return {
+    id: 'fanout',
+    title: 'Fan-out: one new migration to N databases at once',
+    figures,
+    goals,
+    notes: ['CPU seconds are those of this process\'s finished children (the harness runs the host\'s scripts, the runner, Flyway and the trigger as child processes). Peak memory of the host is not measured yet.'],
+  };
 }
 
 const files = (count: number, offset = 0) =>
@@ -173,7 +248,8 @@ export async function measurePipeline(plan: PipelinePlan, progress: (line: strin
       ],
       notes: ['Includes the trigger\'s cold invocation and the harness delivering the event, which AWS does in well under a second.'],
     };
-    return [{ id: 'burst', title: 'Bursts: K files to one database, ours against the per-event baseline', figures, goals, notes: ['One run per K (each needs fresh databases).'] }, overhead, client];
+    const fanout = await measureFanout(world, harness, outputs.buckets, plan.fanouts, progress);
+    return [{ id: 'burst', title: 'Bursts: K files to one database, ours against the per-event baseline', figures, goals, notes: ['One run per K (each needs fresh databases).'] }, overhead, client, fanout];
   } finally {
     await world.stop();
   }

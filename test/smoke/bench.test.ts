@@ -21,7 +21,7 @@ describe('npm run bench -- --smoke', () => {
       const [file] = readdirSync(join(out, 'bench', 'results'));
       const written = JSON.parse(readFileSync(join(out, 'bench', 'results', file ?? ''), 'utf8')) as BenchResult;
       expect(written.mode).toBe('smoke');
-      expect(written.measurements.map((measurement) => measurement.id)).toEqual(['package', 'scale', 'burst', 'overhead', 'client']);
+      expect(written.measurements.map((measurement) => measurement.id)).toEqual(['package', 'scale', 'burst', 'overhead', 'client', 'fanout']);
       for (const measurement of written.measurements) {
         for (const figure of measurement.figures) expect(Number.isFinite(figure.sample.median)).toBe(true);
       }
