@@ -18,7 +18,8 @@ import { sendCommandRequest, startCallRecorder, type Answer, type CallRecorder, 
 import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
 import { instanceArn } from './iam-requests';
 import { freshHostFlyway, warmHostFlyway } from './host-flyway';
-import { invokeFunction, loadFunction, type DeployedFunction } from './lambda';
+import { invokeFunction, loadFunction, runtimeEnvironment, type DeployedFunction } from './lambda';
+import { timeBundleCalls } from '../integration/lambda/invoke-bundle';
 import { type CommandRecord, type InvocationRecord, listCommandRecords, readCommandRecord, writeInvocationRecord } from './records';
 import { buildS3Event, type S3EventRecord } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
@@ -184,6 +185,17 @@ export class Harness {
         return { invocation, commands };
       }),
     );
+  }
+
+  /**
+   * Calls the trigger `calls` times with the upload's event in one warm process (as Lambda reuses an
+   * execution environment) and returns each call's milliseconds. The commands it sends are left to
+   * the emulator: the host does not run them (for measuring the handler only).
+   */
+  async timeWarmTrigger(upload: Upload, calls: number): Promise<number[]> {
+    const record = this.s3Record(upload);
+    const fn = await this.deployed(upload.targets[0]?.functionArn ?? '');
+    return timeBundleCalls(fn.bundlePath, buildS3Event([record]), runtimeEnvironment(fn, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)), calls);
   }
 
   /** The record S3 sends for an upload to the first function its bucket notifies (for events built by hand). */

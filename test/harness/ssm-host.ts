@@ -116,6 +116,11 @@ export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
 // Scripts still running when this process exits are stopped with it (they run in their own
 // process group so that a timeout can stop the whole tree).
 const runningGroups = new Set<number>();
+
+/** The process groups of the host's scripts running now (each script and everything it started: the runner, Flyway, the AWS CLI). */
+export function hostProcessGroups(): ReadonlySet<number> {
+  return runningGroups;
+}
 process.once('exit', () => {
   for (const pid of runningGroups) {
     try {

@@ -25,6 +25,10 @@ describe('npm run bench -- --smoke', () => {
       for (const measurement of written.measurements) {
         for (const figure of measurement.figures) expect(Number.isFinite(figure.sample.median)).toBe(true);
       }
+      // The samplers found something: the host's processes, and warm calls of the handler.
+      const figures = written.measurements.flatMap((measurement) => measurement.figures);
+      expect(figures.find((figure) => figure.name.includes('peak resident memory'))?.sample.median).toBeGreaterThan(50);
+      expect(figures.find((figure) => figure.name.startsWith('trigger handler, warm'))?.sample.runs).toBe(20);
       const markdown = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
       expect(markdown).toContain('| zipped trigger package | <= 300 KB |');
     } finally {

@@ -1,5 +1,6 @@
 import { benchmarksMarkdown } from '../../bench/report';
 import { summarize } from '../../bench/stats';
+import { parseProcStat, residentBytesOf } from '../../bench/memory';
 
 describe('bench statistics and report', () => {
   it('summarizes by median and range, not mean', () => {
@@ -39,5 +40,19 @@ describe('bench statistics and report', () => {
     expect(markdown).toContain('| zipped package | <= 300 KB | 536 KB | **no** |');
     expect(markdown).toContain('| cold load ratio | <= 0.8 | 0.60 | yes |');
     expect(markdown).toContain('- Not met: zipped package. Stored, not deflated. Next step: deflate.');
+  });
+
+  it('reads the process group and resident size from /proc/<pid>/stat, whatever the command name holds', () => {
+    const stat = '4242 (java (flyway) x) S 4200 4100 4100 0 -1 4194560 1 0 0 0 5 1 0 0 20 0 12 0 100 3000000000 25600 18446744073709551615 0';
+    expect(parseProcStat(stat, 4096)).toEqual({ pgrp: 4100, rssBytes: 25_600 * 4096 });
+    expect(parseProcStat('garbage', 4096)).toBeUndefined();
+    const processes = [
+      { pgrp: 1, rssBytes: 100 },
+      { pgrp: 7, rssBytes: 30 },
+      { pgrp: 7, rssBytes: 12 },
+      { pgrp: 9, rssBytes: 5 },
+    ];
+    expect(residentBytesOf(processes, new Set([7, 9]))).toBe(47);
+    expect(residentBytesOf(processes, new Set())).toBe(0);
   });
 });

@@ -50,3 +50,34 @@ export async function invokeBundle(bundlePath: string, event: unknown, env: Node
     .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { ...(JSON.parse(outcome) as Omit<Invocation, 'logs' | 'stderr'>), logs, stderr };
 }
+
+const TIMER = `
+const { writeSync } = require('node:fs');
+const { performance } = require('node:perf_hooks');
+const { handler } = require(process.env.BUNDLE_PATH);
+const event = JSON.parse(process.env.BUNDLE_EVENT);
+(async () => {
+  const durations = [];
+  for (let i = 0; i < Number(process.env.BUNDLE_CALLS); i += 1) {
+    const started = performance.now();
+    await handler(event, { awsRequestId: 'timed-request-' + i });
+    durations.push(performance.now() - started);
+  }
+  writeSync(3, JSON.stringify(durations));
+})().catch((error) => writeSync(3, JSON.stringify({ error: error.name + ': ' + error.message })));
+`;
+
+/**
+ * Calls the handler `calls` times in one process, as a warm Lambda execution environment reuses
+ * its loaded module: the milliseconds of each call (the first one pays the SDK clients' set-up).
+ */
+export async function timeBundleCalls(bundlePath: string, event: unknown, env: NodeJS.ProcessEnv, calls: number): Promise<number[]> {
+  const child = spawn(process.execPath, ['-e', TIMER], {
+    env: { ...env, BUNDLE_PATH: bundlePath, BUNDLE_EVENT: JSON.stringify(event), BUNDLE_CALLS: String(calls) },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const [, stderr, outcome] = await Promise.all([collect(child.stdout), collect(child.stderr), collect(child.stdio[3] as Readable)]);
+  const parsed = outcome === '' ? undefined : (JSON.parse(outcome) as number[] | { error: string });
+  if (!Array.isArray(parsed)) throw new Error(`the timed handler calls failed: ${parsed?.error ?? `no result; stderr:\n${stderr}`}`);
+  return parsed;
+}
