@@ -59,6 +59,7 @@ module "flyway_host" {
   database_port                     = module.aurora.port
   max_parallel_migrations           = var.max_parallel_migrations
   settle_seconds                    = var.settle_seconds
+  idle_stop_minutes                 = var.host_idle_stop_minutes
   log_retention_days                = var.log_retention_days
   kms_key_arn                       = local.kms_key_arn
   tags                              = local.tags
@@ -108,6 +109,7 @@ module "trigger" {
   kms_key_arn             = local.kms_key_arn
   reserved_concurrency    = var.trigger_reserved_concurrency
   create_failure_alarm    = var.create_failure_alarm
+  start_stopped_host      = var.host_idle_stop_minutes > 0
   tags                    = local.tags
 }
 
@@ -166,6 +168,7 @@ resource "aws_ssm_parameter" "pipeline" {
     command_log_group     = module.flyway_host.command_log_group_name
     failure_queue_url     = module.trigger.failure_queue_url
     trigger_function_name = module.trigger.function_name
+    host_sleeps           = var.host_idle_stop_minutes > 0
   })
   tags = local.tags
 }
@@ -296,6 +299,15 @@ data "aws_iam_policy_document" "uploader" {
     sid       = "RunFlywayActions"
     actions   = ["ssm:SendCommand"]
     resources = [module.flyway_host.document_arn, module.flyway_host.instance_arn]
+  }
+  # `aurora-flyway run` starts the sleeping host before it sends its command, as the trigger does.
+  dynamic "statement" {
+    for_each = var.host_idle_stop_minutes > 0 ? [module.flyway_host.instance_arn] : []
+    content {
+      sid       = "StartTheSleepingHost"
+      actions   = ["ec2:StartInstances"]
+      resources = [statement.value]
+    }
   }
   # AWS authorizes DescribeLogStreams on the group's ARN or on "log-group:<name>:log-stream:".
   statement {

@@ -357,6 +357,16 @@ variable "max_parallel_migrations" {
   }
 }
 
+variable "host_idle_stop_minutes" {
+  description = "The Flyway host powers itself off after this many minutes without a command (none running, none waiting), and the trigger starts it again for the next upload; an idle pipeline then pays for the host's disk only. Commands sent meanwhile wait in Run Command and run once the host is up (about one to two minutes later). 0 keeps the host always on."
+  type        = number
+  default     = 15
+  validation {
+    condition     = var.host_idle_stop_minutes == 0 || (var.host_idle_stop_minutes >= 5 && var.host_idle_stop_minutes <= 1440 && floor(var.host_idle_stop_minutes) == var.host_idle_stop_minutes)
+    error_message = "host_idle_stop_minutes must be 0 (always on) or a whole number of minutes from 5 to 1440: a shorter time would stop the host between the uploads of one release, and each start costs a boot."
+  }
+}
+
 variable "settle_seconds" {
   description = "A migrate pass starts once the database's bucket has been unchanged this long, so that a multi-file upload (aws s3 sync uploads files in parallel) is migrated as a whole, in version order. 0 turns the wait off."
   type        = number

@@ -33,6 +33,68 @@ var import_client_lambda = require("@aws-sdk/client-lambda");
 var import_client_s3 = require("@aws-sdk/client-s3");
 var import_client_sqs = require("@aws-sdk/client-sqs");
 var import_client_ssm = require("@aws-sdk/client-ssm");
+
+// common/src/ec2-start.ts
+var import_signature_v4 = require("@smithy/signature-v4");
+var import_checksum = require("@smithy/core/checksum");
+var import_credential_provider_node = require("@aws-sdk/credential-provider-node");
+var API_VERSION = "2016-11-15";
+var REQUEST_TIMEOUT_MS = 1e4;
+var Ec2Error = class extends Error {
+  constructor(name, message, status) {
+    super(message);
+    this.name = name;
+    this.status = status;
+  }
+  name;
+  status;
+};
+var decodeXml = (text) => text.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[entity] ?? "");
+function element(xml, name) {
+  const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+  return match === null ? void 0 : match[1];
+}
+function parseStartInstancesResponse(status, xml) {
+  const error = element(xml, "Error");
+  if (status >= 300 || error !== void 0) {
+    const code = element(error ?? xml, "Code") ?? `HTTP${status}`;
+    return new Ec2Error(decodeXml(code), decodeXml(element(error ?? xml, "Message") ?? `EC2 answered HTTP ${status}`), status);
+  }
+  const item = element(xml, "item") ?? "";
+  const previous = element(element(item, "previousState") ?? "", "name");
+  const current = element(element(item, "currentState") ?? "", "name");
+  if (previous === void 0 || current === void 0) return new Ec2Error("UnreadableResponse", `StartInstances answered without instance states: ${xml.slice(0, 200)}`, status);
+  return { previous, current };
+}
+function ec2Endpoint(env, region) {
+  const configured = env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL;
+  if (configured !== void 0 && configured !== "") return configured.replace(/\/+$/, "");
+  return `https://ec2.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
+}
+function createStartInstances(env = process.env) {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const endpoint = new URL(ec2Endpoint(env, region));
+  const signer = new import_signature_v4.SignatureV4({ service: "ec2", region, credentials: (0, import_credential_provider_node.defaultProvider)(), sha256: import_checksum.Sha256 });
+  return async (instanceId) => {
+    const body = new URLSearchParams({ Action: "StartInstances", Version: API_VERSION, "InstanceId.1": instanceId }).toString();
+    const signed = await signer.sign({
+      method: "POST",
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      ...endpoint.port === "" ? {} : { port: Number(endpoint.port) },
+      path: endpoint.pathname === "" ? "/" : endpoint.pathname,
+      headers: { host: endpoint.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body
+    });
+    const { host: _host, ...headers } = signed.headers;
+    const response = await fetch(endpoint, { method: "POST", headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const parsed = parseStartInstancesResponse(response.status, await response.text());
+    if (parsed instanceof Ec2Error) throw parsed;
+    return parsed;
+  };
+}
+
+// client/src/aws.ts
 function awsClients(options) {
   const config = { ...options.region === void 0 ? {} : { region: options.region }, ...options.endpointUrl === void 0 ? {} : { endpoint: options.endpointUrl } };
   const clients = {
@@ -43,8 +105,10 @@ function awsClients(options) {
     sqs: new import_client_sqs.SQSClient(config),
     lambda: new import_client_lambda.LambdaClient(config)
   };
+  const endpoints = { ...process.env, ...options.region === void 0 ? {} : { AWS_REGION: options.region }, ...options.endpointUrl === void 0 ? {} : { AWS_ENDPOINT_URL_EC2: options.endpointUrl } };
   return {
     ...clients,
+    startInstance: createStartInstances(endpoints),
     destroy: () => Object.values(clients).forEach((client) => client.destroy())
   };
 }
@@ -1081,6 +1145,7 @@ function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
     commandLogGroup: pipeline.command_log_group,
     failureQueueUrl: pipeline.failure_queue_url,
     triggerFunctionName: pipeline.trigger_function_name,
+    hostSleeps: pipeline.host_sleeps === true,
     databases
   };
 }
@@ -1330,6 +1395,74 @@ function parseRunnerSummary(stdout) {
   return void 0;
 }
 
+// common/src/host-start.ts
+var START_WAIT_BOUND_MS = 4e4;
+var START_RETRY_PAUSE_MS = 5e3;
+var NOT_STARTABLE = "IncorrectInstanceState";
+function decideHost(answer, instanceId, elapsedMs, boundMs = START_WAIT_BOUND_MS) {
+  if (answer.kind === "state") {
+    if (answer.previous === "running") return { kind: "send", host: "running" };
+    if (answer.previous === "pending") return { kind: "send", host: "booting" };
+    if (answer.previous === "stopped") return { kind: "send", host: "started" };
+    if (answer.previous === "stopping") return retryOrFail(`the host ${instanceId} is stopping`, instanceId, elapsedMs, boundMs);
+    return {
+      kind: "fail",
+      reason: `the host ${instanceId} is ${answer.previous}`,
+      advice: `A ${answer.previous} instance cannot take commands: run terraform apply, which replaces it, then re-drive the event (aurora-flyway replay).`
+    };
+  }
+  if (answer.errorName === NOT_STARTABLE) return retryOrFail(`the host ${instanceId} cannot be started yet (${answer.errorMessage})`, instanceId, elapsedMs, boundMs);
+  return {
+    kind: "fail",
+    reason: `StartInstances on ${instanceId} failed: ${answer.errorName}: ${answer.errorMessage}`,
+    advice: startAdvice(answer.errorName, instanceId)
+  };
+}
+function retryOrFail(reason, instanceId, elapsedMs, boundMs) {
+  if (elapsedMs + START_RETRY_PAUSE_MS <= boundMs) return { kind: "wait", reason };
+  return {
+    kind: "fail",
+    reason: `${reason}, still after ${Math.round(elapsedMs / 1e3)} s`,
+    advice: `Lambda retries the event in a minute or two, when the host has stopped and can be started. If ${instanceId} is terminated, run terraform apply to replace it, then re-drive the event from the on-failure queue (aurora-flyway replay).`
+  };
+}
+function startAdvice(errorName, instanceId) {
+  switch (errorName) {
+    case "UnauthorizedOperation":
+    case "AccessDeniedException":
+      return `The function's role may not start ${instanceId} (ec2:StartInstances); re-apply the Terraform module.`;
+    case "InvalidInstanceID.NotFound":
+    case "InvalidInstanceID.Malformed":
+      return `The instance ${instanceId} does not exist; re-apply the Terraform module, which creates the host and configures the function.`;
+    case "IncorrectSpotRequestState":
+    case "InsufficientInstanceCapacity":
+      return "EC2 cannot start the instance right now; Lambda retries the event. If this persists, change instance_type.";
+    default:
+      return "Check the function's network access to EC2 and the error above; Lambda retries the event.";
+  }
+}
+var realClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+async function bringHostUp(instanceId, start, onWait, clock = realClock) {
+  const began = clock.now();
+  for (; ; ) {
+    let answer;
+    try {
+      answer = { kind: "state", ...await start(instanceId) };
+    } catch (error) {
+      const { name, message } = error instanceof Error ? error : { name: "UnknownError", message: String(error) };
+      const code = error.code;
+      answer = { kind: "refused", errorName: typeof code === "string" && name === "Error" ? code : name, errorMessage: message };
+    }
+    const decision = decideHost(answer, instanceId, clock.now() - began);
+    if (decision.kind !== "wait") return { decision, answer };
+    onWait(decision.reason);
+    await clock.sleep(START_RETRY_PAUSE_MS);
+  }
+}
+
 // client/src/run.ts
 var ACTIONS = ["info", "validate", "repair", "migrate"];
 async function followCommand(aws, pipeline, commandId, timeoutSeconds, reporter, pollMs = 2e3) {
@@ -1342,7 +1475,15 @@ async function followCommand(aws, pipeline, commandId, timeoutSeconds, reporter,
     await sleep(pollMs);
   }
 }
+async function wakeHost(aws, pipeline, reporter) {
+  if (!pipeline.hostSleeps) return;
+  const { decision } = await bringHostUp(pipeline.instanceId, (id) => aws.startInstance(id), (reason) => reporter.progress(`${reason}; waiting to start it`));
+  if (decision.kind === "fail") throw new ClientError(decision.reason, EXIT.setup, decision.advice);
+  if (decision.host === "started") reporter.progress(`the host ${pipeline.instanceId} was asleep; started it (the command runs once it is up, in a minute or two)`);
+  if (decision.host === "booting") reporter.progress(`the host ${pipeline.instanceId} is booting; the command runs once it is up`);
+}
 async function runAction(aws, pipeline, database, action, timeoutSeconds, reporter) {
+  await wakeHost(aws, pipeline, reporter);
   const sent = await step(
     `sending ${action} for ${database.key} to ${pipeline.instanceId}`,
     () => aws.ssm.send(

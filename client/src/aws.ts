@@ -7,6 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createStartInstances } from '../../common/src/ec2-start';
 
 export interface AwsOptions {
   region?: string;
@@ -19,6 +20,8 @@ export interface Aws {
   logs: CloudWatchLogsClient;
   sqs: SQSClient;
   lambda: LambdaClient;
+  /** ec2:StartInstances on one instance: its state before and after. */
+  startInstance(instanceId: string): Promise<{ previous: string; current: string }>;
   destroy(): void;
 }
 
@@ -32,8 +35,10 @@ export function awsClients(options: AwsOptions): Aws {
     sqs: new SQSClient(config),
     lambda: new LambdaClient(config),
   };
+  const endpoints = { ...process.env, ...(options.region === undefined ? {} : { AWS_REGION: options.region }), ...(options.endpointUrl === undefined ? {} : { AWS_ENDPOINT_URL_EC2: options.endpointUrl }) };
   return {
     ...clients,
+    startInstance: createStartInstances(endpoints),
     destroy: () => Object.values(clients).forEach((client) => client.destroy()),
   };
 }

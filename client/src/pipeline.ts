@@ -26,6 +26,8 @@ export interface Pipeline {
   commandLogGroup: string;
   failureQueueUrl: string;
   triggerFunctionName: string;
+  /** The host stops itself when idle (host_idle_stop_minutes > 0): start it before sending a command. */
+  hostSleeps: boolean;
   databases: Database[];
 }
 
@@ -41,6 +43,8 @@ interface PipelineParameter {
   command_log_group: string;
   failure_queue_url: string;
   trigger_function_name: string;
+  /** Absent in pipelines applied before the idle stop existed. */
+  host_sleeps?: boolean;
 }
 
 interface DatabaseParameter {
@@ -66,6 +70,7 @@ export function pipelineOf(configPrefix: string, pipelineJson: string, databaseJ
     commandLogGroup: pipeline.command_log_group,
     failureQueueUrl: pipeline.failure_queue_url,
     triggerFunctionName: pipeline.trigger_function_name,
+    hostSleeps: pipeline.host_sleeps === true,
     databases,
   };
 }

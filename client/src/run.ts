@@ -9,6 +9,7 @@ import { ClientError, EXIT, step } from './errors';
 import { commandOutput, commandState, sleep, type CommandState } from './follow';
 import type { Reporter } from './output';
 import type { Database, Pipeline } from './pipeline';
+import { bringHostUp } from '../../common/src/host-start';
 
 export const ACTIONS = ['info', 'validate', 'repair', 'migrate'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -32,7 +33,17 @@ export async function followCommand(aws: Aws, pipeline: Pipeline, commandId: str
   }
 }
 
+/** Starts the sleeping host (when the pipeline has one) so that the command is delivered once it is up. */
+export async function wakeHost(aws: Aws, pipeline: Pipeline, reporter: Reporter): Promise<void> {
+  if (!pipeline.hostSleeps) return;
+  const { decision } = await bringHostUp(pipeline.instanceId, (id) => aws.startInstance(id), (reason) => reporter.progress(`${reason}; waiting to start it`));
+  if (decision.kind === 'fail') throw new ClientError(decision.reason, EXIT.setup, decision.advice);
+  if (decision.host === 'started') reporter.progress(`the host ${pipeline.instanceId} was asleep; started it (the command runs once it is up, in a minute or two)`);
+  if (decision.host === 'booting') reporter.progress(`the host ${pipeline.instanceId} is booting; the command runs once it is up`);
+}
+
 export async function runAction(aws: Aws, pipeline: Pipeline, database: Database, action: Action, timeoutSeconds: number, reporter: Reporter): Promise<RunResult> {
+  await wakeHost(aws, pipeline, reporter);
   const sent = await step(`sending ${action} for ${database.key} to ${pipeline.instanceId}`, () =>
     aws.ssm.send(
       new SendCommandCommand({

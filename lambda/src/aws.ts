@@ -3,10 +3,12 @@
 // (throttling and transient errors, AWS_MAX_ATTEMPTS). The handler depends on the `Ports`
 // interface, so unit tests can substitute fakes.
 
-import { GetParameterCommand, SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ListCommandInvocationsCommand, SSMClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-ssm';
+import { createStartInstances } from '../../common/src/ec2-start';
 import { S3Client, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { mergeTag } from './tags';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
+import type { HostInvocation } from './host';
 
 export interface TagRequest {
   bucket: string;
@@ -33,12 +35,20 @@ export interface Ports {
   /** Sets one tag, keeping the object's other tags; resolves to false when the object already has 10 other tags. */
   tagObject(request: TagRequest): Promise<boolean>;
   publish(publication: Publication): Promise<void>;
+  /** StartInstances on one instance: its state before and after (errors are thrown). */
+  startInstance(instanceId: string): Promise<{ previous: string; current: string }>;
+  /** The instance's command invocations requested after `after` (up to a few hundred, newest first). */
+  listInvocations(instanceId: string, after: Date): Promise<HostInvocation[]>;
 }
+
+/** Pages of ListCommandInvocations read at most (50 each): a host has far fewer recent commands. */
+const MAX_INVOCATION_PAGES = 6;
 
 export function createAwsPorts(): Ports {
   const ssm = new SSMClient({});
   const s3 = new S3Client({});
   const sns = new SNSClient({});
+  const startInstances = createStartInstances();
   // Buckets do not change their database: looked up once per container.
   const databases = new Map<string, string>();
   return {
@@ -73,6 +83,22 @@ export function createAwsPorts(): Ports {
     },
     async publish({ topicArn, subject, message }) {
       await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    },
+    startInstance: (instanceId) => startInstances(instanceId),
+    async listInvocations(instanceId, after) {
+      const found: HostInvocation[] = [];
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_INVOCATION_PAGES; page += 1) {
+        const output = await ssm.send(
+          new ListCommandInvocationsCommand({ InstanceId: instanceId, Filters: [{ key: 'InvokedAfter', value: after.toISOString() }], MaxResults: 50, NextToken: nextToken }),
+        );
+        for (const invocation of output.CommandInvocations ?? []) {
+          found.push({ commandId: invocation.CommandId ?? '', status: invocation.Status ?? '', statusDetails: invocation.StatusDetails ?? '' });
+        }
+        nextToken = output.NextToken;
+        if (nextToken === undefined || nextToken === '') break;
+      }
+      return found;
     },
   };
 }

@@ -10,6 +10,8 @@ export interface Config {
   commandLogGroup: string;
   commandTimeoutSeconds: number;
   notificationTopicArn: string;
+  /** The module's host sleeps when idle (host_idle_stop_minutes > 0): start it before sending. */
+  startStoppedHost: boolean;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +63,14 @@ function parseTimeout(env: Env): number {
   return value;
 }
 
+function parseFlag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return false;
+  if (raw.trim() === 'true') return true;
+  if (raw.trim() === 'false') return false;
+  throw new ConfigError(`Configuration error: ${name}=${JSON.stringify(raw)} must be true or false. ${HINT}`);
+}
+
 export function parseConfig(env: Env): Config {
   return {
     documentName: matching(env, 'DOCUMENT_NAME', DOCUMENT_NAME_PATTERN, 'an SSM document name'),
@@ -69,5 +79,6 @@ export function parseConfig(env: Env): Config {
     commandLogGroup: matching(env, 'COMMAND_LOG_GROUP', LOG_GROUP_PATTERN, 'a CloudWatch log group name'),
     commandTimeoutSeconds: parseTimeout(env),
     notificationTopicArn: matching(env, 'NOTIFICATION_TOPIC_ARN', TOPIC_ARN_PATTERN, 'an SNS topic ARN'),
+    startStoppedHost: parseFlag(env, 'START_STOPPED_HOST'),
   };
 }

@@ -13,12 +13,17 @@ import { buildSendCommandInput } from './command';
 import { buildReport } from './report';
 import { COMMAND_ID_TAG, REJECTED_TAG, toTagValue } from './tags';
 import { describeError, failure, sendCommandAdvice, TriggerError, type Failure } from './failures';
+import { parseInstanceStateChange } from './host';
+import { ensureHostRunning, wakeForWaitingCommands, type WakeResult } from './wake';
+import { realClock, type Clock } from '../../common/src/host-start';
 
 export interface Dependencies {
   /** Throws ConfigError when the environment is incomplete. */
   config: () => Config;
   ports: () => Ports;
   logger: Logger;
+  /** Time for the bounded waits on a stopping host (tests pass a fake one). */
+  clock?: Clock;
 }
 
 export interface CommandSent {
@@ -33,6 +38,8 @@ export interface Result {
   ignored: number;
   invalid: number;
   unknownBuckets: string[];
+  /** For the host's "stopped" event: the commands still waiting for it, and whether it was started. */
+  host?: WakeResult;
 }
 
 // The object was deleted (all versions) between upload and tagging: nothing left to label,
@@ -151,6 +158,19 @@ export function createHandler(deps: Dependencies): (event: unknown, context?: Pi
       throw error;
     }
 
+    const clock = deps.clock ?? realClock;
+    const stateChange = parseInstanceStateChange(event);
+    if (stateChange !== undefined) {
+      if (!config.startStoppedHost || stateChange.instanceId !== config.instanceId || stateChange.state !== 'stopped') {
+        log.info('ignored: instance state change that is not this sleeping host stopping', { ...stateChange });
+        return result;
+      }
+      const woken = await wakeForWaitingCommands(config, deps.ports(), log, clock);
+      result.host = woken.result;
+      if (woken.failure !== undefined) throw new TriggerError([woken.failure]);
+      return result;
+    }
+
     const parsed = parseS3Event(event);
     if (parsed.kind === 's3:TestEvent') {
       log.info('ignored: s3:TestEvent (sent by S3 when the notification is configured)', { bucket: parsed.bucket });
@@ -168,6 +188,11 @@ export function createHandler(deps: Dependencies): (event: unknown, context?: Pi
     const ports = deps.ports();
     const plan = planInvocation(parsed.records, await databasesOf(config, ports, log, parsed.records));
     logPlan(log, plan);
+    if (plan.runs.length > 0 && config.startStoppedHost) {
+      // Nothing is sent before the host can take it: a failure here retries the whole event.
+      const hostFailure = await ensureHostRunning(config, ports, log, clock);
+      if (hostFailure !== undefined) throw new TriggerError([hostFailure]);
+    }
     const failures: Failure[] = [];
 
     for (const run of plan.runs) {

@@ -26,6 +26,8 @@ locals {
   document_arn         = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
   log_group_arn        = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
   artifacts_bucket_arn = "${local.arn_prefix}:s3:::${local.artifacts_bucket}"
+  # The idle-stop script travels inside the user data (its placeholder line in a quoted heredoc).
+  user_data = replace(file("${path.module}/user-data.sh"), "#@idle-stop.sh@", trimsuffix(file("${path.module}/idle-stop.sh"), "\n"))
 }
 
 # --- Artifacts: the runner bundle ----------------------------------------------------------------
@@ -139,7 +141,7 @@ resource "aws_s3_object" "runner" {
 # runner, Flyway version or source, or another database publishes a new document version (or
 # parameter) and takes effect on the next command; the instance is never replaced for them.
 # Parameters are validated by SSM before anything runs; the script only ever sees them as
-# single-quoted words. The environment overrides (FLYWAY_HOST_READY_FILE, FLYWAY_RUNNER_INSTALL_DIR,
+# single-quoted words. The environment overrides (FLYWAY_HOST_DIR, FLYWAY_RUNNER_INSTALL_DIR,
 # FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the instance; the local test harness, which
 # plays the host, sets them.
 resource "aws_ssm_document" "this" {
@@ -181,7 +183,13 @@ resource "aws_ssm_document" "this" {
           "  printf '{\"database\":\"%s\",\"action\":\"%s\",\"status\":\"failed\",\"reason\":\"host not ready\",\"schema_version_before\":null,\"schema_version_after\":null,\"migrations_applied\":0,\"passes\":0,\"rejected\":[],\"flyway_exit_code\":null,\"duration_ms\":0,\"requested_at\":null,\"exit_code\":%s,\"also\":[]}\\n' '{{ DatabaseKey }}' '{{ Action }}' \"$1\"",
           "  exit \"$1\"",
           "}",
-          "ready_file=\"$${FLYWAY_HOST_READY_FILE:-/var/lib/flyway-host/ready}\"",
+          "host_dir=\"$${FLYWAY_HOST_DIR:-/var/lib/flyway-host}\"",
+          "mkdir -p \"$host_dir\"",
+          "# While this runs the host never idles off (flyway-host-idle-stop takes this lock exclusively); its end counts as activity.",
+          "exec 9>>\"$host_dir/busy.lock\"",
+          "flock -s 9",
+          "trap 'touch \"$host_dir/last-activity\"' EXIT",
+          "ready_file=\"$host_dir/ready\"",
           "waited=0",
           "until [ -e \"$ready_file\" ]; do",
           "  [ \"$waited\" -lt ${var.host_ready_timeout_seconds} ] || fail 8 'the host has not finished its first boot after ${var.host_ready_timeout_seconds}s -- see /var/log/flyway-host-setup.log on the host, then run again'",
@@ -211,7 +219,7 @@ resource "aws_ssm_document" "this" {
           "node_bin=\"$(command -v node-22 || command -v node || true)\"",
           "[ -n \"$node_bin\" ] || fail 8 'Node.js is not installed -- the user data installs nodejs22; see /var/log/flyway-host-setup.log'",
           "requested_at='{{ RequestedAt }}'",
-          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" exec \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' $${requested_at:+--requested-at \"$requested_at\"}",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -425,15 +433,19 @@ resource "aws_instance" "this" {
   monitoring                  = false
   ebs_optimized               = true
 
-  # Installs Java and the database clients; Flyway and the runner arrive with the commands, so
-  # nothing here depends on the databases or the Flyway version.
-  user_data                   = file("${path.module}/user-data.sh")
+  # Installs Java, the database clients and the idle stop; Flyway and the runner arrive with the
+  # commands, so nothing here depends on the databases, the Flyway version or the idle time (a tag).
+  user_data                   = local.user_data
   user_data_replace_on_change = false
+  # The idle stop powers the host off: it must stop (and keep its disk), never terminate.
+  instance_initiated_shutdown_behavior = "stop"
 
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
     http_put_response_hop_limit = 1
+    # The idle stop reads its minutes from the instance's tag, without any IAM permission.
+    instance_metadata_tags = "enabled"
   }
 
   root_block_device {
@@ -443,7 +455,8 @@ resource "aws_instance" "this" {
     kms_key_id  = var.kms_key_arn
   }
 
-  tags = merge(var.tags, { Name = var.name })
+  # The idle time is a tag, so changing it neither replaces nor restarts the host.
+  tags = merge(var.tags, { Name = var.name, FlywayHostIdleStopMinutes = tostring(var.idle_stop_minutes) })
 
   lifecycle {
     # A newer AMI or an edited install script must not replace a host that works.

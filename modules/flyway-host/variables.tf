@@ -162,3 +162,13 @@ variable "host_ready_timeout_seconds" {
     error_message = "host_ready_timeout_seconds must be a whole number from 60 to 3600."
   }
 }
+
+variable "idle_stop_minutes" {
+  description = "The host powers itself off after this many minutes without a command; 0 keeps it on. Read by the host from its instance tag, so a change takes effect without replacing it."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.idle_stop_minutes >= 0 && floor(var.idle_stop_minutes) == var.idle_stop_minutes
+    error_message = "idle_stop_minutes must be a whole number of minutes, 0 for always on."
+  }
+}

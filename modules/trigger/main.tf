@@ -80,6 +80,25 @@ data "aws_iam_policy_document" "this" {
     actions   = ["sqs:SendMessage"]
     resources = [local.queue_arn]
   }
+  # A sleeping host is started before a command is sent, and again when it stopped while commands
+  # were waiting for it. StartInstances on this one instance; ListCommandInvocations has no
+  # resource-level permissions in AWS ("*" is the only resource it accepts) and reads no secrets.
+  dynamic "statement" {
+    for_each = var.start_stopped_host ? [var.instance_arn] : []
+    content {
+      sid       = "StartTheSleepingHost"
+      actions   = ["ec2:StartInstances"]
+      resources = [statement.value]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.start_stopped_host ? ["*"] : []
+    content {
+      sid       = "FindCommandsWaitingForTheHost"
+      actions   = ["ssm:ListCommandInvocations"]
+      resources = [statement.value]
+    }
+  }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
     content {
@@ -121,6 +140,7 @@ resource "aws_lambda_function" "this" {
       COMMAND_LOG_GROUP       = var.command_log_group_name
       COMMAND_TIMEOUT_SECONDS = tostring(var.command_timeout_seconds)
       NOTIFICATION_TOPIC_ARN  = var.topic_arn
+      START_STOPPED_HOST      = tostring(var.start_stopped_host)
     }
   }
 
@@ -172,4 +192,34 @@ resource "aws_lambda_permission" "s3" {
   function_name  = aws_lambda_function.this.function_name
   principal      = "s3.amazonaws.com"
   source_account = data.aws_caller_identity.current.account_id
+}
+
+# When the sleeping host has stopped, the function looks for commands that were sent while it shut
+# down (they wait in Run Command) and starts it again for them.
+resource "aws_cloudwatch_event_rule" "host_stopped" {
+  count       = var.start_stopped_host ? 1 : 0
+  name        = "${var.name}-host-stopped"
+  description = "The Flyway host ${var.instance_id} stopped: start it again if commands wait for it."
+  event_pattern = jsonencode({
+    source        = ["aws.ec2"]
+    "detail-type" = ["EC2 Instance State-change Notification"]
+    detail        = { state = ["stopped"], "instance-id" = [var.instance_id] }
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "host_stopped" {
+  count     = var.start_stopped_host ? 1 : 0
+  rule      = aws_cloudwatch_event_rule.host_stopped[0].name
+  target_id = "flyway-trigger"
+  arn       = aws_lambda_function.this.arn
+}
+
+resource "aws_lambda_permission" "host_stopped" {
+  count         = var.start_stopped_host ? 1 : 0
+  statement_id  = "AllowEventBridgeHostStopped"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.host_stopped[0].arn
 }

@@ -93,3 +93,9 @@ variable "create_failure_alarm" {
   type        = bool
   default     = true
 }
+
+variable "start_stopped_host" {
+  description = "The host sleeps when idle: start it (ec2:StartInstances on the host only) before sending a command, and again when it stops while commands wait for it."
+  type        = bool
+  default     = false
+}

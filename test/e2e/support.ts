@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
-import { Harness, type Burst } from '../harness/harness';
+import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
 import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
@@ -54,6 +54,8 @@ export const CALLED_ON_EVERY_RUN = [
   'ssm:UpdateInstanceInformation',
   'ec2messages:GetMessages',
   'lambda:InvokeFunction',
+  // The host sleeps when idle by default: the trigger asks EC2 to start it before every send.
+  'ec2:StartInstances',
 ];
 
 /** One deployment of the module on its own emulator, with its own database server. */
@@ -96,7 +98,7 @@ export class World {
   }
 
   /** After apply: the secret's login on the local server, and the harness for this deployment. */
-  async connect(flyway: 'warm' | 'fresh' = 'warm'): Promise<Harness> {
+  async connect(flyway: 'warm' | 'fresh' = 'warm', extra: Pick<HarnessOptions, 'power'> = {}): Promise<Harness> {
     const outputs = await this.outputs();
     this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
     this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
@@ -107,6 +109,7 @@ export class World {
       dbEndpoint: `${this.server.host}:${this.server.port}`,
       dbCaFile: this.server.caFile,
       flyway,
+      ...extra,
     });
     return this.harness;
   }

@@ -24,6 +24,8 @@ import { type CommandRecord, type InvocationRecord, listCommandRecords, readComm
 import { buildS3Event, type S3EventRecord } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
 import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
+import { HostPower, LOCAL_TIMINGS, type IdleStopOptions, type PowerTimings } from './host-power';
+import { matchesEventPattern } from './event-pattern';
 
 export interface HarnessOptions {
   /** The emulator (MotoServer.awsEnv or the kept demo's). */
@@ -42,6 +44,8 @@ export interface HarnessOptions {
   booted?: boolean;
   /** Progress lines (what is happening right now). */
   progress?: (line: string) => void;
+  /** How long the modeled instance takes to stop, boot and bring its agent online (default LOCAL_TIMINGS). */
+  power?: Partial<PowerTimings>;
 }
 
 /** One Lambda invocation and the commands it caused, as the host ran them. */
@@ -93,6 +97,8 @@ function actorEnv(awsEnv: AwsEnv, recorder: CallRecorder, accessKeyId: string): 
 
 export class Harness {
   private readonly invocations = limiter(MAX_CONCURRENT_INVOCATIONS);
+  /** The instance's power states, its boot and its idle stop (see host-power.ts). */
+  power!: HostPower;
 
   private constructor(
     readonly options: HarnessOptions,
@@ -128,6 +134,7 @@ export class Harness {
     };
     const harness = new Harness(options, aws, s3Side(aws), host, recorder, declared);
     self = harness;
+    harness.power = new HostPower(aws, options.instanceId, options.stateDir, (event) => harness.deliverEvent(event), (line) => harness.say(line), { ...LOCAL_TIMINGS, ...options.power });
     if (options.booted !== false) harness.finishFirstBoot();
     return harness;
   }
@@ -230,10 +237,40 @@ export class Harness {
 
   /** Runs a command the emulator holds on the host and records it. */
   async runCommand(commandId: string): Promise<CommandRecord> {
-    this.say(`host ${this.options.instanceId} runs command ${commandId}`);
-    const record = await runCommandOnHost(this.host, commandId);
-    this.say(`command ${commandId}: ${record.status}${record.summary ? ` (runner: ${record.summary.status})` : ''}`);
-    return record;
+    // Run Command holds the command (Pending, then Delayed) until the host's agent is online.
+    this.pending.add(commandId);
+    try {
+      if (!this.power.deliverable()) this.say(`command ${commandId} waits: the host is ${this.power.instanceState} and its agent offline`);
+      await this.power.untilDeliverable();
+      this.say(`host ${this.options.instanceId} runs command ${commandId}`);
+      const record = await runCommandOnHost(this.host, commandId);
+      this.say(`command ${commandId}: ${record.status}${record.summary ? ` (runner: ${record.summary.status})` : ''}`);
+      return record;
+    } finally {
+      this.pending.delete(commandId);
+    }
+  }
+
+  /** Installs the host's idle stop (from its user data and tag) and runs its timer; see HostPower.enableIdleStop. */
+  enableIdleStop(options: IdleStopOptions): Promise<void> {
+    return this.power.enableIdleStop(options);
+  }
+
+  /**
+   * Plays EventBridge for an event AWS emits (the instance's state change): every rule whose
+   * pattern matches invokes its function targets, asynchronously, as Lambda does.
+   */
+  async deliverEvent(event: Record<string, unknown>): Promise<void> {
+    const { Rules: rules = [] } = (await this.aws.cli('events', 'list-rules')) as { Rules?: { Name: string; EventPattern?: string }[] };
+    for (const rule of rules.filter((candidate) => candidate.EventPattern !== undefined && matchesEventPattern(JSON.parse(candidate.EventPattern) as Record<string, unknown>, event))) {
+      const { Targets: targets = [] } = (await this.aws.cli('events', 'list-targets-by-rule', '--rule', rule.Name)) as { Targets?: { Arn: string }[] };
+      for (const target of targets.filter((candidate) => candidate.Arn.includes(':lambda:'))) {
+        const fn = await this.deployed(target.Arn);
+        const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
+        writeInvocationRecord(this.stateDir, invocation);
+        this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for the event ${String(event['detail-type'])} (rule ${rule.Name})`);
+      }
+    }
   }
 
   /** What an operator does by hand: SendCommand with the module's document, then the host runs it. */
@@ -303,9 +340,23 @@ export class Harness {
       return jsonAnswer(commandInvocation(commandId, instanceId, record));
     }
     if (call.service === 'ssm' && target.endsWith('.ListCommandInvocations')) {
-      const { CommandId: commandId } = JSON.parse(call.body === '' ? '{}' : call.body) as { CommandId?: string };
-      const records = this.commands().filter((record) => commandId === undefined || record.commandId === commandId);
-      return jsonAnswer({ CommandInvocations: records.reverse().map(listedInvocation) });
+      const { CommandId: commandId, InstanceId: instanceId } = JSON.parse(call.body === '' ? '{}' : call.body) as { CommandId?: string; InstanceId?: string };
+      const mine = instanceId === undefined || instanceId === this.options.instanceId;
+      const records = mine ? this.commands().filter((record) => commandId === undefined || record.commandId === commandId) : [];
+      const recorded = new Set(records.map((record) => record.commandId));
+      const waiting = mine ? [...this.pending].filter((id) => !recorded.has(id) && (commandId === undefined || id === commandId)) : [];
+      const delayed = this.power.deliverable() ? 'Pending' : 'Delayed';
+      return jsonAnswer({
+        CommandInvocations: [
+          ...waiting.map((id) => ({ CommandId: id, InstanceId: this.options.instanceId, Status: 'Pending', StatusDetails: delayed })),
+          ...records.reverse().map(listedInvocation),
+        ],
+      });
+    }
+    if (call.service === 'ec2' && new URLSearchParams(call.body).get('Action') === 'StartInstances') {
+      const id = new URLSearchParams(call.body).get('InstanceId.1');
+      if (id !== this.options.instanceId) return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID '${id ?? ''}' does not exist</Message></Error></Errors></Response>` };
+      return this.power.startInstances();
     }
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(call.url);
     if (call.service === 'lambda' && invoke !== null && call.method === 'POST') {
@@ -359,6 +410,7 @@ export class Harness {
   }
 
   async close(): Promise<void> {
+    await this.power.close();
     this.aws.destroy();
     await this.recorder.stop();
   }

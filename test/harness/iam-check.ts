@@ -230,6 +230,17 @@ export function awsServiceCalls(iam: AppliedIam, invocations: readonly Invocatio
 
   for (const invocation of invocations) {
     const fn = iam.resource('aws_lambda_function', (values) => values.arn === invocation.functionArn);
+    const stateChange = invocation.event as { source?: string; 'detail-type'?: string };
+    if (stateChange.source === 'aws.ec2') {
+      // EventBridge invokes the function for the rule whose target it is (the function's policy, by the rule's ARN).
+      for (const target of iam.ofType('aws_cloudwatch_event_target').filter((candidate) => candidate.values.arn === invocation.functionArn)) {
+        const rule = iam.resource('aws_cloudwatch_event_rule', (values) => values.name === target.values.rule);
+        const context = { 'aws:SourceArn': String(rule.values.arn), 'aws:SourceAccount': account };
+        declare({ service: 'events.amazonaws.com' }, 'EventBridge rule target', [
+          { operation: `lambda Invoke (rule ${String(rule.values.name)}, ${String(stateChange['detail-type'])})`, action: 'lambda:InvokeFunction', resource: invocation.functionArn, context: { ...SECURE, ...context } },
+        ]);
+      }
+    }
     const buckets = (invocation.event as { Records?: { s3: { bucket: { name: string } } }[] }).Records?.map((record) => record.s3.bucket.name) ?? [];
     for (const bucket of new Set(buckets)) {
       const context = { 'aws:SourceArn': `arn:${iam.scope.partition}:s3:::${bucket}`, 'aws:SourceAccount': account };

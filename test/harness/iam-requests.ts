@@ -257,6 +257,13 @@ export function authorizationRequests(call: RecordedCall, scope: Scope, keyOf: K
     case 'sts':
       if (operation === 'GetCallerIdentity') return [];
       break;
+    case 'ec2':
+      if (operation === 'StartInstances') {
+        const ids = Object.keys(params).filter((name) => /^InstanceId\.\d+$/.test(name)).map((name) => text(params, name, operation));
+        if (ids.length === 0) throw new Error('StartInstances: no InstanceId.N in the request');
+        return ids.map((id) => request(`ec2 StartInstances ${id}`, 'ec2:StartInstances', instanceArn(scope, id)));
+      }
+      break;
     default:
       break;
   }

@@ -74,13 +74,14 @@ async function readDocumentContent(aws: AwsClients, name: string, version: strin
 }
 
 /** Host directories, as on the instance (/opt/flyway-runner, /var/lib/flyway-runner), under the state dir. */
-export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string; readyFile: string } {
+export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string; hostDir: string; readyFile: string } {
   const root = join(stateDir, 'host');
   return {
     root,
     installDir: join(root, 'opt', 'flyway-runner'),
     runnerHome: join(root, 'var', 'lib', 'flyway-runner'),
     orchestration: join(root, 'orchestration'),
+    hostDir: join(root, 'var', 'lib', 'flyway-host'),
     readyFile: join(root, 'var', 'lib', 'flyway-host', 'ready'),
   };
 }
@@ -105,7 +106,7 @@ export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
     FLYWAY_RUNNER_HOME: paths.runnerHome,
     FLYWAY_INSTALL_PREFIX: options.flyway.prefix,
     FLYWAY_BIN_DIR: options.flyway.binDir,
-    FLYWAY_HOST_READY_FILE: paths.readyFile,
+    FLYWAY_HOST_DIR: paths.hostDir,
     FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
     FLYWAY_RUNNER_CA_BUNDLE: options.dbCaFile,
     // The instance runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.

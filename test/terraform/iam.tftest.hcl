@@ -72,6 +72,11 @@ run "trigger_role" {
   }
 
   assert {
+    condition     = aws_lambda_function.this.environment[0].variables.START_STOPPED_HOST == "false" && length(aws_cloudwatch_event_rule.host_stopped) == 0 && !strcontains(data.aws_iam_policy_document.this.json, "ec2:StartInstances")
+    error_message = "An always-on host is never started by the trigger: no EC2 permission, no stop rule."
+  }
+
+  assert {
     condition     = aws_lambda_permission.s3.principal == "s3.amazonaws.com" && aws_lambda_permission.s3.source_account == "123456789012"
     error_message = "S3 of this account (only) may invoke the trigger, with one statement for every bucket (the function policy holds 20 KB)."
   }
@@ -92,6 +97,48 @@ run "trigger_role" {
       if statement.Sid == "TagUploadedMigrations"
     ]) == toset(["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"])
     error_message = "The trigger reads an object's tags before it adds its own, so the uploader's tags survive."
+  }
+}
+
+run "trigger_role_for_a_sleeping_host" {
+  command = plan
+
+  module {
+    source = "./modules/trigger"
+  }
+
+  variables {
+    name                    = "flyway-flyway-trigger"
+    document_arn            = "arn:aws:ssm:eu-central-1:123456789012:document/flyway-flyway"
+    document_name           = "flyway-flyway"
+    instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
+    instance_id             = "i-0123456789abcdef0"
+    databases_by_bucket     = { "flyway-users-123456789012" = "users" }
+    bucket_parameter_prefix = "/flyway/flyway/buckets"
+    command_log_group_name  = "/flyway/flyway-flyway/commands"
+    topic_arn               = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
+    log_retention_days      = 90
+    start_stopped_host      = true
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement
+      if contains(["StartTheSleepingHost", "FindCommandsWaitingForTheHost"], statement.Sid)
+      ] == [
+      { Sid = "StartTheSleepingHost", Effect = "Allow", Action = "ec2:StartInstances", Resource = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0" },
+      { Sid = "FindCommandsWaitingForTheHost", Effect = "Allow", Action = "ssm:ListCommandInvocations", Resource = "*" },
+    ]
+    error_message = "The trigger may start exactly its host; ListCommandInvocations accepts only \"*\"."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_lambda_function.this.environment[0].variables.START_STOPPED_HOST == "true",
+      jsondecode(aws_cloudwatch_event_rule.host_stopped[0].event_pattern) == { source = ["aws.ec2"], "detail-type" = ["EC2 Instance State-change Notification"], detail = { state = ["stopped"], "instance-id" = ["i-0123456789abcdef0"] } },
+      aws_lambda_permission.host_stopped[0].principal == "events.amazonaws.com",
+    ])
+    error_message = "The trigger starts the sleeping host, and hears when that one instance has stopped (EventBridge, allowed by the rule's ARN)."
   }
 }
 
@@ -116,6 +163,7 @@ run "host_role_and_instance" {
     log_retention_days = 90
     database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
     database_port      = 5432
+    idle_stop_minutes  = 15
   }
 
   assert {
@@ -206,8 +254,31 @@ run "host_role_and_instance" {
   }
 
   assert {
-    condition     = strcontains(aws_instance.this.user_data, "nodejs22") && strcontains(aws_instance.this.user_data, "touch /var/lib/flyway-host/ready") && strcontains(aws_ssm_document.this.content, "/var/lib/flyway-host/ready")
+    condition     = strcontains(aws_instance.this.user_data, "nodejs22") && strcontains(aws_instance.this.user_data, "touch /var/lib/flyway-host/ready") && strcontains(aws_ssm_document.this.content, "FLYWAY_HOST_DIR:-/var/lib/flyway-host") && strcontains(aws_ssm_document.this.content, "$host_dir/ready")
     error_message = "User data installs Node.js 22 and marks the end of the first boot; commands wait for that mark."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_instance.this.instance_initiated_shutdown_behavior == "stop",
+      aws_instance.this.metadata_options[0].instance_metadata_tags == "enabled",
+      aws_instance.this.tags["FlywayHostIdleStopMinutes"] == "15",
+      strcontains(aws_instance.this.user_data, file("modules/flyway-host/idle-stop.sh")),
+      !strcontains(aws_instance.this.user_data, "#@idle-stop.sh@"),
+      strcontains(aws_instance.this.user_data, "systemctl enable --now flyway-host-boot.service flyway-host-idle-stop.timer"),
+    ])
+    error_message = "The idle stop: the script from idle-stop.sh and its timer in the user data, the minutes in a tag the host reads from instance metadata, and a power-off that stops (never terminates) the instance."
+  }
+
+  assert {
+    # EC2 refuses user data over 16 KB (before base64).
+    condition     = length(aws_instance.this.user_data) < 16384
+    error_message = "The user data must stay under EC2's 16 KB limit."
+  }
+
+  assert {
+    condition     = strcontains(aws_ssm_document.this.content, "flock -s 9") && strcontains(aws_ssm_document.this.content, "touch \\\"$host_dir/last-activity\\\"")
+    error_message = "Each command holds the host's busy lock while it runs (the idle stop waits for it) and counts as activity when it ends."
   }
 
   assert {

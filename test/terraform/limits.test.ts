@@ -65,8 +65,8 @@ describe(`the module with ${DATABASES} databases`, () => {
     withinLimit('managed policies attached to the host role', byType('aws_iam_role_policy_attachment').length, 10, 'IAM quotas, default');
   });
 
-  it('keeps the trigger\'s resource policy under 20 KB: one statement for S3, whatever the number of buckets', () => {
-    expect(byType('aws_lambda_permission')).toHaveLength(1);
+  it('keeps the trigger\'s resource policy under 20 KB: one statement for S3 and one for the host\'s stop event, whatever the number of buckets', () => {
+    expect(byType('aws_lambda_permission').map((permission) => permission.values.principal).sort()).toEqual(['events.amazonaws.com', 's3.amazonaws.com']);
   });
 
   it('keeps each bucket\'s policy under 20 KB', () => {

@@ -31,6 +31,11 @@ run "defaults" {
     condition     = local.databases["users"].schemas == tolist(["public"]) && local.databases["users"].database_name == "users"
     error_message = "On PostgreSQL a database's default schema is public and its name is its key."
   }
+
+  assert {
+    condition     = var.host_idle_stop_minutes == 15
+    error_message = "By default the host sleeps after 15 idle minutes."
+  }
 }
 
 run "one_bucket_notification_and_permission_per_database" {
@@ -158,6 +163,21 @@ run "rejects_no_parallelism" {
     max_parallel_migrations = 0
   }
   expect_failures = [var.max_parallel_migrations]
+}
+
+run "rejects_an_idle_time_shorter_than_a_release" {
+  command = plan
+  variables {
+    host_idle_stop_minutes = 3
+  }
+  expect_failures = [var.host_idle_stop_minutes]
+}
+
+run "accepts_an_always_on_host" {
+  command = plan
+  variables {
+    host_idle_stop_minutes = 0
+  }
 }
 
 run "rejects_a_negative_settle_time" {

@@ -12,6 +12,8 @@ import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListCommandsCommand, type Command } from '@aws-sdk/client-ssm';
 import { startMoto, type MotoServer } from '../../support/moto';
 import { freePort } from '../../support/ports';
+import { runOk } from '../../support/run';
+import { toolEnv } from '../../support/toolchain';
 import { s3Event, s3Record, testEvent } from '../../unit/lambda/support/s3-events';
 import { BUCKETS, createFixture, DOCUMENT_NAME, INSTANCE_ID, type Fixture } from './aws-fixture';
 import { invokeBundle, type Invocation } from './invoke-bundle';
@@ -161,6 +163,22 @@ describe('the built trigger against the emulator', () => {
     } finally {
       rmSync(marker, { force: true });
     }
+  });
+
+  it('starts a stopped host with its own signed EC2 Query request (StartInstances), then sends', async () => {
+    // A real instance in the emulator, stopped: moto parses the SigV4 Query request and answers in EC2's XML.
+    const ec2 = async (...args: string[]) => JSON.parse((await runOk('aws', ['ec2', ...args, '--output', 'json'], { env: toolEnv({ ...moto.awsEnv }) })).stdout) as Record<string, unknown>;
+    const images = (await ec2('describe-images', '--owners', 'amazon')) as { Images: { ImageId: string }[] };
+    const ran = (await ec2('run-instances', '--image-id', images.Images[0]?.ImageId ?? '', '--count', '1', '--instance-type', 't4g.small')) as { Instances: { InstanceId: string }[] };
+    const instanceId = ran.Instances[0]?.InstanceId ?? '';
+    await ec2('stop-instances', '--instance-ids', instanceId);
+    const upload = await fixture.upload(BUCKETS.users, 'V7__while_asleep.sql');
+    const invocation = await invoke(s3Event(upload), { START_STOPPED_HOST: 'true', INSTANCE_ID: instanceId });
+    expect(invocation.error).toBeUndefined();
+    expect(invocation.logs).toContainEqual(expect.objectContaining({ message: 'host was stopped; started it, the commands wait in Run Command until its agent is online', instanceId }));
+    expect(invocation.logs).toContainEqual(expect.objectContaining({ message: 'command sent', instanceId }));
+    const described = (await ec2('describe-instances', '--instance-ids', instanceId)) as { Reservations: { Instances: { State: { Name: string } }[] }[] };
+    expect(described.Reservations[0]?.Instances[0]?.State.Name).toMatch(/^(pending|running)$/);
   });
 
   it('fails the invocation when SSM refuses connections, and tags nothing', async () => {

@@ -28,6 +28,12 @@ describe('pipelineOf and databaseOf', () => {
     expect(databaseOf(pipeline, 'users')).toEqual({ key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users' });
   });
 
+  it('knows whether the host sleeps (pipelines applied before the idle stop have an always-on host)', () => {
+    expect(pipelineOf('/shop/flyway', pipelineJson, []).hostSleeps).toBe(false);
+    const sleeping = JSON.stringify({ ...(JSON.parse(pipelineJson) as object), host_sleeps: true });
+    expect(pipelineOf('/shop/flyway', sleeping, []).hostSleeps).toBe(true);
+  });
+
   it('names the databases there are when asked for another (exit 3)', () => {
     const pipeline = pipelineOf('/shop/flyway', pipelineJson, [settings('users')]);
     expect(() => databaseOf(pipeline, 'orders')).toThrow('the pipeline shop has no database orders (it has: users)');

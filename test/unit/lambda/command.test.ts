@@ -10,6 +10,7 @@ const config: Config = {
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 900,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+  startStoppedHost: false,
 };
 
 function run(keys: string[], bucket = 'myproj-users-123'): DatabaseRun {

@@ -29,7 +29,14 @@ describe('parseConfig', () => {
       commandLogGroup: '/myproj/flyway/commands',
       commandTimeoutSeconds: 600,
       notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+      startStoppedHost: false,
     });
+  });
+
+  it('reads START_STOPPED_HOST as true or false (absent: an always-on host), and refuses anything else', () => {
+    expect(parseConfig({ ...valid, START_STOPPED_HOST: 'true' }).startStoppedHost).toBe(true);
+    expect(parseConfig({ ...valid, START_STOPPED_HOST: 'false' }).startStoppedHost).toBe(false);
+    expect(configError({ ...valid, START_STOPPED_HOST: 'yes' }).message).toContain('START_STOPPED_HOST');
   });
 
   it.each(Object.keys(valid))('names %s when it is missing or blank', (name) => {

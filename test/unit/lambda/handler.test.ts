@@ -13,6 +13,7 @@ const config: Config = {
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 600,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+  startStoppedHost: false,
 };
 const USERS = 'myproj-users-123';
 const PRODUCTS = 'myproj-products-123';

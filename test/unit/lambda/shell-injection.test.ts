@@ -18,6 +18,7 @@ const config: Config = {
   commandLogGroup: '/myproj/flyway/commands',
   commandTimeoutSeconds: 600,
   notificationTopicArn: 'arn:aws:sns:eu-west-1:123456789012:myproj-flyway',
+  startStoppedHost: false,
 };
 
 /**

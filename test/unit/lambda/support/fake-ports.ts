@@ -3,6 +3,7 @@
 
 import type { SendCommandCommandInput } from '@aws-sdk/client-ssm';
 import type { Ports, Publication, TagRequest } from '../../../../lambda/src/aws';
+import type { HostInvocation } from '../../../../lambda/src/host';
 import { createLogger, type Logger } from '../../../../lambda/src/log';
 
 export class FakePorts implements Ports {
@@ -22,6 +23,13 @@ export class FakePorts implements Ports {
   /** object key -> error that PutObjectTagging throws for it */
   readonly tagErrors = new Map<string, Error>();
   publishError: Error | undefined;
+  /** What each StartInstances call answers, in turn (the last one repeats): a state pair or an error. */
+  startAnswers: ({ previous: string; current: string } | Error)[] = [{ previous: 'running', current: 'running' }];
+  readonly starts: string[] = [];
+  /** What ListCommandInvocations answers for the host. */
+  invocations: HostInvocation[] = [];
+  invocationsError: Error | undefined;
+  readonly invocationQueries: { instanceId: string; after: Date }[] = [];
   private next = 0;
 
   async databaseOfBucket(parameterName: string): Promise<string | undefined> {
@@ -50,6 +58,20 @@ export class FakePorts implements Ports {
   async publish(publication: Publication): Promise<void> {
     if (this.publishError !== undefined) throw this.publishError;
     this.published.push(publication);
+  }
+
+  async startInstance(instanceId: string): Promise<{ previous: string; current: string }> {
+    const answer = this.startAnswers[Math.min(this.starts.length, this.startAnswers.length - 1)];
+    this.starts.push(instanceId);
+    if (answer === undefined) throw new Error('no StartInstances answer configured');
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+
+  async listInvocations(instanceId: string, after: Date): Promise<HostInvocation[]> {
+    this.invocationQueries.push({ instanceId, after });
+    if (this.invocationsError !== undefined) throw this.invocationsError;
+    return this.invocations;
   }
 }
 

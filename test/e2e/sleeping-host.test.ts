@@ -1,0 +1,126 @@
+// The host that sleeps when idle, on the local stack: the module applied with its default idle
+// stop, the harness playing the instance's power states, the boot and the agent coming online,
+// the idle-stop script from the deployed user data (with a 4-second idle time instead of the tag's
+// minutes), and EventBridge's "instance stopped" event to the trigger. Every upload below lands
+// while the host sleeps, shuts down, stops or boots, and each must end migrated, none lost, and no
+// command may ever be cut off by the power-off.
+
+import type { Harness } from '../harness/harness';
+import { listInvocationRecords, type InvocationRecord } from '../harness/records';
+import { runClient } from '../harness/client';
+import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, migrationsDir, World } from './support';
+
+jest.setTimeout(900_000);
+
+const PREFIX = 'e2esl';
+const file = (version: number, column: string) => ({ key: `V${version}__add_${column}.sql`, body: `ALTER TABLE persons ADD COLUMN ${column} VARCHAR(32);\n` });
+const messages = (invocation: InvocationRecord) => invocation.logs.map((line) => String(line.message));
+
+describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
+  let world: World;
+  let harness: Harness;
+  let bucket: string;
+  let seen = 0;
+  /** Invocations since the last call. */
+  const newInvocations = () => {
+    const all = listInvocationRecords(world.stateDir);
+    const fresh = all.slice(seen);
+    seen = all.length;
+    return fresh;
+  };
+  const stateChanges = (invocations: readonly InvocationRecord[]) => invocations.filter((invocation) => (invocation.event as { source?: string }).source === 'aws.ec2');
+  const applied = async () => (await world.query('users', 'SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank')).filter((version) => version !== '');
+
+  beforeAll(async () => {
+    world = await World.start('postgresql', PREFIX);
+    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    harness = await world.connect('warm', { power: { stoppingMs: 4_000, bootMs: 6_000, agentMs: 1_000 } });
+    bucket = (await world.outputs()).buckets.users;
+    await harness.enableIdleStop({ seconds: 4, everyMs: 1_000, graceSeconds: 4 });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('migrates, stops itself once idle, is started by the next upload, applies it and stops again', async () => {
+    const first = await harness.uploadFolder(bucket, migrationsDir('users'));
+    first.commands.forEach(expectCommandSucceeded);
+    await harness.power.until('stopped', 60_000);
+    // Nothing waited for it: the trigger heard the stop and let it sleep.
+    await harness.power.quiet();
+    const [stopped] = stateChanges(newInvocations());
+    expect(stopped?.ok).toBe(true);
+    expect(stopped?.result).toMatchObject({ host: { waiting: [], started: false } });
+
+    const started = Date.now();
+    const woken = await harness.uploadBurst(bucket, [file(3, 'phone')]);
+    const seconds = (Date.now() - started) / 1000;
+    woken.commands.forEach(expectCommandSucceeded);
+    expect(messages(woken.deliveries[0]?.invocation as InvocationRecord)).toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
+    expect(await world.columns('users', 'persons')).toContain('phone');
+    process.stdout.write(`sleeping host: upload to migrated in ${seconds.toFixed(1)} s with the harness's modeled boot (6 s) and agent start (1 s)\n`);
+
+    await harness.power.until('stopped', 60_000);
+    expect(harness.power.cutOff).toEqual([]);
+  });
+
+  it('an upload while the host shuts down (agent stopped, EC2 still running) waits in Run Command; the stop event starts the host again for it', async () => {
+    const waking = harness.uploadBurst(bucket, [file(4, 'fax')]);
+    await waking;
+    newInvocations();
+    const deadline = Date.now() + 60_000;
+    while (!harness.power.shuttingDown()) {
+      if (Date.now() > deadline) throw new Error('the host never began to shut down');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const late = await harness.uploadBurst(bucket, [file(5, 'pager')]);
+    late.commands.forEach(expectCommandSucceeded);
+    expect(messages(late.deliveries[0]?.invocation as InvocationRecord)).not.toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
+    await harness.power.quiet();
+    const [stopEvent] = stateChanges(newInvocations());
+    const commandId = late.commands[0]?.commandId;
+    expect(stopEvent?.result).toMatchObject({ host: { waiting: [commandId], started: true } });
+    expect(await world.columns('users', 'persons')).toEqual(expect.arrayContaining(['fax', 'pager']));
+    expect(harness.power.cutOff).toEqual([]);
+  });
+
+  it('an upload while the host is stopping waits (bounded) until it can start it, then sends', async () => {
+    await harness.power.until('stopping', 60_000);
+    const burst = await harness.uploadBurst(bucket, [file(6, 'telex')]);
+    burst.commands.forEach(expectCommandSucceeded);
+    const trigger = messages(burst.deliveries[0]?.invocation as InvocationRecord);
+    expect(trigger).toContain('host is stopping; waiting to start it again');
+    expect(trigger).toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
+    expect(await world.columns('users', 'persons')).toContain('telex');
+  });
+
+  it('a burst while the host boots is delivered once it is up, in at most two Flyway runs', async () => {
+    await harness.power.until('stopped', 60_000);
+    const starter = harness.uploadBurst(bucket, [file(7, 'modem')]);
+    await harness.power.until('pending', 30_000);
+    const during = await harness.uploadBurst(bucket, [file(8, 'radio'), file(9, 'pigeon')]);
+    const first = await starter;
+    const commands = [...first.commands, ...during.commands];
+    commands.forEach(expectCommandSucceeded);
+    expect(during.deliveries.flatMap((delivery) => messages(delivery.invocation))).toContain('host is booting; the commands wait in Run Command until its agent is online');
+    expect(commands.reduce((sum, command) => sum + command.migrateRuns, 0)).toBeLessThanOrEqual(2);
+    expect(await applied()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  });
+
+  it('aurora-flyway run while the host sleeps starts it and runs', async () => {
+    await harness.power.until('stopped', 60_000);
+    const result = await runClient(harness, PREFIX, ['run', 'users', 'info']);
+    expect(result.stderr).toContain('was asleep; started it');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('pigeon');
+    await harness.settled();
+    await harness.power.until('stopped', 60_000);
+    expect(harness.power.cutOff).toEqual([]);
+  });
+
+  it('lost nothing: every upload applied once, and every call allowed by the applied policies', async () => {
+    const history = await world.query('users', 'SELECT version, count(*) FROM flyway_schema_history WHERE success GROUP BY version ORDER BY version::int');
+    expect(history).toEqual(['1|1', '2|1', '3|1', '4|1', '5|1', '6|1', '7|1', '8|1', '9|1']);
+    await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'ssm:ListCommandInvocations']);
+  });
+});
