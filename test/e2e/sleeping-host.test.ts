@@ -36,7 +36,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
     await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
     harness = await world.connect('warm', { power: { stoppingMs: 4_000, bootMs: 6_000, agentMs: 1_000 } });
     bucket = (await world.outputs()).buckets.users;
-    await harness.enableIdleStop({ seconds: 4, everyMs: 1_000, graceSeconds: 4 });
+    await harness.enableIdleStop({ seconds: 4, everyMs: 1_000, graceSeconds: 2 });
   });
   afterAll(async () => {
     await world?.stop();
@@ -65,15 +65,17 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   });
 
   it('an upload while the host shuts down (agent stopped, EC2 still running) waits in Run Command; the stop event starts the host again for it', async () => {
-    const waking = harness.uploadBurst(bucket, [file(4, 'fax')]);
-    await waking;
+    await harness.uploadBurst(bucket, [file(4, 'fax')]);
     newInvocations();
+    // The shut-down moment (agent stopped, EC2 still running) held open long enough for a cold trigger on a busy machine.
+    harness.power.setGraceSeconds(15);
     const deadline = Date.now() + 60_000;
     while (!harness.power.shuttingDown()) {
       if (Date.now() > deadline) throw new Error('the host never began to shut down');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const late = await harness.uploadBurst(bucket, [file(5, 'pager')]);
+    harness.power.setGraceSeconds(2);
     late.commands.forEach(expectCommandSucceeded);
     expect(messages(late.deliveries[0]?.invocation as InvocationRecord)).not.toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
     await harness.power.quiet();
@@ -85,8 +87,11 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   });
 
   it('an upload while the host is stopping waits (bounded) until it can start it, then sends', async () => {
+    // A stop long enough for a cold trigger on a busy machine to find the host still stopping.
+    harness.power.setTimings({ stoppingMs: 12_000 });
     await harness.power.until('stopping', 60_000);
     const burst = await harness.uploadBurst(bucket, [file(6, 'telex')]);
+    harness.power.setTimings({ stoppingMs: 4_000 });
     burst.commands.forEach(expectCommandSucceeded);
     const trigger = messages(burst.deliveries[0]?.invocation as InvocationRecord);
     expect(trigger).toContain('host is stopping; waiting to start it again');
@@ -96,10 +101,13 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
 
   it('a burst while the host boots is delivered once it is up, in at most two Flyway runs', async () => {
     await harness.power.until('stopped', 60_000);
+    // A boot long enough for cold triggers on a busy machine to find the host still booting.
+    harness.power.setTimings({ bootMs: 12_000 });
     const starter = harness.uploadBurst(bucket, [file(7, 'modem')]);
     await harness.power.until('pending', 30_000);
     const during = await harness.uploadBurst(bucket, [file(8, 'radio'), file(9, 'pigeon')]);
     const first = await starter;
+    harness.power.setTimings({ bootMs: 6_000 });
     const commands = [...first.commands, ...during.commands];
     commands.forEach(expectCommandSucceeded);
     expect(during.deliveries.flatMap((delivery) => messages(delivery.invocation))).toContain('host is booting; the commands wait in Run Command until its agent is online');

@@ -100,8 +100,13 @@ export class HostPower {
     private readonly stateDir: string,
     private readonly onStopped: (event: Record<string, unknown>) => Promise<void>,
     private readonly say: (line: string) => void,
-    private readonly timings: PowerTimings = LOCAL_TIMINGS,
+    private timings: PowerTimings = LOCAL_TIMINGS,
   ) {}
+
+  /** Changes the stand-in delays from the next transition on. */
+  setTimings(timings: Partial<PowerTimings>): void {
+    this.timings = { ...this.timings, ...timings };
+  }
 
   private get powerDir(): string {
     return join(hostPaths(this.stateDir).root, 'power');
@@ -187,6 +192,12 @@ export class HostPower {
     this.timer = setInterval(() => {
       if (this.checking === undefined && this.state === 'running') this.checking = this.idleCheck().finally(() => (this.checking = undefined));
     }, options.everyMs);
+  }
+
+  /** Changes the idle stop's grace time from the next check on (a test holds the shut-down moment open with it). */
+  setGraceSeconds(seconds: number): void {
+    if (this.idle === undefined) throw new Error('enableIdleStop first');
+    this.idle.graceSeconds = seconds;
   }
 
   /** One run of the idle-stop service; powers the host off when the script asks for it. */
