@@ -10,6 +10,7 @@
 //   node scripts/build-lambda.mjs --help
 
 import { bundledPackages, bundleForNode, kib } from './lib/bundle.mjs';
+import { deflateSync } from 'fflate';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -22,18 +23,19 @@ const defaultZipPath = join(root, 'lambda/dist/trigger.zip');
 
 // ---- reproducible zip (one or more files, no directories) ---------------------------------
 
-// The same bundle must give the same bytes on every machine, so the entry is STORED, not
-// deflated: Node's bundled zlib (Chromium's fork) picks its match-finder hash by CPU feature
-// (SSE4.2 / ARMv8 CRC) and changes between Node releases, so its deflate output is not
-// portable and `--check` would fail on a machine that differs from the committer's. Lambda
-// does not care (limit 50 MB zipped) and git compresses the blob itself.
+// The same bundle must give the same bytes on every machine, so the entry is deflated by fflate,
+// a pure-JavaScript deflate (pinned): its output depends only on the input and the level. Node's
+// bundled zlib (Chromium's fork) would not do: it picks its match-finder hash by CPU feature
+// (SSE4.2 / ARMv8 CRC) and changes between Node releases, so `--check` would fail on a machine
+// that differs from the committer's.
 // Other fixed metadata: DOS epoch timestamp (1980-01-01 00:00), regular file mode 0644,
 // Unix "made by", no extra fields, no comment, entries in the given order.
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
-const VERSION_NEEDED = 10; // stored entries need spec 1.0
-const METHOD_STORED = 0;
+const VERSION_NEEDED = 20; // deflated entries need spec 2.0
+const METHOD_DEFLATED = 8;
+const DEFLATE_LEVEL = 9;
 const EXTERNAL_ATTRS = (0o100644 << 16) >>> 0;
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -56,15 +58,16 @@ function zip(files) {
   for (const { name, data } of files) {
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
+    const packed = Buffer.from(deflateSync(data, { level: DEFLATE_LEVEL }));
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(VERSION_NEEDED, 4);
     local.writeUInt16LE(0, 6); // flags
-    local.writeUInt16LE(METHOD_STORED, 8);
+    local.writeUInt16LE(METHOD_DEFLATED, 8);
     local.writeUInt16LE(DOS_TIME, 10);
     local.writeUInt16LE(DOS_DATE, 12);
     local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(packed.length, 18);
     local.writeUInt32LE(data.length, 22);
     local.writeUInt16LE(nameBytes.length, 26);
     local.writeUInt16LE(0, 28); // extra length
@@ -73,19 +76,19 @@ function zip(files) {
     central.writeUInt16LE(VERSION_MADE_BY, 4);
     central.writeUInt16LE(VERSION_NEEDED, 6);
     central.writeUInt16LE(0, 8); // flags
-    central.writeUInt16LE(METHOD_STORED, 10);
+    central.writeUInt16LE(METHOD_DEFLATED, 10);
     central.writeUInt16LE(DOS_TIME, 12);
     central.writeUInt16LE(DOS_DATE, 14);
     central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(data.length, 24);
     central.writeUInt16LE(nameBytes.length, 28);
     // extra length, comment length, disk number, internal attributes: all 0
     central.writeUInt32LE(EXTERNAL_ATTRS, 38);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
+    locals.push(local, nameBytes, packed);
     centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
+    offset += local.length + nameBytes.length + packed.length;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);

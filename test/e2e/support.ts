@@ -11,7 +11,7 @@ import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
 import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
-import { crc32 } from '../harness/stored-zip';
+import { crc32 } from '../harness/zip';
 import type { DatabaseServer } from '../support/database-server';
 import { mariadb, psql } from '../support/flyway';
 import { prepareLocalStack, type LocalStack } from '../support/local-stack';

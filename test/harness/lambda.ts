@@ -10,7 +10,7 @@ import { invokeBundle, type Invocation } from '../integration/lambda/invoke-bund
 import { PROJECT_ROOT } from '../support/terraform';
 import type { AwsClients } from './aws';
 import type { InvocationRecord } from './records';
-import { readStoredZipEntry } from './stored-zip';
+import { readZipEntry } from './zip';
 
 /** What Terraform deployed (lambda/dist/trigger.zip, see lambda/README.md). */
 export const PACKAGE_PATH = join(PROJECT_ROOT, 'lambda', 'dist', 'trigger.zip');
@@ -57,7 +57,7 @@ export async function loadFunction(aws: AwsClients, functionArn: string, stateDi
   const bundlePath = join(dir, `${match[1]}.js`);
   if (!existsSync(bundlePath)) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(bundlePath, readStoredZipEntry(zip, `${match[1]}.js`));
+    writeFileSync(bundlePath, readZipEntry(zip, `${match[1]}.js`));
   }
   return {
     arn: config.FunctionArn,
