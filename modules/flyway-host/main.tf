@@ -445,7 +445,7 @@ resource "aws_instance" "this" {
     http_tokens                 = "required"
     http_put_response_hop_limit = 1
     # The idle stop reads its minutes from the instance's tag, without any IAM permission.
-    instance_metadata_tags = "enabled"
+    instance_metadata_tags = var.idle_stop_minutes > 0 ? "enabled" : "disabled"
   }
 
   root_block_device {
@@ -461,6 +461,12 @@ resource "aws_instance" "this" {
   lifecycle {
     # A newer AMI or an edited install script must not replace a host that works.
     ignore_changes = [ami, user_data]
+    # EC2 refuses tags in instance metadata when a tag key holds a space or "/" (or is ".", ".."
+    # or "_index"), so an apply would fail late; say so at plan time.
+    precondition {
+      condition     = var.idle_stop_minutes == 0 || alltrue([for key in keys(var.tags) : can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) && !contains([".", "..", "_index"], key)])
+      error_message = "The sleeping host reads its idle time from its tags through instance metadata, which EC2 allows only when every tag key uses letters, digits and + - = . , _ : @ (no spaces, no \"/\"). Rename these tag keys or set host_idle_stop_minutes = 0: ${join(", ", [for key in keys(var.tags) : key if !can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) || contains([".", "..", "_index"], key)])}."
+    }
   }
 
   # The agent registers at boot: its permissions must be there first. (They do not wait for the

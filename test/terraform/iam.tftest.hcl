@@ -382,3 +382,31 @@ run "flyway_host_refuses_shell_text_in_its_version_and_prefix" {
 
   expect_failures = [var.flyway_version, var.config_prefix]
 }
+
+run "sleeping_host_refuses_tag_keys_instance_metadata_cannot_show" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
+    idle_stop_minutes  = 15
+    tags               = { "team/owner" = "data" }
+  }
+
+  expect_failures = [aws_instance.this]
+}

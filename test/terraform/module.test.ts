@@ -3,6 +3,7 @@
 // and `terraform test` with the native plan-level tests in test/terraform/*.tftest.hcl, run with
 // the real aws provider against the moto server (data sources read from it; nothing is applied).
 // One file, so the steps that share the root's .terraform dir never run at the same time.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MotoServer, startMoto } from '../support/moto';
 import { run } from '../support/run';
@@ -68,7 +69,13 @@ describe('terraform test (plan level)', () => {
       timeoutMs: 900_000,
     });
     const output = result.stdout + result.stderr;
-    expect(output).toMatch(/Success! \d+ passed, 0 failed\./);
+    // Every run block of every test file must have run and passed: "0 passed" or a skipped file is a failure.
+    const runBlocks = readdirSync(join(PROJECT_ROOT, 'test/terraform'))
+      .filter((name) => name.endsWith('.tftest.hcl'))
+      .reduce((count, name) => count + (readFileSync(join(PROJECT_ROOT, 'test/terraform', name), 'utf8').match(/^run "/gm) ?? []).length, 0);
+    expect(runBlocks).toBeGreaterThan(20);
+    expect(output).toContain(`Success! ${runBlocks} passed, 0 failed.`);
+    expect(output.match(/^\s+run "[^"]+"\.\.\. pass$/gm) ?? []).toHaveLength(runBlocks);
     expect(result.code).toBe(0);
     console.log(output.split('\n').filter((line) => /run "|Success|Failure/.test(line)).join('\n'));
   });
