@@ -39,5 +39,13 @@ module.exports = {
       testEnvironment: 'node',
       slowTestThreshold: 300,
     },
+    {
+      // Bad inputs, faults, concurrency and leaks on the local stack; each test records its row of RELIABILITY.md.
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      transform: tsJest,
+      testEnvironment: 'node',
+      slowTestThreshold: 300,
+    },
   ],
 };

@@ -251,6 +251,18 @@ export class Harness {
     }
   }
 
+  /**
+   * Invokes the trigger with any event, as a service (or a person with lambda:InvokeFunction)
+   * would, records the invocation and runs the commands it sent.
+   */
+  async invokeWith(functionArn: string, event: unknown): Promise<Delivery> {
+    const fn = await this.deployed(functionArn);
+    const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
+    writeInvocationRecord(this.stateDir, invocation);
+    this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for a hand-made event: ${invocation.commandIds.length} command(s) sent`);
+    return { invocation, commands: await Promise.all(invocation.commandIds.map((commandId) => this.runCommand(commandId))) };
+  }
+
   /** Installs the host's idle stop (from its user data and tag) and runs its timer; see HostPower.enableIdleStop. */
   enableIdleStop(options: IdleStopOptions): Promise<void> {
     return this.power.enableIdleStop(options);

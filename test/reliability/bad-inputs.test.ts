@@ -1,0 +1,346 @@
+// Bad inputs on the local stack: the module applied on the emulator with one database per case
+// that leaves its bucket broken, the harness delivering each upload's event to the real trigger,
+// the real runner and Flyway on PostgreSQL. Each case reads back where its message appears, what
+// it says, the database's state and where the event went, records that row for RELIABILITY.md,
+// then asserts it.
+
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import type { OutcomeRecord } from '../../common/src/outcome';
+import type { Burst, Delivery, Harness } from '../harness/harness';
+import { World } from '../e2e/support';
+import { recordCase } from './cases';
+
+jest.setTimeout(900_000);
+
+const PREFIX = 'relbad';
+const DATABASES = ['bad_names', 'strange_keys', 'sub_folder', 'encodings', 'empty_file', 'large_file', 'syntax_error', 'runtime_error', 'modified', 'deleted', 'repeatable', 'late_off', 'late_on', 'duplicate'] as const;
+type Key = (typeof DATABASES)[number];
+
+const TRIGGER_LOG = "the trigger's log (CloudWatch Logs)";
+const REJECTED_WHERE = 'object tag flyway-rejected, the notification topic, the trigger\'s log';
+const RUNNER_WHERE = 'the outcome record .flyway/outcome.json (aurora-flyway push/status), the command output, the failure notification';
+
+describe('bad inputs', () => {
+  let world: World;
+  let harness: Harness;
+  let buckets: Record<string, string>;
+  let functionArn = '';
+  // What a shell would create if one ever ran an object key (keys cannot hold "/", so a bare name).
+  const marker = `pwned-${process.pid}`;
+  const markersFound = () => execFileSync('find', [world.stateDir, process.cwd(), tmpdir(), '-maxdepth', '6', '-name', marker], { encoding: 'utf8' }).trim();
+
+  beforeAll(async () => {
+    const databases = Object.fromEntries(DATABASES.map((key) => [key, key === 'late_on' ? { out_of_order: true } : {}]));
+    // Each case uploads its files together: a 1 s settle time is enough and keeps the suite short.
+    world = await World.start('postgresql', PREFIX, async () => ({ databases: JSON.stringify(databases), settle_seconds: '1' }));
+    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    harness = await world.connect();
+    buckets = (await world.outputs()).buckets;
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  const upload = async (database: Key, files: readonly { key: string; body: string | Buffer }[]): Promise<Burst> => {
+    const burst = await harness.uploadBurst(buckets[database] ?? '', files);
+    const target = burst.uploads.find((candidate) => candidate.targets.length > 0)?.targets[0];
+    if (target !== undefined) functionArn = target.functionArn;
+    return burst;
+  };
+
+  /** The schema version Flyway recorded last, or what is there instead. */
+  const schema = async (database: Key): Promise<string> => {
+    try {
+      const [exists] = await world.query(database, "SELECT to_regclass('flyway_schema_history') IS NOT NULL");
+      if (exists !== 't') return 'no schema history';
+      const [version] = await world.query(database, 'SELECT coalesce(max(version::numeric)::text, \'none\') FROM flyway_schema_history WHERE success AND version IS NOT NULL');
+      return `schema at ${version ?? '?'}`;
+    } catch {
+      return 'no database yet';
+    }
+  };
+
+  const outcome = async (database: Key): Promise<OutcomeRecord> => {
+    const object = await world.aws.s3.send(new GetObjectCommand({ Bucket: buckets[database], Key: '.flyway/outcome.json' }));
+    return JSON.parse(await (object.Body?.transformToString() ?? Promise.resolve('{}'))) as OutcomeRecord;
+  };
+
+  /** Where the events of a set of uploads ended, from the harness's records (empty when nowhere). */
+  const eventOf = (deliveries: readonly Delivery[], notified: boolean): string => {
+    if (!notified) return 'none sent: the bucket notifies the trigger of .sql keys only';
+    const ends = new Set<string>();
+    for (const { invocation, commands } of deliveries) {
+      const messages = invocation.logs.map((line) => String(line.message));
+      if (!invocation.ok) ends.add('trigger failed: Lambda retries it, then keeps it in the on-failure queue');
+      for (const command of commands) ends.add(`command ${command.status}${command.status === 'Success' ? '' : ' (EventBridge -> failure notification)'}`);
+      if (messages.some((message) => message.startsWith('rejected: not a valid Flyway migration name'))) ends.add('rejected by the trigger: tagged, reported, no command');
+      if (messages.some((message) => message.startsWith('ignored'))) ends.add('ignored by the trigger (logged)');
+      if (messages.some((message) => message.startsWith('rejected: not an S3'))) ends.add('refused by the trigger as not an upload event (logged, not retried)');
+      if (messages.some((message) => message.startsWith('configuration error: bucket is not mapped'))) ends.add('reported by the trigger as an unknown bucket (notification topic), not run');
+    }
+    return [...ends].join('; ');
+  };
+
+  it('file names Flyway would reject are refused at the trigger, tagged with the reason, and never reach the database', async () => {
+    const names = ['v1__lowercase_prefix.sql', 'V1_single_underscore.sql', 'V1__.sql', 'V1.x__bad_version.sql', 'U1__undo.sql', 'R1__repeatable_with_version.sql'];
+    const burst = await upload('bad_names', names.map((key) => ({ key, body: 'CREATE TABLE never (id int);\n' })));
+    const reasons = await Promise.all(burst.uploads.map(async (one) => (await world.tags(one.object.bucket, one.object.key, one.object.versionId))['flyway-rejected'] ?? ''));
+    const afterwards = await schema('bad_names');
+    const event = eventOf(burst.deliveries, true);
+    recordCase({
+      category: 'bad input',
+      input: `file names Flyway would reject: ${names.join(', ')}`,
+      where: REJECTED_WHERE,
+      says: reasons.join(' / '),
+      database: `${afterwards} (nothing ran)`,
+      event,
+    });
+    expect(reasons.every((reason) => reason !== '')).toBe(true);
+    expect(reasons[0]).toContain('lowercase prefix');
+    expect(reasons[1]).toContain('missing double underscore');
+    expect(reasons[2]).toContain('missing description');
+    expect(burst.commands).toEqual([]);
+    expect(event).toBe('rejected by the trigger: tagged, reported, no command');
+    expect(afterwards).toBe('no database yet');
+  });
+
+  it('a valid file next to rejected ones migrates; the rejected ones are listed in the outcome, never downloaded', async () => {
+    const burst = await upload('bad_names', [{ key: 'V1__valid.sql', body: 'CREATE TABLE valid (id int);\n' }]);
+    const record = await outcome('bad_names');
+    const afterwards = await schema('bad_names');
+    recordCase({
+      category: 'bad input',
+      input: 'a valid migration in a bucket that holds six rejected names',
+      where: RUNNER_WHERE,
+      says: `status ${record.status}; rejected: ${record.rejected.map((one) => `${one.key} (${one.reason})`).join(', ')}`,
+      database: afterwards,
+      event: eventOf(burst.deliveries, true),
+    });
+    expect(record.status).toBe('success');
+    expect(record.rejected).toHaveLength(6);
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('a non-SQL file sends no event and is never run', async () => {
+    const burst = await upload('bad_names', [{ key: 'README.md', body: '# notes\n' }]);
+    const afterwards = await schema('bad_names');
+    const notified = burst.uploads.some((one) => one.targets.length > 0);
+    recordCase({
+      category: 'bad input',
+      input: 'a non-SQL file (README.md)',
+      where: 'nowhere: S3 sends no event for it (the notification filters on .sql)',
+      says: '(nothing to say: it is not a migration)',
+      database: `${afterwards} (unchanged)`,
+      event: eventOf(burst.deliveries, notified),
+    });
+    expect(notified).toBe(false);
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('object keys with spaces, +, %, unicode, quotes, $(...), backticks and ; migrate through the real runner and Flyway, and no shell runs them', async () => {
+    const descriptions = ['with spaces', 'plus+sign', 'percent%25', 'ünïcödé', "it's \"quoted\"", `$(touch ${marker})`, `\`touch ${marker}\``, 'semi;colon'];
+    const files = descriptions.map((description, i) => ({ key: `V${i + 1}__${description}.sql`, body: `CREATE TABLE strange_${i + 1} (id int);\n` }));
+    const burst = await upload('strange_keys', files);
+    const record = await outcome('strange_keys');
+    const afterwards = await schema('strange_keys');
+    const scripts = await world.query('strange_keys', 'SELECT script FROM flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank');
+    recordCase({
+      category: 'bad input',
+      input: `object keys with shell and URL metacharacters: ${files.map((file) => file.key).join(' ')}`,
+      where: RUNNER_WHERE,
+      says: `status ${record.status}, ${record.migrations_applied} migration(s) applied; no file ${marker} created anywhere on the host`,
+      database: afterwards,
+      event: eventOf(burst.deliveries, true),
+    });
+    expect(record.status).toBe('success');
+    expect(scripts).toEqual(files.map((file) => file.key));
+    expect(markersFound()).toBe('');
+    expect(afterwards).toBe('schema at 8');
+  });
+
+  it('a key with a newline is refused at the trigger as unusable as a path', async () => {
+    // S3 stores such a key; the emulator cannot (it answers an HTML error page), so its event is made by hand.
+    const [one] = (await upload('strange_keys', [{ key: 'V9__probe.sql', body: 'SELECT 1;\n' }])).uploads;
+    const record = harness.s3Record(one as NonNullable<typeof one>);
+    const newline = { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeURIComponent('V10__line\nbreak.sql') } } };
+    const delivery = await harness.invokeWith(functionArn, { Records: [newline] });
+    const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('rejected: not a valid Flyway migration name'));
+    const afterwards = await schema('strange_keys');
+    recordCase({ category: 'bad input', input: 'an object key with a newline (event as S3 sends it)', where: `${TRIGGER_LOG}, the notification topic, object tag flyway-rejected`, says: String(logged?.reason ?? ''), database: `${afterwards} (unchanged by it)`, event: eventOf([delivery], true) });
+    expect(String(logged?.reason)).toContain('key unusable as a file path');
+    expect(delivery.commands).toEqual([]);
+  });
+
+  it('a migration in a sub-folder of the bucket migrates (Flyway reads locations recursively)', async () => {
+    const burst = await upload('sub_folder', [{ key: 'releases/2026/V1__in_a_folder.sql', body: 'CREATE TABLE in_folder (id int);\n' }]);
+    const record = await outcome('sub_folder');
+    const afterwards = await schema('sub_folder');
+    recordCase({ category: 'bad input', input: '.sql in a sub-folder (releases/2026/V1__in_a_folder.sql)', where: RUNNER_WHERE, says: `status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('a byte-order mark and CRLF line ends migrate like plain files', async () => {
+    const burst = await upload('encodings', [
+      { key: 'V1__with_bom.sql', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('CREATE TABLE bom (id int);\n')]) },
+      { key: 'V2__with_crlf.sql', body: 'CREATE TABLE crlf (\r\n  id int\r\n);\r\nINSERT INTO crlf VALUES (1);\r\n' },
+    ]);
+    const record = await outcome('encodings');
+    const afterwards = await schema('encodings');
+    const tables = await world.query('encodings', "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('bom', 'crlf')");
+    recordCase({ category: 'bad input', input: 'a UTF-8 byte-order mark; CRLF line ends', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(tables).toEqual(['2']);
+    expect(afterwards).toBe('schema at 2');
+  });
+
+  it('an empty file is recorded as an applied (empty) migration', async () => {
+    const burst = await upload('empty_file', [{ key: 'V1__empty.sql', body: '' }]);
+    const record = await outcome('empty_file');
+    const afterwards = await schema('empty_file');
+    recordCase({ category: 'bad input', input: 'an empty file (V1__empty.sql)', where: RUNNER_WHERE, says: `status ${record.status}${record.reason ? `: ${record.reason}` : ''}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('a 20 MB migration is synced and applied', async () => {
+    // One 20 MB value: a data migration's size. (20 MB of "--" comment lines instead take Flyway
+    // about a minute to parse on each of its two runs here: measured, not a limit of the pipeline.)
+    const burst = await upload('large_file', [{ key: 'V1__large.sql', body: `CREATE TABLE large (v text);\nINSERT INTO large VALUES ('${'x'.repeat(20_000_000)}');\n` }]);
+    const record = await outcome('large_file');
+    const afterwards = await schema('large_file');
+    const [length] = await world.query('large_file', 'SELECT length(v) FROM large');
+    recordCase({ category: 'bad input', input: 'a 20 MB migration (one 20 MB value)', where: RUNNER_WHERE, says: `status ${record.status}`, database: `${afterwards}, the 20 MB value stored`, event: eventOf(burst.deliveries, true) });
+    expect(burst.uploads[0]?.object.size).toBeGreaterThanOrEqual(20_000_000);
+    expect(record.status).toBe('success');
+    expect(length).toBe('20000000');
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  const failingCase = async (database: Key, input: string, setUp: readonly { key: string; body: string }[], bad: readonly { key: string; body: string }[], expectedReason: RegExp, expectedSchema: string) => {
+    if (setUp.length > 0) await upload(database, setUp);
+    const burst = await upload(database, bad);
+    const record = await outcome(database);
+    const afterwards = await schema(database);
+    recordCase({ category: 'bad input', input, where: RUNNER_WHERE, says: record.reason ?? `status ${record.status}`, database: `${afterwards} (unchanged)`, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('failed');
+    expect(record.reason).toMatch(expectedReason);
+    // The first command runs and fails; commands of the same burst hand their request to it and end at once.
+    expect(burst.commands.some((command) => command.status === 'Failed')).toBe(true);
+    expect(afterwards).toBe(expectedSchema);
+  };
+
+  it('an SQL syntax error fails the run with the database\'s message; the schema is unchanged', async () => {
+    await failingCase('syntax_error', 'an SQL syntax error (V2)', [{ key: 'V1__ok.sql', body: 'CREATE TABLE ok (id int);\n' }], [{ key: 'V2__broken.sql', body: 'CREATE TABLEE broken (id int);\n' }], /syntax error/i, 'schema at 1');
+  });
+
+  it('a constraint violation in the middle of a file rolls the whole file back (PostgreSQL)', async () => {
+    await failingCase(
+      'runtime_error',
+      'a runtime error (duplicate key) in the middle of V2, after a CREATE TABLE',
+      [{ key: 'V1__table.sql', body: 'CREATE TABLE people (id int PRIMARY KEY);\n' }],
+      [{ key: 'V2__duplicate.sql', body: 'CREATE TABLE half_done (id int);\nINSERT INTO people VALUES (1);\nINSERT INTO people VALUES (1);\n' }],
+      /duplicate key/i,
+      'schema at 1',
+    );
+    expect(await world.query('runtime_error', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'half_done'")).toEqual(['0']);
+  });
+
+  it('a modified, already applied migration fails validation with the checksum mismatch', async () => {
+    await failingCase('modified', 'an applied migration uploaded again with other content (V1)', [{ key: 'V1__first.sql', body: 'CREATE TABLE first (id int);\n' }], [{ key: 'V1__first.sql', body: 'CREATE TABLE first (id int, changed int);\n' }], /checksum/i, 'schema at 1');
+  });
+
+  it('a deleted, already applied migration fails the next run, which names it', async () => {
+    await upload('deleted', [
+      { key: 'V1__one.sql', body: 'CREATE TABLE one (id int);\n' },
+      { key: 'V2__two.sql', body: 'CREATE TABLE two (id int);\n' },
+    ]);
+    await world.aws.s3.send(new DeleteObjectCommand({ Bucket: buckets.deleted, Key: 'V2__two.sql' }));
+    await failingCase('deleted', 'an applied migration deleted from the bucket (V2), then V3 uploaded', [], [{ key: 'V3__three.sql', body: 'CREATE TABLE three (id int);\n' }], /not resolved locally|missing|V2|2/i, 'schema at 2');
+  });
+
+  it('a changed repeatable migration is applied again', async () => {
+    await upload('repeatable', [{ key: 'R__view.sql', body: 'CREATE OR REPLACE VIEW answer AS SELECT 41 AS value;\n' }]);
+    const burst = await upload('repeatable', [{ key: 'R__view.sql', body: 'CREATE OR REPLACE VIEW answer AS SELECT 42 AS value;\n' }]);
+    const record = await outcome('repeatable');
+    const [value] = await world.query('repeatable', 'SELECT value FROM answer');
+    recordCase({ category: 'bad input', input: 'a repeatable migration uploaded again, changed', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `view answer = ${value ?? '?'}`, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(value).toBe('42');
+  });
+
+  it('a version below the applied one fails when out_of_order is off, naming it', async () => {
+    await failingCase(
+      'late_off',
+      'a version below the applied one (V1.5 after V2), out_of_order off',
+      [
+        { key: 'V1__one.sql', body: 'CREATE TABLE one (id int);\n' },
+        { key: 'V2__two.sql', body: 'CREATE TABLE two (id int);\n' },
+      ],
+      [{ key: 'V1.5__late.sql', body: 'CREATE TABLE late (id int);\n' }],
+      /1\.5|ignored|not applied|outOfOrder|out_of_order/i,
+      'schema at 2',
+    );
+  });
+
+  it('a version below the applied one is applied when out_of_order is on', async () => {
+    await upload('late_on', [
+      { key: 'V1__one.sql', body: 'CREATE TABLE one (id int);\n' },
+      { key: 'V2__two.sql', body: 'CREATE TABLE two (id int);\n' },
+    ]);
+    const burst = await upload('late_on', [{ key: 'V1.5__late.sql', body: 'CREATE TABLE late (id int);\n' }]);
+    const record = await outcome('late_on');
+    const versions = await world.query('late_on', 'SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank');
+    recordCase({ category: 'bad input', input: 'a version below the applied one (V1.5 after V2), out_of_order on', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `applied in order ${versions.join(', ')}`, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(versions).toEqual(['1', '2', '1.5']);
+  });
+
+  it('two files with one version in one upload stop the run before anything is applied, naming both', async () => {
+    await failingCase(
+      'duplicate',
+      'the same version twice in one upload (V1__a.sql, V1__b.sql)',
+      [],
+      [
+        { key: 'V1__a.sql', body: 'CREATE TABLE a (id int);\n' },
+        { key: 'V1__b.sql', body: 'CREATE TABLE b (id int);\n' },
+      ],
+      /V1__a\.sql.*V1__b\.sql|V1__b\.sql.*V1__a\.sql/,
+      'no database yet',
+    );
+  });
+
+  it('an event for a bucket that is not one of the module\'s is reported, never run', async () => {
+    const [one] = (await upload('bad_names', [{ key: 'V2__probe.sql', body: 'SELECT 1;\n' }])).uploads;
+    const record = harness.s3Record(one as NonNullable<typeof one>);
+    const foreign = { ...record, s3: { ...record.s3, bucket: { ...record.s3.bucket, name: 'someone-elses-bucket', arn: 'arn:aws:s3:::someone-elses-bucket' } } };
+    const delivery = await harness.invokeWith(functionArn, { Records: [foreign] });
+    const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('configuration error: bucket is not mapped'));
+    recordCase({ category: 'bad input', input: 'an upload event for a bucket the module does not know', where: `${TRIGGER_LOG}, the notification topic`, says: String(logged?.message ?? ''), database: 'no database touched', event: eventOf([delivery], true) });
+    expect(delivery.invocation.ok).toBe(true);
+    expect(delivery.commands).toEqual([]);
+    expect(logged).toBeDefined();
+  });
+
+  it('the s3:TestEvent S3 sends when a notification is configured is ignored', async () => {
+    const delivery = await harness.invokeWith(functionArn, { Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: buckets.bad_names, RequestId: 'R', HostId: 'H' });
+    const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('ignored'));
+    recordCase({ category: 'bad input', input: 's3:TestEvent', where: TRIGGER_LOG, says: String(logged?.message ?? ''), database: 'no database touched', event: eventOf([delivery], true) });
+    expect(delivery.invocation.ok).toBe(true);
+    expect(delivery.commands).toEqual([]);
+  });
+
+  it.each([
+    ['a record without s3 fields', { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put' }] }],
+    ['not an object at all', 'garbage'],
+  ])('a malformed event (%s) is refused, not retried, and runs nothing', async (what, event) => {
+    const delivery = await harness.invokeWith(functionArn, event);
+    const logged = delivery.invocation.logs.find((line) => String(line.level) === 'error');
+    recordCase({ category: 'bad input', input: `a malformed event: ${what}`, where: TRIGGER_LOG, says: `${String(logged?.message ?? '')}${logged?.reason ? `: ${String(logged.reason)}` : ''}`, database: 'no database touched', event: eventOf([delivery], true) });
+    expect(delivery.invocation.ok).toBe(true);
+    expect(delivery.commands).toEqual([]);
+    expect(logged).toBeDefined();
+  });
+});
