@@ -1,6 +1,6 @@
 // The host that sleeps when idle, on the local stack: the module applied with its default idle
 // stop, the harness playing the instance's power states, the boot and the agent coming online,
-// the idle-stop script from the deployed user data (with a 4-second idle time instead of the tag's
+// the idle-stop script from the deployed user data (with a 2-second idle time instead of the tag's
 // minutes), and EventBridge's "instance stopped" event to the trigger. Every upload below lands
 // while the host sleeps, shuts down, stops or boots, and each must end migrated, none lost, and no
 // command may ever be cut off by the power-off.
@@ -34,9 +34,9 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   beforeAll(async () => {
     world = await World.start('postgresql', PREFIX);
     await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
-    harness = await world.connect('warm', { power: { stoppingMs: 4_000, bootMs: 6_000, agentMs: 1_000 } });
+    harness = await world.connect('warm', { power: { stoppingMs: 2_000, bootMs: 3_000, agentMs: 1_000 } });
     bucket = (await world.outputs()).buckets.users;
-    await harness.enableIdleStop({ seconds: 4, everyMs: 1_000, graceSeconds: 2 });
+    await harness.enableIdleStop({ seconds: 2, everyMs: 1_000, graceSeconds: 1 });
   });
   afterAll(async () => {
     await world?.stop();
@@ -58,7 +58,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
     woken.commands.forEach(expectCommandSucceeded);
     expect(messages(woken.deliveries[0]?.invocation as InvocationRecord)).toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
     expect(await world.columns('users', 'persons')).toContain('phone');
-    process.stdout.write(`sleeping host: upload to migrated in ${seconds.toFixed(1)} s with the harness's modeled boot (6 s) and agent start (1 s)\n`);
+    process.stdout.write(`sleeping host: upload to migrated in ${seconds.toFixed(1)} s with the harness's modeled boot (3 s) and agent start (1 s)\n`);
 
     await harness.power.until('stopped', 60_000);
     expect(harness.power.cutOff).toEqual([]);
@@ -75,7 +75,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const late = await harness.uploadBurst(bucket, [file(5, 'pager')]);
-    harness.power.setGraceSeconds(2);
+    harness.power.setGraceSeconds(1);
     late.commands.forEach(expectCommandSucceeded);
     expect(messages(late.deliveries[0]?.invocation as InvocationRecord)).not.toContain('host was stopped; started it, the commands wait in Run Command until its agent is online');
     await harness.power.quiet();
@@ -91,7 +91,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
     harness.power.setTimings({ stoppingMs: 12_000 });
     await harness.power.until('stopping', 60_000);
     const burst = await harness.uploadBurst(bucket, [file(6, 'telex')]);
-    harness.power.setTimings({ stoppingMs: 4_000 });
+    harness.power.setTimings({ stoppingMs: 2_000 });
     burst.commands.forEach(expectCommandSucceeded);
     const trigger = messages(burst.deliveries[0]?.invocation as InvocationRecord);
     expect(trigger).toContain('host is stopping; waiting to start it again');
@@ -107,7 +107,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
     await harness.power.until('pending', 30_000);
     const during = await harness.uploadBurst(bucket, [file(8, 'radio'), file(9, 'pigeon')]);
     const first = await starter;
-    harness.power.setTimings({ bootMs: 6_000 });
+    harness.power.setTimings({ bootMs: 3_000 });
     const commands = [...first.commands, ...during.commands];
     commands.forEach(expectCommandSucceeded);
     expect(during.deliveries.flatMap((delivery) => messages(delivery.invocation))).toContain('host is booting; the commands wait in Run Command until its agent is online');

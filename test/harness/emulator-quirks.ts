@@ -57,3 +57,10 @@ export async function adjustBucketPoliciesForEmulator(aws: AwsClients, buckets: 
   }
   return removed;
 }
+
+/**
+ * Destroy one resource at a time: the emulator's EC2 model loses updates when two rules of one
+ * security group are revoked at once (moto's revoke_security_group_egress rewrites the group's
+ * rule list), and then answers InvalidPermission.NotFound for a rule that existed. AWS does not.
+ */
+export const SERIAL_DESTROY = ['-parallelism=1'];

@@ -27,6 +27,18 @@ import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions }
 import { HostPower, LOCAL_TIMINGS, type IdleStopOptions, type PowerTimings } from './host-power';
 import { matchesEventPattern } from './event-pattern';
 
+/** A fault answered in place of AWS; see Harness.injectFault. */
+export interface InjectedFault {
+  /** Whose calls: TRIGGER_ACCESS_KEY_ID, HOST_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID. */
+  accessKeyId: string;
+  /** The signing name: s3, ssm, secretsmanager, ... */
+  service: string;
+  matches(call: IncomingCall): boolean;
+  times: number;
+  answer: Answer;
+  injected: number;
+}
+
 export interface HarnessOptions {
   /** The emulator (MotoServer.awsEnv or the kept demo's). */
   awsEnv: AwsEnv;
@@ -342,8 +354,28 @@ export class Harness {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
+  /** Faults a test injects (see injectFault). */
+  private readonly faults: InjectedFault[] = [];
+
+  /**
+   * Makes AWS answer matching calls with `answer` (a throttling error, a 500) the next `times`
+   * times, as a service under load would; the caller's SDK retries and its error handling meet
+   * the real thing. The returned handle counts the answers given.
+   */
+  injectFault(fault: Omit<InjectedFault, 'injected'>): InjectedFault {
+    const handle = { ...fault, injected: 0 };
+    this.faults.push(handle);
+    return handle;
+  }
+
   /** What AWS answers that the emulator cannot (see answers.ts); undefined lets the emulator answer. */
   async answer(call: IncomingCall): Promise<Answer | undefined> {
+    const fault = this.faults.find((candidate) => candidate.injected < candidate.times && candidate.accessKeyId === call.accessKeyId && candidate.service === call.service && candidate.matches(call));
+    if (fault !== undefined) {
+      fault.injected += 1;
+      this.say(`harness: injected ${fault.answer.status} for ${call.service} ${call.method} ${call.url} (${fault.injected} of ${fault.times})`);
+      return fault.answer;
+    }
     const target = call.headers['x-amz-target'] ?? '';
     if (call.service === 'ssm' && target.endsWith('.GetCommandInvocation')) {
       const { CommandId: commandId, InstanceId: instanceId } = JSON.parse(call.body) as { CommandId: string; InstanceId: string };

@@ -1,3 +1,4 @@
+import { occurrences } from '../reliability/leaks';
 import { reliabilityMarkdown, type CaseRow } from '../reliability/cases';
 
 const row = (test: string, event: string, extra: Partial<CaseRow> = {}): CaseRow => ({
@@ -31,5 +32,15 @@ describe('RELIABILITY.md', () => {
   it('adds up the password occurrences the leak cases found', () => {
     const { totals } = reliabilityMarkdown([row('a', 'x', { category: 'leak', passwordOccurrences: 0 }), row('c', 'y', { category: 'leak', passwordOccurrences: 2 })], results, '2026-11-22T05:00:00Z');
     expect(totals.passwordOccurrences).toBe(2);
+  });
+});
+
+describe('the leak search', () => {
+  it('finds a secret as it is, JSON-escaped and base64-encoded, and refuses to search for nothing', () => {
+    const secret = 'p"w\\d';
+    const text = `a ${secret} b ${JSON.stringify({ p: secret })} c ${Buffer.from(secret).toString('base64')}`;
+    expect(occurrences(text, secret)).toBe(3);
+    expect(occurrences('nothing here', secret)).toBe(0);
+    expect(() => occurrences('x', '')).toThrow('empty secret');
   });
 });

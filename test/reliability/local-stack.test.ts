@@ -1,32 +1,54 @@
-// Bad inputs on the local stack: the module applied on the emulator with one database per case
-// that leaves its bucket broken, the harness delivering each upload's event to the real trigger,
-// the real runner and Flyway on PostgreSQL. Each case reads back where its message appears, what
-// it says, the database's state and where the event went, records that row for RELIABILITY.md,
-// then asserts it.
+// The local stack on its worst day: the module applied on the emulator with one database per case
+// (a case that fails leaves its bucket broken), the harness delivering each upload's event to the
+// real trigger, the real runner and Flyway on PostgreSQL.
+// - Bad inputs: names Flyway rejects, hostile keys, encodings, sizes, broken SQL, changed history,
+//   events that are not uploads.
+// - Faults: a database that stops answering, the runner killed mid-migration, SSM throttling the
+//   trigger, S3 failing the runner's downloads (injected by the harness in AWS's error shapes), a
+//   rotated secret.
+// - Concurrency: uploads at the same moment, during a long migration, 20 at once to one database
+//   and to 20 databases, with Flyway JVMs counted from /proc rather than from the runner's log.
+// - Leaks: the password searched for wherever it must not be.
+// Each case reads back where its message appears, what it says, the database's state and where the
+// event went, records that row for RELIABILITY.md, then asserts it.
 
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { OutcomeRecord } from '../../common/src/outcome';
 import type { Burst, Delivery, Harness } from '../harness/harness';
 import { World } from '../e2e/support';
 import { recordCase } from './cases';
+import { adoptMasterLogin, readMasterLogin } from '../harness/master-login';
+import { errorAnswer } from '../harness/answers';
+import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID } from '../harness/iam-check';
+import { hostProcessGroups } from '../harness/ssm-host';
+import { watchFlywayJvms } from './processes';
+import { listCommandRecords } from '../harness/records';
+import { occurrences, filesUnder } from './leaks';
 
 jest.setTimeout(900_000);
 
 const PREFIX = 'relbad';
-const DATABASES = ['bad_names', 'strange_keys', 'sub_folder', 'encodings', 'empty_file', 'large_file', 'syntax_error', 'runtime_error', 'modified', 'deleted', 'repeatable', 'late_off', 'late_on', 'duplicate'] as const;
-type Key = (typeof DATABASES)[number];
+const HEALTHY = ['bad_names', 'strange_keys', 'sub_folder', 'encodings', 'empty_file', 'large_file', 'repeatable', 'late_on', 'paused', 'killed', 'throttled', 'flaky_s3', 'together', 'long_run', 'burst', 'rotated'];
+const BROKEN = ['syntax_error', 'runtime_error', 'modified', 'deleted', 'late_off', 'duplicate'];
+// The fan-out reuses every database the cases before it leave healthy (each apply of a database costs seconds).
+const FANOUT = [...HEALTHY, 'fan_1', 'fan_2', 'fan_3', 'fan_4'];
+const DATABASES = [...HEALTHY, ...BROKEN, 'fan_1', 'fan_2', 'fan_3', 'fan_4'] as const;
+type Key = string;
 
 const TRIGGER_LOG = "the trigger's log (CloudWatch Logs)";
 const REJECTED_WHERE = 'object tag flyway-rejected, the notification topic, the trigger\'s log';
 const RUNNER_WHERE = 'the outcome record .flyway/outcome.json (aurora-flyway push/status), the command output, the failure notification';
 
-describe('bad inputs', () => {
+describe('the local stack on its worst day', () => {
   let world: World;
   let harness: Harness;
   let buckets: Record<string, string>;
   let functionArn = '';
+  /** The master password before the rotation case changes it: searched for too. */
+  let firstPassword = '';
   // What a shell would create if one ever ran an object key (keys cannot hold "/", so a bare name).
   const marker = `pwned-${process.pid}`;
   const markersFound = () => execFileSync('find', [world.stateDir, process.cwd(), tmpdir(), '-maxdepth', '6', '-name', marker], { encoding: 'utf8' }).trim();
@@ -38,6 +60,7 @@ describe('bad inputs', () => {
     await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
     harness = await world.connect();
     buckets = (await world.outputs()).buckets;
+    firstPassword = (await readMasterLogin(world.aws, (await world.outputs()).master_user_secret_arn)).password;
   });
   afterAll(async () => {
     await world?.stop();
@@ -165,11 +188,17 @@ describe('bad inputs', () => {
     const [one] = (await upload('strange_keys', [{ key: 'V9__probe.sql', body: 'SELECT 1;\n' }])).uploads;
     const record = harness.s3Record(one as NonNullable<typeof one>);
     const newline = { ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeURIComponent('V10__line\nbreak.sql') } } };
+    // S3's answers to the trigger's tagging of that key (the emulator answers an HTML error for it).
+    const tagging = (method: string) => (call: { method: string; url: string }) => call.method === method && call.url.includes('%0A') && call.url.includes('tagging');
+    const read = harness.injectFault({ accessKeyId: TRIGGER_ACCESS_KEY_ID, service: 's3', matches: tagging('GET'), times: 1, answer: { status: 200, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?><Tagging><TagSet></TagSet></Tagging>' } });
+    const written = harness.injectFault({ accessKeyId: TRIGGER_ACCESS_KEY_ID, service: 's3', matches: tagging('PUT'), times: 1, answer: { status: 200, headers: {}, body: '' } });
     const delivery = await harness.invokeWith(functionArn, { Records: [newline] });
     const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('rejected: not a valid Flyway migration name'));
     const afterwards = await schema('strange_keys');
     recordCase({ category: 'bad input', input: 'an object key with a newline (event as S3 sends it)', where: `${TRIGGER_LOG}, the notification topic, object tag flyway-rejected`, says: String(logged?.reason ?? ''), database: `${afterwards} (unchanged by it)`, event: eventOf([delivery], true) });
     expect(String(logged?.reason)).toContain('key unusable as a file path');
+    expect(delivery.invocation.ok).toBe(true);
+    expect([read.injected, written.injected]).toEqual([1, 1]);
     expect(delivery.commands).toEqual([]);
   });
 
@@ -342,5 +371,236 @@ describe('bad inputs', () => {
     expect(delivery.invocation.ok).toBe(true);
     expect(delivery.commands).toEqual([]);
     expect(logged).toBeDefined();
+  });
+
+  // --- Faults -------------------------------------------------------------------------------
+
+  // Asked of the server's postgres database: the migrated one may not exist yet when polling starts.
+  const sqlActive = async (database: Key, fragment: string) => (await world.query('postgres', `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}' AND state = 'active' AND query LIKE '%${fragment}%' AND pid <> pg_backend_pid()`))[0] === '1';
+  const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const history = (database: Key) => world.query(database, 'SELECT version, count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL GROUP BY version ORDER BY min(installed_rank)');
+
+  it('a database that stops answering (paused) and comes back: the run waits for it and migrates', async () => {
+    const postmaster = Number(readFileSync(execFileSync('find', [world.server.workDir, '-name', 'postmaster.pid'], { encoding: 'utf8' }).trim().split('\n')[0] ?? '', 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGSTOP');
+    let resumed = false;
+    const resume = setTimeout(() => {
+      process.kill(postmaster, 'SIGCONT');
+      resumed = true;
+    }, 12_000);
+    let burst: Burst;
+    try {
+      burst = await upload('paused', [{ key: 'V1__while_paused.sql', body: 'CREATE TABLE paused (id int);\n' }]);
+    } finally {
+      clearTimeout(resume);
+      if (!resumed) process.kill(postmaster, 'SIGCONT');
+    }
+    const record = await outcome('paused');
+    const afterwards = await schema('paused');
+    const waited = (burst.commands[0]?.stdout ?? '').split('\n').filter((line) => /database (not reachable|answered)/.test(line));
+    recordCase({ category: 'fault', input: 'the database stops answering for 12 s, longer than one 10 s connect timeout of the runner (postmaster stopped with SIGSTOP), then comes back', where: 'the command output (CloudWatch Logs), then the outcome record', says: `${waited.join(' / ') || '(no wait reported)'}; status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    expect(waited.some((line) => line.includes('database answered after'))).toBe(true);
+    expect(record.status).toBe('success');
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('the runner killed (SIGKILL) in the middle of a migration leaves nothing half-applied on PostgreSQL, and the next run succeeds', async () => {
+    const slow = { key: 'V1__slow.sql', body: 'CREATE TABLE slow (id int);\nSELECT pg_sleep(3);\n' };
+    const running = upload('killed', [slow]);
+    await until('the migration to be running', () => sqlActive('killed', 'pg_sleep(3)'));
+    const groups = [...hostProcessGroups()];
+    for (const group of groups) process.kill(-group, 'SIGKILL');
+    const killed = await running;
+    const halfDone = await world.query('killed', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'slow'");
+    const before = await schema('killed');
+    const again = await upload('killed', [{ key: 'V2__after.sql', body: 'CREATE TABLE after_kill (id int);\n' }]);
+    const record = await outcome('killed');
+    const versions = await history('killed');
+    recordCase({
+      category: 'fault',
+      input: `the runner and Flyway killed (SIGKILL to ${groups.length} process group(s)) during V1`,
+      where: 'Run Command: the command Failed (failure notification); the next run\'s outcome record',
+      says: `killed command: ${killed.commands[0]?.status ?? '?'} (exit ${killed.commands[0]?.exitCode ?? '?'}); next run: ${record.status}, ${record.migrations_applied} applied`,
+      database: `after the kill: ${before}, table slow ${halfDone[0] === '0' ? 'absent' : 'present'}; after the next upload: versions ${versions.join(', ')}`,
+      event: `${eventOf(killed.deliveries, true)}; the next upload: ${eventOf(again.deliveries, true)}`,
+    });
+    expect(groups.length).toBeGreaterThan(0);
+    expect(killed.commands[0]?.status).toBe('Failed');
+    expect(halfDone).toEqual(['0']);
+    // Flyway commits its (empty) history table before it migrates: either way, nothing was applied.
+    expect(['schema at none', 'no schema history']).toContain(before);
+    expect(record.status).toBe('success');
+    expect(versions).toEqual(['1|1', '2|1']);
+  });
+
+  it('SSM throttling the trigger: its SDK retries and the command is sent; throttled past its retries, the event fails for Lambda to retry, and the retry sends it', async () => {
+    const throttle = (times: number) =>
+      harness.injectFault({ accessKeyId: TRIGGER_ACCESS_KEY_ID, service: 'ssm', matches: (call) => (call.headers['x-amz-target'] ?? '').endsWith('.SendCommand'), times, answer: errorAnswer('ThrottlingException', 'Rate exceeded', 400) });
+    const brief = throttle(2);
+    const first = await upload('throttled', [{ key: 'V1__throttled.sql', body: 'CREATE TABLE throttled (id int);\n' }]);
+    const long = throttle(1_000);
+    const second = await upload('throttled', [{ key: 'V2__throttled_long.sql', body: 'CREATE TABLE throttled_long (id int);\n' }]);
+    long.times = long.injected;
+    const failed = second.deliveries[0]?.invocation;
+    const retry = await harness.invokeWith(functionArn, failed?.event);
+    const versions = await history('throttled');
+    recordCase({
+      category: 'fault',
+      input: `ssm:SendCommand answers ThrottlingException to the trigger: ${brief.injected} times, then every time`,
+      where: "the trigger's log; the failed invocation's error (Lambda retries it, then the on-failure queue and its alarm)",
+      says: `brief: sent after ${brief.injected} throttled attempts; lasting: ${failed?.error?.message.slice(0, 200) ?? '?'}`,
+      database: `versions ${versions.join(', ')}`,
+      event: `${eventOf(first.deliveries, true)}; lasting: ${eventOf(second.deliveries, true)}, then Lambda's retry (played by the harness): ${eventOf([retry], true)}`,
+    });
+    expect(brief.injected).toBe(2);
+    expect(first.commands[0]?.status).toBe('Success');
+    expect(failed?.ok).toBe(false);
+    expect(failed?.error?.message).toContain('ThrottlingException');
+    expect(retry.commands[0]?.status).toBe('Success');
+    expect(versions).toEqual(['1|1', '2|1']);
+  });
+
+  it('S3 answering 500 to the runner: its SDK retries the download; failing past its retries, the run fails naming it and the next run succeeds', async () => {
+    const s3Error = { status: 500, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>harness</RequestId></Error>' };
+    const downloads = (call: { method: string; url: string }) => call.method === 'GET' && new URL(call.url, 'http://local').pathname.endsWith('.sql');
+    const brief = harness.injectFault({ accessKeyId: HOST_ACCESS_KEY_ID, service: 's3', matches: downloads, times: 2, answer: s3Error });
+    const first = await upload('flaky_s3', [{ key: 'V1__flaky.sql', body: 'CREATE TABLE flaky (id int);\n' }]);
+    const firstRecord = await outcome('flaky_s3');
+    const lasting = harness.injectFault({ accessKeyId: HOST_ACCESS_KEY_ID, service: 's3', matches: downloads, times: 1_000, answer: s3Error });
+    const second = await upload('flaky_s3', [{ key: 'V2__flaky_long.sql', body: 'CREATE TABLE flaky_long (id int);\n' }]);
+    lasting.times = lasting.injected;
+    const failedSummary = second.commands[0]?.summary;
+    const afterFailure = await schema('flaky_s3');
+    const third = await upload('flaky_s3', [{ key: 'V3__after.sql', body: 'CREATE TABLE flaky_after (id int);\n' }]);
+    const versions = await history('flaky_s3');
+    recordCase({
+      category: 'fault',
+      input: `S3 GetObject answers 500 to the runner: ${brief.injected} times, then every time`,
+      where: 'the command output and failure notification (the outcome record when S3 takes writes)',
+      says: `brief: ${firstRecord.status} after ${brief.injected} failed attempts; lasting: ${failedSummary?.reason ?? '?'}`,
+      database: `after the lasting failure: ${afterFailure}; after the next upload: versions ${versions.join(', ')}`,
+      event: `brief: ${eventOf(first.deliveries, true)}; lasting: ${eventOf(second.deliveries, true)}; the next upload: ${eventOf(third.deliveries, true)}`,
+    });
+    expect(brief.injected).toBe(2);
+    expect(firstRecord.status).toBe('success');
+    expect(second.commands[0]?.status).toBe('Failed');
+    expect(failedSummary?.reason).toMatch(/V2__flaky_long\.sql|InternalError|download/i);
+    expect(afterFailure).toBe('schema at 1');
+    expect(versions).toEqual(['1|1', '2|1', '3|1']);
+  });
+
+  // --- Concurrency --------------------------------------------------------------------------
+
+  it('two uploads to one database at the same moment: both applied, once each', async () => {
+    const jvms = watchFlywayJvms();
+    const bursts = await Promise.all([
+      upload('together', [{ key: 'V1__left.sql', body: 'CREATE TABLE left_side (id int);\n' }]),
+      upload('together', [{ key: 'V2__right.sql', body: 'CREATE TABLE right_side (id int);\n' }]),
+    ]);
+    const { started } = jvms.stop();
+    const versions = await history('together');
+    recordCase({ category: 'concurrency', input: 'two uploads to one database at the same moment', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc)`, database: `versions ${versions.join(', ')}`, event: eventOf(bursts.flatMap((burst) => burst.deliveries), true) });
+    expect(versions).toEqual(['1|1', '2|1']);
+    expect(started).toBeLessThanOrEqual(2);
+  });
+
+  it('an upload during a long migration is handed to the running one and applied after it', async () => {
+    const long = upload('long_run', [{ key: 'V1__long.sql', body: 'CREATE TABLE long_one (id int);\nSELECT pg_sleep(5);\n' }]);
+    await until('the long migration to be running', () => sqlActive('long_run', 'pg_sleep(5)'));
+    const during = await upload('long_run', [{ key: 'V2__during.sql', body: 'CREATE TABLE during_long (id int);\n' }]);
+    const first = await long;
+    const versions = await history('long_run');
+    const handedOver = during.commands[0]?.summary?.status;
+    recordCase({ category: 'concurrency', input: 'an upload while a 5 s migration runs on the same database', where: 'the outcome record; the second command says it was queued', says: `second command: ${handedOver ?? '?'} (${during.commands[0]?.summary?.reason ?? ''})`, database: `versions ${versions.join(', ')}`, event: eventOf([...first.deliveries, ...during.deliveries], true) });
+    expect(handedOver).toBe('queued');
+    expect(versions).toEqual(['1|1', '2|1']);
+  });
+
+  it('20 triggers for one database within a second: every version applied once, in at most two Flyway runs', async () => {
+    const jvms = watchFlywayJvms();
+    const burst = await upload('burst', Array.from({ length: 20 }, (_, i) => ({ key: `V${i + 1}__burst_${i + 1}.sql`, body: `CREATE TABLE burst_${i + 1} (id int);\n` })));
+    const { started } = jvms.stop();
+    const versions = await history('burst');
+    recordCase({ category: 'concurrency', input: '20 files uploaded to one database within a second (20 events, 20 triggers)', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc), ${burst.commands.length} commands`, database: `${versions.length} versions, each applied ${[...new Set(versions.map((row) => row.split('|')[1]))].join('/')} time(s)`, event: eventOf(burst.deliveries, true) });
+    expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => `${i + 1}|1`));
+    expect(started).toBeLessThanOrEqual(2);
+  });
+
+  it('a rotated secret is used by the next run', async () => {
+    const outputs = await world.outputs();
+    const login = await readMasterLogin(world.aws, outputs.master_user_secret_arn);
+    const rotated = { ...login, password: `rotated-${Date.now()}-Xy7` };
+    // What RDS does when it rotates the managed secret: a new password on the cluster and in the secret.
+    world.master = await adoptMasterLogin(world.server, 'postgresql', rotated);
+    await world.aws.cli('secretsmanager', 'put-secret-value', '--secret-id', outputs.master_user_secret_arn, '--secret-string', JSON.stringify(rotated));
+    const burst = await upload('rotated', [{ key: 'V1__after_rotation.sql', body: 'CREATE TABLE rotated (id int);\n' }]);
+    const record = await outcome('rotated');
+    const afterwards = await schema('rotated');
+    recordCase({ category: 'fault', input: 'the master secret rotated (new password on the cluster and in the secret)', where: 'the outcome record', says: `status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    expect(record.status).toBe('success');
+    expect(afterwards).toBe('schema at 1');
+  });
+
+  it('uploads to 20 databases at once: all migrated, never more than two Flyway runs at a time', async () => {
+    const jvms = watchFlywayJvms();
+    const bursts = await Promise.all(FANOUT.map((database) => upload(database, [{ key: 'V100__fan.sql', body: 'CREATE TABLE fan (id int);\n' }])));
+    const { started, mostAtOnce } = jvms.stop();
+    const states = await Promise.all(FANOUT.map((database) => schema(database)));
+    recordCase({ category: 'concurrency', input: 'one upload (V100) to each of 20 databases at once', where: 'each database\'s outcome record', says: `${started} Flyway JVM(s), at most ${mostAtOnce} at once (counted from /proc; max_parallel_migrations = 2)`, database: `${states.filter((state) => state === 'schema at 100').length} of 20 at version 100`, event: eventOf(bursts.flatMap((burst) => burst.deliveries), true) });
+    expect(states).toEqual(FANOUT.map(() => 'schema at 100'));
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
+    expect(started).toBeGreaterThanOrEqual(20);
+  });
+
+  it('leaves the database password nowhere but in its secret: state, plan, user data, command parameters, the trigger\'s environment, runner output, logs, host files', async () => {
+    const outputs = await world.outputs();
+    const { password } = await readMasterLogin(world.aws, outputs.master_user_secret_arn);
+    await world.stack.terraform('plan', '-input=false', '-no-color', '-out=leaks.tfplan');
+    const plan = (await world.stack.terraform('show', '-json', 'leaks.tfplan')).stdout;
+    const state = (await world.stack.terraform('show', '-json')).stdout;
+    const userData = (await world.aws.cli('ec2', 'describe-instance-attribute', '--instance-id', outputs.instance_id, '--attribute', 'userData')) as { UserData?: { Value?: string } };
+    const commands = JSON.stringify(await world.aws.cli('ssm', 'list-commands'));
+    const functions = (await world.aws.cli('lambda', 'list-functions')) as { Functions: { Environment?: unknown }[] };
+    const runnerOutput = listCommandRecords(world.stateDir).map((record) => `${record.stdout}\n${record.stderr}`).join('\n');
+    const groups = (await world.aws.cli('logs', 'describe-log-groups')) as { logGroups: { logGroupName: string }[] };
+    const logs: string[] = [];
+    for (const group of groups.logGroups) {
+      const events = (await world.aws.cli('logs', 'filter-log-events', '--log-group-name', group.logGroupName)) as { events: { message: string }[] };
+      logs.push(...events.events.map((event) => event.message));
+    }
+    const hostFiles = filesUnder(world.stateDir);
+    const places: [string, string][] = [
+      ['Terraform state (terraform show -json)', state],
+      ['plan JSON', plan],
+      ['user data', Buffer.from(userData.UserData?.Value ?? '', 'base64').toString('utf8')],
+      ['SSM command parameters (every command sent)', commands],
+      ["the trigger's environment", JSON.stringify(functions.Functions.map((fn) => fn.Environment ?? {}))],
+      ['runner output (every command\'s stdout and stderr)', runnerOutput],
+      [`CloudWatch Logs (${groups.logGroups.length} log groups, ${logs.length} events)`, logs.join('\n')],
+      [`the host's files (${hostFiles.length} files: runner, orchestration, requests, records)`, hostFiles.map((file) => file.text).join('\n')],
+    ];
+    // Both passwords: the one before the rotation case and the current one.
+    const found = places.map(([where, text]) => ({ where, count: occurrences(text, password) + (firstPassword === password ? 0 : occurrences(text, firstPassword)), searched: text.length }));
+    for (const place of found) {
+      recordCase({
+        category: 'leak',
+        input: `the master password (before and after its rotation), searched in ${place.where}`,
+        where: place.where,
+        says: `${place.count} occurrence(s) in ${place.searched} characters`,
+        database: 'unchanged',
+        event: 'not an upload',
+        passwordOccurrences: place.count,
+      });
+    }
+    // The search can find it: the secret itself holds it.
+    expect(occurrences(JSON.stringify(await world.aws.cli('secretsmanager', 'get-secret-value', '--secret-id', outputs.master_user_secret_arn)), password)).toBeGreaterThan(0);
+    expect(found.every((place) => place.searched > 0)).toBe(true);
+    expect(found.filter((place) => place.count > 0)).toEqual([]);
   });
 });
