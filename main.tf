@@ -309,6 +309,25 @@ data "aws_iam_policy_document" "uploader" {
       resources = [statement.value]
     }
   }
+  # EC2 needs the starter's grant on the key of the host's volume.
+  dynamic "statement" {
+    for_each = var.host_idle_stop_minutes > 0 && local.uses_kms ? [local.kms_key_arn] : []
+    content {
+      sid       = "LetEc2DecryptTheHostsVolume"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
+  }
   # AWS authorizes DescribeLogStreams on the group's ARN or on "log-group:<name>:log-stream:".
   statement {
     sid     = "ReadCommandOutput"

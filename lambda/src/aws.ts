@@ -8,7 +8,7 @@ import { createStartInstances } from '../../common/src/ec2-start';
 import { S3Client, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { mergeTag } from './tags';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
-import type { HostInvocation } from './host';
+import { invokedAfterValue, type HostInvocation } from './host';
 
 export interface TagRequest {
   bucket: string;
@@ -90,7 +90,7 @@ export function createAwsPorts(): Ports {
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_INVOCATION_PAGES; page += 1) {
         const output = await ssm.send(
-          new ListCommandInvocationsCommand({ InstanceId: instanceId, Filters: [{ key: 'InvokedAfter', value: after.toISOString() }], MaxResults: 50, NextToken: nextToken }),
+          new ListCommandInvocationsCommand({ InstanceId: instanceId, Filters: [{ key: 'InvokedAfter', value: invokedAfterValue(after) }], MaxResults: 50, NextToken: nextToken }),
         );
         for (const invocation of output.CommandInvocations ?? []) {
           found.push({ commandId: invocation.CommandId ?? '', status: invocation.Status ?? '', statusDetails: invocation.StatusDetails ?? '' });

@@ -25,3 +25,8 @@ export function parseInstanceStateChange(event: unknown): { instanceId: string; 
   if (typeof instanceId !== 'string' || typeof state !== 'string') return undefined;
   return { instanceId, state };
 }
+
+/** The InvokedAfter filter's value as SSM documents it (2021-07-07T00:00:00Z: no fraction of a second). */
+export function invokedAfterValue(after: Date): string {
+  return after.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

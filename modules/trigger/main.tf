@@ -99,6 +99,27 @@ data "aws_iam_policy_document" "this" {
       resources = [statement.value]
     }
   }
+  # Starting an instance whose volume is under a customer managed key needs the caller's
+  # kms:CreateGrant for EC2; without it the instance goes from pending back to stopped
+  # ("Client.InternalError: Client error on launch").
+  dynamic "statement" {
+    for_each = var.start_stopped_host && var.kms_key_arn != null ? [var.kms_key_arn] : []
+    content {
+      sid       = "LetEc2DecryptTheHostsVolume"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
+  }
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
     content {

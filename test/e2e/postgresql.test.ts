@@ -17,7 +17,7 @@ import { allResources, type ShownModule } from '../support/terraform';
 import { listCommandRecords, listInvocationRecords, readCommandRecord } from '../harness/records';
 import { folderFiles, type Harness } from '../harness/harness';
 import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
-import { SERIAL_DESTROY } from '../harness/emulator-quirks';
+import { DESTROY_FIRST } from '../harness/emulator-quirks';
 
 jest.setTimeout(1_200_000);
 
@@ -228,7 +228,8 @@ describe('the whole pipeline on PostgreSQL', () => {
   });
 
   it('destroys, and the emulator holds nothing of the module', async () => {
-    await world.stack.terraform('destroy', ...SERIAL_DESTROY, '-auto-approve', '-input=false', '-no-color');
+    await world.stack.terraform('destroy', ...DESTROY_FIRST, '-auto-approve', '-input=false', '-no-color');
+    await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color');
     expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);
     const state = await run('terraform', ['state', 'list'], { cwd: world.stack.dir, env: toolEnv(world.moto.awsEnv) });
     expect(state.stdout.trim()).toBe('');

@@ -32,7 +32,8 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   const applied = async () => (await world.query('users', 'SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank')).filter((version) => version !== '');
 
   beforeAll(async () => {
-    world = await World.start('postgresql', PREFIX);
+    // With the module's own key: starting a host whose volume is under it needs the starter's kms:CreateGrant (checked at the end).
+    world = await World.start('postgresql', PREFIX, async () => ({ create_kms_key: 'true' }));
     await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
     harness = await world.connect('warm', { power: { stoppingMs: 2_000, bootMs: 3_000, agentMs: 1_000 } });
     bucket = (await world.outputs()).buckets.users;
@@ -65,10 +66,10 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   });
 
   it('an upload while the host shuts down (agent stopped, EC2 still running) waits in Run Command; the stop event starts the host again for it', async () => {
-    await harness.uploadBurst(bucket, [file(4, 'fax')]);
-    newInvocations();
     // The shut-down moment (agent stopped, EC2 still running) held open long enough for a cold trigger on a busy machine.
     harness.power.setGraceSeconds(15);
+    await harness.uploadBurst(bucket, [file(4, 'fax')]);
+    newInvocations();
     const deadline = Date.now() + 60_000;
     while (!harness.power.shuttingDown()) {
       if (Date.now() > deadline) throw new Error('the host never began to shut down');
@@ -129,6 +130,6 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   it('lost nothing: every upload applied once, and every call allowed by the applied policies', async () => {
     const history = await world.query('users', 'SELECT version, count(*) FROM flyway_schema_history WHERE success GROUP BY version ORDER BY version::int');
     expect(history).toEqual(['1|1', '2|1', '3|1', '4|1', '5|1', '6|1', '7|1', '8|1', '9|1']);
-    await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'ssm:ListCommandInvocations']);
+    await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'ssm:ListCommandInvocations', 'kms:CreateGrant']);
   });
 });

@@ -416,6 +416,12 @@ export class Harness {
 
   /** Plays S3's notifications for uploaders' PutObject calls, and the agent for their SendCommand calls. */
   observe(call: RecordedCall): void {
+    // A command the trigger sent is Pending in Run Command from that moment, before the trigger's
+    // invocation ends and the harness runs it (ListCommandInvocations must already list it).
+    if (call.accessKeyId === TRIGGER_ACCESS_KEY_ID && call.status === 200 && call.service === 'ssm' && call.headers['x-amz-target']?.endsWith('.SendCommand') === true) {
+      const sent = (JSON.parse(call.responseBody) as { Command?: { CommandId?: string } }).Command?.CommandId;
+      if (sent !== undefined) this.pending.add(sent);
+    }
     if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID) return;
     if (call.status >= 500) this.say(`emulator error ${call.status} for ${call.service} ${call.method} ${call.url}: ${call.responseBody.slice(0, 500)}`);
     if (call.status !== 200) return;

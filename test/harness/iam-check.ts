@@ -159,6 +159,13 @@ export class AppliedIam {
     // The secret RDS manages is under the key the cluster names, else under aws/secretsmanager
     // (whose key id the state then shows, looking like a customer key).
     if (cluster !== undefined) return this.keyArn(str(cluster.values.master_user_secret_kms_key_id) ?? 'alias/aws/secretsmanager');
+    // An instance: the customer managed key of its root volume (aws/ebs needs no grant of the caller's).
+    const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(arn)?.[1];
+    if (instanceId !== undefined) {
+      const instance = this.ofType('aws_instance').find((resource) => resource.values.id === instanceId);
+      const key = str(first(instance?.values.root_block_device).kms_key_id);
+      return key !== undefined && this.ofType('aws_kms_key').some((resource) => resource.values.arn === key) ? key : undefined;
+    }
     return undefined;
   };
 

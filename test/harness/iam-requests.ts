@@ -261,7 +261,12 @@ export function authorizationRequests(call: RecordedCall, scope: Scope, keyOf: K
       if (operation === 'StartInstances') {
         const ids = Object.keys(params).filter((name) => /^InstanceId\.\d+$/.test(name)).map((name) => text(params, name, operation));
         if (ids.length === 0) throw new Error('StartInstances: no InstanceId.N in the request');
-        return ids.map((id) => request(`ec2 StartInstances ${id}`, 'ec2:StartInstances', instanceArn(scope, id)));
+        // EC2 decrypts a volume under a customer managed key with a grant the caller creates.
+        return ids.flatMap((id) => {
+          const key = keyOf(instanceArn(scope, id));
+          const grant = key === undefined ? [] : [request(`ec2 StartInstances ${id} (grant on the volume's key)`, 'kms:CreateGrant', key, { 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': `ec2.${scope.region}.amazonaws.com`, 'kms:CallerAccount': scope.account })];
+          return [request(`ec2 StartInstances ${id}`, 'ec2:StartInstances', instanceArn(scope, id)), ...grant];
+        });
       }
       break;
     default:

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { describeLeftovers, inventoryLeftovers } from '../../support/leftovers';
-import { SERIAL_DESTROY } from '../emulator-quirks';
+import { DESTROY_FIRST } from '../emulator-quirks';
 import { Harness } from '../harness';
 import { formatDuration } from './report';
 import { showAndJudge, type Out } from './show';
@@ -87,7 +87,9 @@ export async function down(out: Out): Promise<number> {
   if (isRunning(state.moto)) {
     out('[demo down] terraform destroy (about 2 minutes)');
     try {
-      const destroyed = await runTerraform(state.stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...SERIAL_DESTROY], state.terraformEnv, state.logFile, out, 'destroyed');
+      const first = await runTerraform(state.stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...DESTROY_FIRST], state.terraformEnv, state.logFile, out, 'destroyed');
+      const rest = await runTerraform(state.stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], state.terraformEnv, state.logFile, out, 'destroyed');
+      const destroyed = { done: first.done + rest.done };
       const left = describeLeftovers(await inventoryLeftovers(state.awsEnv, state.namePrefix));
       out(`  ${destroyed.done} resources destroyed; emulator: ${left}`);
       ok = left === 'nothing left';

@@ -4,7 +4,7 @@ import { authorizationRequests } from '../../harness/iam-requests';
 
 const scope = { partition: 'aws', region: 'eu-central-1', account: '123456789012' };
 const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/k1';
-const keyOf = (arn: string) => (arn === 'arn:aws:s3:::keyed' || arn.endsWith(':sns:eu-central-1:123456789012:keyed') ? KEY : undefined);
+const keyOf = (arn: string) => (arn === 'arn:aws:s3:::keyed' || arn.endsWith(':sns:eu-central-1:123456789012:keyed') || arn.endsWith(':instance/i-0000000000000000e') ? KEY : undefined);
 
 function call(service: string, method: string, url: string, extra: Partial<RecordedCall> = {}): RecordedCall {
   return { accessKeyId: 'AKIA', service, method, url, headers: {}, body: '', status: 200, responseBody: '', ...extra };
@@ -75,6 +75,14 @@ describe('authorizationRequests: what AWS authorizes for a recorded call', () =>
       `secretsmanager:GetSecretValue ${arn}`,
     ]);
     expect(() => actions(json('secretsmanager', 'secretsmanager.GetSecretValue', { SecretId: 'rds!cluster-1' }))).toThrow(/ARN is unknown/);
+  });
+
+  it('names the instance of StartInstances, and the grant EC2 needs of the caller for a volume under a customer managed key', () => {
+    const start = (id: string) => call('ec2', 'POST', '/', { body: `Action=StartInstances&Version=2016-11-15&InstanceId.1=${id}` });
+    expect(actions(start('i-0123456789abcdef0'))).toEqual(['ec2:StartInstances arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0']);
+    const keyed = authorizationRequests(start('i-0000000000000000e'), scope, keyOf);
+    expect(keyed.map((r) => `${r.action} ${r.resource}`)).toEqual(['ec2:StartInstances arn:aws:ec2:eu-central-1:123456789012:instance/i-0000000000000000e', `kms:CreateGrant ${KEY}`]);
+    expect(keyed[1]?.context).toMatchObject({ 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': 'ec2.eu-central-1.amazonaws.com' });
   });
 
   it('refuses what it does not know instead of letting it pass', () => {

@@ -3,7 +3,7 @@
 // again while commands wait for it).
 
 import { createHandler } from '../../../lambda/src/handler';
-import { parseInstanceStateChange, waitingForHost } from '../../../lambda/src/host';
+import { invokedAfterValue, parseInstanceStateChange, waitingForHost } from '../../../lambda/src/host';
 import { decideHost, START_WAIT_BOUND_MS, type Clock } from '../../../common/src/host-start';
 import type { Config } from '../../../lambda/src/config';
 import { TriggerError } from '../../../lambda/src/failures';
@@ -55,6 +55,10 @@ describe('waitingForHost and the state-change event', () => {
     const invocations = ['Pending', 'InProgress', 'Success', 'Failed', 'Cancelled', 'TimedOut'].map((status, i) => ({ commandId: `c${i}`, status, statusDetails: status }));
     invocations.push({ commandId: 'delayed', status: 'Pending', statusDetails: 'Delayed' });
     expect(waitingForHost(invocations).map((invocation) => invocation.commandId)).toEqual(['c0', 'c1', 'delayed']);
+  });
+
+  it('writes InvokedAfter the way SSM documents it, without a fraction of a second', () => {
+    expect(invokedAfterValue(new Date('2026-11-22T06:00:00.123Z'))).toBe('2026-11-22T06:00:00Z');
   });
 
   it('reads the instance and state of an EC2 state-change event, nothing else', () => {
