@@ -4,15 +4,15 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostProcessGroups } from '../harness/ssm-host';
+import { parseProcStat } from '../../bench/memory';
 
 function flywayJvmsNow(groups: ReadonlySet<number>): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (!groups.has(pgrp)) continue;
+      const pgrp = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'), 1)?.pgrp;
+      if (pgrp === undefined || !groups.has(pgrp)) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       if (cmdline.some((arg) => arg.includes('org.flywaydb.commandline.Main'))) found.push(Number(entry));
     } catch {
