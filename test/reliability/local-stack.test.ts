@@ -24,7 +24,7 @@ import { adoptMasterLogin, readMasterLogin } from '../harness/master-login';
 import { errorAnswer } from '../harness/answers';
 import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID } from '../harness/iam-check';
 import { hostProcessGroups } from '../harness/ssm-host';
-import { watchFlywayJvms } from './processes';
+import { watchFlywayJvms } from '../support/flyway-jvms';
 import { listCommandRecords } from '../harness/records';
 import { occurrences, filesUnder } from './leaks';
 
