@@ -4,7 +4,7 @@
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, MotoServer } from '../../support/moto';
 import { DatabaseServer } from '../../support/database-server';
-import { EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld } from './support';
+import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld } from './support';
 
 jest.setTimeout(600_000);
 
@@ -17,13 +17,18 @@ let moto: MotoServer;
 let server: DatabaseServer;
 let flyway: Flyway;
 let world: RunnerWorld;
+let children: ChildArgvRecorder;
 
 beforeAll(async () => {
   [moto, server, flyway] = await Promise.all([startMoto(), startMariadb(), installFlyway()]);
   world = new RunnerWorld(moto, server, 'mysql', flyway);
+  // Every program any run of this file starts goes through a shim that records its arguments.
+  children = ChildArgvRecorder.create(flyway);
+  world.runnerEnv = children.env;
 });
 
 afterAll(async () => {
+  children?.remove();
   await world?.close();
   await Promise.all([moto?.stop(), server?.stop()]);
   flyway?.remove();
@@ -105,5 +110,15 @@ describe('engine mysql on MariaDB', () => {
     expect(result.errorLine).toMatch(/^flyway-runner: error: migration V1__leak\.sql failed: .*(LOCAL INFILE|local infile|Local infile)/i);
     expect(await world.query(key, 'SELECT count(*) FROM leak')).toBe('0');
     expect(result.stdout).not.toContain(server.password);
+  });
+
+  it('no password in the arguments of any program the runs above started: the MariaDB client and Flyway\'s JVM among them', () => {
+    const starts = children.starts();
+    expect(children.startsWith(server.password, 'not-the-password')).toEqual([]);
+    const of = (tool: string) => starts.filter((start) => start.tool === tool).map((start) => start.args.join(' '));
+    // The readiness check, with the login's user only; the wrong password's run stopped there.
+    expect(of('mariadb')).toContainEqual(expect.stringMatching(new RegExp(`-h 127\\.0\\.0\\.1 -P \\d+ -u ${server.user} .*--ssl-verify-server-cert -N -B -e SELECT 1$`)));
+    expect(of('java')).toContainEqual(expect.stringMatching(/ org\.flywaydb\.commandline\.Main -outputType=json -skipCheckForUpdate migrate info$/));
+    expect(of('java').length).toBe(of('flyway').length);
   });
 });

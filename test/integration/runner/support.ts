@@ -3,9 +3,9 @@
 // Secrets Manager on a moto server, and a real database server that speaks verified TLS.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DatabaseServer } from '../../support/database-server';
@@ -165,6 +165,9 @@ export class RunnerWorld {
     return `itest-${key.replace(/_/g, '-')}-bucket`;
   }
 
+  /** More environment for every run of the runner (e.g. a ChildArgvRecorder's). */
+  runnerEnv: Record<string, string> = {};
+
   /** The environment the runner gets (as the SSM agent gives it: AWS settings, PATH). */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return toolEnv({
@@ -175,6 +178,7 @@ export class RunnerWorld {
       FLYWAY_RUNNER_CA_BUNDLE: this.server.caFile,
       // The host runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...this.runnerEnv,
       ...extra,
     });
   }
@@ -323,4 +327,92 @@ export function samplePs(intervalMs = 40): { stop(): Promise<string> } {
       return seen;
     },
   };
+}
+
+/** One program start a ChildArgvRecorder saw: which shim, and the arguments it was given. */
+export interface ChildArgv {
+  tool: string;
+  args: string[];
+}
+
+/** The programs the runner starts (runner/src/processes.ts runProcess: psql, the MariaDB client, Flyway) and the JVM Flyway's launcher starts. */
+const RECORDED_TOOLS = ['psql', 'mariadb', 'mysql', 'java'] as const;
+
+function onPath(program: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter).filter((entry) => entry !== '')) {
+    try {
+      accessSync(join(dir, program), constants.X_OK);
+      return join(dir, program);
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sees EVERY start of the programs the runner runs, however short-lived (a sampler of `ps` misses a
+ * psql that lives a few milliseconds): a directory of shims, first on the runner's PATH and its
+ * JAVA_HOME/bin (where Flyway's launcher looks for java), and FLYWAY_RUNNER_FLYWAY (as the
+ * document sets it on the host). Each shim writes its arguments, and nothing else, to a file of its
+ * own (NUL-separated, like /proc/<pid>/cmdline), then execs the real program in its place. The
+ * runner starts children only through runProcess, with these names or FLYWAY_RUNNER_FLYWAY.
+ */
+export class ChildArgvRecorder {
+  private constructor(
+    private readonly root: string,
+    private readonly logDir: string,
+    /** Give it to the runner (RunnerWorld.runnerEnv, or a run's env). */
+    readonly env: Record<string, string>,
+  ) {}
+
+  static create(flyway: Flyway): ChildArgvRecorder {
+    const root = mkdtempSync(join(tmpdir(), 'aurora-flyway-argv-'));
+    const bin = join(root, 'bin');
+    const logDir = join(root, 'log');
+    mkdirSync(bin);
+    mkdirSync(logDir);
+    const path = toolEnv().PATH ?? '';
+    const real: Record<string, string | undefined> = {
+      flyway: flyway.bin,
+      ...Object.fromEntries(RECORDED_TOOLS.map((tool) => [tool, onPath(tool, path)])),
+    };
+    // Flyway's launcher runs $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH.
+    if (process.env.JAVA_HOME) real.java = join(process.env.JAVA_HOME, 'bin', 'java');
+    for (const [tool, program] of Object.entries(real)) {
+      if (program === undefined) continue; // not installed: the runner cannot start it either
+      for (const text of [program, logDir]) {
+        if (!/^[\w./+-]+$/.test(text)) throw new Error(`cannot quote ${text} in a shim`);
+      }
+      const shim = [
+        '#!/bin/sh',
+        '# Records the arguments (only those) of this start, then runs the real program in its place.',
+        `record=$(mktemp '${logDir}/${tool}.XXXXXXXX') || exit 126`,
+        `printf '%s\\0' '${tool}' "$@" >"$record" || exit 126`,
+        `exec '${program}' "$@"`,
+        '',
+      ].join('\n');
+      writeFileSync(join(bin, tool), shim, { mode: 0o755 });
+    }
+    return new ChildArgvRecorder(root, logDir, { PATH: `${bin}${delimiter}${path}`, JAVA_HOME: root, FLYWAY_RUNNER_FLYWAY: join(bin, 'flyway') });
+  }
+
+  /** Every start recorded so far. */
+  starts(): ChildArgv[] {
+    return readdirSync(this.logDir).map((name) => {
+      const [tool, ...args] = readFileSync(join(this.logDir, name), 'utf8').replace(/\0$/, '').split('\0');
+      return { tool, args };
+    });
+  }
+
+  /** The starts with a secret in any argument (each shown whole). */
+  startsWith(...secrets: string[]): string[] {
+    return this.starts()
+      .filter((start) => start.args.some((arg) => secrets.some((secret) => arg.includes(secret))))
+      .map((start) => [start.tool, ...start.args].join(' '));
+  }
+
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
 }
