@@ -32,3 +32,8 @@ output "security_group_id" {
   description = "Security group of the cluster."
   value       = aws_security_group.this.id
 }
+
+output "serverless_scaling" {
+  description = "The cluster's Serverless v2 scaling as planned: min_capacity, max_capacity and seconds_until_auto_pause (null unless min_capacity is 0)."
+  value       = one(aws_rds_cluster.this.serverlessv2_scaling_configuration)
+}
