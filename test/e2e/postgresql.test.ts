@@ -49,6 +49,13 @@ describe('the whole pipeline on PostgreSQL', () => {
     expect(Object.keys(outputs.buckets).sort()).toEqual(['products', 'users']);
   });
 
+  it('gives the runner the cluster\'s writer endpoint and port (5432), as RDS describes the cluster', async () => {
+    // Checked before connect(): from then on the harness sends the runner to the local server.
+    const cluster = await world.clusterEndpoint();
+    expect(cluster).toMatch(/:5432$/);
+    expect(await world.endpointsForTheRunner()).toEqual({ settings: { products: cluster, users: cluster }, document: cluster });
+  });
+
   it('grants every IAM action only on resource types AWS lets it be scoped to (Service Authorization Reference)', async () => {
     const state = JSON.parse((await world.stack.terraform('show', '-json')).stdout) as { values: { root_module: ShownModule } };
     const policies = allResources(state.values.root_module).filter((resource) => ['aws_iam_role_policy', 'aws_iam_policy'].includes(resource.type));

@@ -10,6 +10,7 @@ import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
+import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
 import { crc32 } from '../harness/zip';
 import type { DatabaseServer } from '../support/database-server';
@@ -34,6 +35,7 @@ export interface Outputs {
   host_security_group_id: string;
   master_user_secret_arn: string;
   artifacts_bucket_name: string;
+  config_prefix: string;
 }
 
 /** Actions every e2e run makes (trigger, runner, agent and the services around them), checked by expectEveryCallAllowed. */
@@ -131,6 +133,34 @@ export class World {
     const verdict = await checkCalls(iam, recorded, [...declared, ...services]);
     expect(verdict.denied).toEqual([]);
     expect([...expectedActions].filter((action) => !verdict.checked.has(action))).toEqual([]);
+  }
+
+  /** The cluster's writer endpoint as RDS describes it: "<Endpoint>:<Port>". */
+  async clusterEndpoint(): Promise<string> {
+    const { DBClusters } = (await this.aws.cli('rds', 'describe-db-clusters')) as { DBClusters: { DBClusterIdentifier: string; Endpoint: string; Port: number }[] };
+    const ours = DBClusters.filter((cluster) => cluster.DBClusterIdentifier.startsWith(`${this.prefix}-`));
+    expect(ours).toHaveLength(1);
+    return `${ours[0].Endpoint}:${ours[0].Port}`;
+  }
+
+  /**
+   * Where terraform apply tells the runner the database is: each database's settings parameter
+   * (host, port) and the document's --db-endpoint. (The harness then sends the runner to the local
+   * server with FLYWAY_RUNNER_DB_ENDPOINT, so no run reads these.)
+   */
+  async endpointsForTheRunner(): Promise<{ settings: Record<string, string>; document: string }> {
+    const outputs = await this.outputs();
+    const settings: Record<string, string> = {};
+    for (const key of Object.keys(outputs.buckets).sort()) {
+      const { Parameter } = (await this.aws.cli('ssm', 'get-parameter', '--name', `${outputs.config_prefix}/databases/${key}`)) as { Parameter: { Value: string } };
+      const { host, port } = JSON.parse(Parameter.Value) as { host: string; port: number };
+      settings[key] = `${host}:${port}`;
+    }
+    const document = (await this.aws.cli('ssm', 'get-document', '--name', outputs.document_name, '--document-format', 'JSON')) as { Content: string };
+    const [step] = renderCommand(parseCommandDocument(document.Content), { DatabaseKey: ['users'], Action: ['migrate'], RequestedAt: ['2026-11-21T05:00:00.000Z'] }).steps;
+    const endpoint = /--db-endpoint '([^']*)'/.exec(step.script)?.[1];
+    if (endpoint === undefined) throw new Error(`the document's script passes no --db-endpoint:\n${step.script}`);
+    return { settings, document: endpoint };
   }
 
   /** Rows of a query in a database, as the master user; columns separated by `|`. */
