@@ -342,7 +342,7 @@ resource "aws_iam_role_policy" "this" {
 data "aws_iam_policy_document" "secret" {
   statement {
     sid       = "ReadDatabaseSecret"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    actions   = ["secretsmanager:GetSecretValue"]
     resources = var.secret_arns
   }
 }

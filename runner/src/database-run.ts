@@ -20,7 +20,10 @@ import { databaseLockName, type Locks } from './locks';
 import { takeRequests, type MigrateRequest } from './requests';
 import { emptySummary, type Say } from './output';
 import { parseSettings, type Settings } from './settings';
-import { syncFiles } from './sync';
+import { DownloadFailed, syncFiles } from './sync';
+
+/** S3 and KMS errors that say the host may not read, as opposed to a failing service. */
+const DENIED = /AccessDenied|Forbidden|KMS|InvalidObjectState/i;
 
 export interface RunnerContext {
   args: RunnerArgs;
@@ -145,6 +148,10 @@ export class DatabaseRun {
       if (name === 'ResourceNotFoundException') {
         throw new RunnerFailure(EXIT.config, `secret ${secretId} not found in Secrets Manager`, "check secret_id in the settings (the cluster's managed master secret) and the region");
       }
+      // What Secrets Manager answers while a deleted secret waits out its recovery window.
+      if (name === 'InvalidRequestException' && /marked (for )?delet/i.test(message)) {
+        throw new RunnerFailure(EXIT.config, `secret ${secretId} is scheduled for deletion`, `restore it (aws secretsmanager restore-secret --secret-id ${secretId}), then upload again or run aurora-flyway run`);
+      }
       throw new RunnerFailure(EXIT.config, `cannot read secret ${secretId}: ${name}: ${firstLine(message)}`, "check the host's IAM role (secretsmanager:GetSecretValue, kms:Decrypt) and the region");
     }
     let login: unknown;
@@ -209,8 +216,19 @@ export class DatabaseRun {
       const result = await syncFiles(this.context.ports, bucket, listing.accepted, dir);
       this.say(`synced ${listing.accepted.length} file(s): ${result.downloaded} downloaded (${result.bytes} bytes), ${result.deleted} deleted`);
     } catch (error) {
-      const { name, message } = awsErrorOf(error);
-      throw new RunnerFailure(EXIT.config, `cannot download from s3://${bucket}: ${name}: ${firstLine(message)}`, "check that the host's IAM role may read the bucket (s3:GetObject, s3:GetObjectVersion) and its KMS key");
+      if (!(error instanceof DownloadFailed)) {
+        const { name, message } = awsErrorOf(error);
+        throw new RunnerFailure(EXIT.config, `cannot sync s3://${bucket}: ${name}: ${firstLine(message)}; nothing was run`, 'check the disk of the host (df -h) and the error above');
+      }
+      const { name, message } = awsErrorOf(error.cause);
+      const version = error.versionId === null ? '' : ` (version ${error.versionId})`;
+      throw new RunnerFailure(
+        EXIT.config,
+        `cannot download s3://${bucket}/${error.key}${version}: ${name}: ${firstLine(message)}; nothing was run`,
+        DENIED.test(name)
+          ? "check that the host's IAM role may read the bucket (s3:GetObject, s3:GetObjectVersion) and its KMS key"
+          : `S3 failed past the runner's retries; run again (upload again, or aurora-flyway run ${this.database} migrate): the files already downloaded are kept`,
+      );
     }
   }
 

@@ -42,6 +42,18 @@ function removeEmptyFolders(dir: string, root: string): void {
   if (dir !== root && readdirSync(dir).length === 0) rmdirSync(dir);
 }
 
+/** A download that failed (past the SDK's retries): which object, and S3's error. */
+export class DownloadFailed extends Error {
+  override readonly name = 'DownloadFailed';
+  constructor(
+    readonly key: string,
+    readonly versionId: string | null,
+    override readonly cause: unknown,
+  ) {
+    super(`cannot download ${key}`);
+  }
+}
+
 export interface SyncResult {
   downloaded: number;
   deleted: number;
@@ -65,11 +77,20 @@ export async function syncFiles(ports: Ports, bucket: string, files: readonly Mi
   const missing = files.filter((file) => index[file.key] !== file.etag);
   let bytes = 0;
   let next = 0;
+  let failed: DownloadFailed | undefined;
   const worker = async () => {
-    while (next < missing.length) {
+    // After a failed download no other starts; those under way finish, so the index written
+    // below matches the folder.
+    while (failed === undefined && next < missing.length) {
       const file = missing[next];
       next += 1;
-      const body = await ports.getObject(bucket, file.key, file.versionId);
+      let body: Buffer;
+      try {
+        body = await ports.getObject(bucket, file.key, file.versionId);
+      } catch (error) {
+        failed ??= new DownloadFailed(file.key, file.versionId, error);
+        return;
+      }
       const target = join(dir, file.key);
       mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
       writeFileSync(`${target}.part`, body, { mode: 0o600 });
@@ -83,5 +104,6 @@ export async function syncFiles(ports: Ports, bucket: string, files: readonly Mi
   } finally {
     writeFileSync(join(dir, INDEX), JSON.stringify(index), { mode: 0o600 });
   }
+  if (failed !== undefined) throw failed;
   return { downloaded: missing.length, deleted, bytes };
 }

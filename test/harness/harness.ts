@@ -26,6 +26,8 @@ import { s3Side, type S3Side, type Upload } from './s3-uploads';
 import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
 import { HostPower, LOCAL_TIMINGS, type IdleStopOptions, type PowerTimings } from './host-power';
 import { matchesEventPattern } from './event-pattern';
+import { asyncPolicy, onFailureRecord, queueUrlOf, type EventInvokeConfig } from './lambda-async';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 /** A fault answered in place of AWS; see Harness.injectFault. */
 export interface InjectedFault {
@@ -58,11 +60,21 @@ export interface HarnessOptions {
   progress?: (line: string) => void;
   /** How long the modeled instance takes to stop, boot and bring its agent online (default LOCAL_TIMINGS). */
   power?: Partial<PowerTimings>;
+  /**
+   * The waits before Lambda's retries of a failed asynchronous invocation. Lambda waits about
+   * 1 and 2 minutes; the default here, 1 and 2 seconds, keeps the order of events and not the clock.
+   */
+  lambdaRetryDelaysMs?: readonly number[];
 }
 
-/** One Lambda invocation and the commands it caused, as the host ran them. */
+/** One event delivered to a function, and the commands it caused, as the host ran them. */
 export interface Delivery {
+  /** The last attempt: the one that succeeded, or the last that failed. */
   invocation: InvocationRecord;
+  /** Every attempt: Lambda retries an asynchronous invocation that failed (see invokeAsync). */
+  attempts: InvocationRecord[];
+  /** Where Lambda put the event after its retries failed: the on-failure queue's message, or "dropped". */
+  afterRetries?: { destination: string; messageId?: string };
   commands: CommandRecord[];
 }
 
@@ -194,14 +206,8 @@ export class Harness {
     }
     return Promise.all(
       [...byTarget.values()].map(async ({ target, uploads: batch }) => {
-        const fn = await this.deployed(target.functionArn);
         const event = buildS3Event(batch.map((upload) => this.s3.record(upload, target)));
-        const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
-        writeInvocationRecord(this.stateDir, invocation);
-        const keys = batch.map((upload) => upload.object.key).join(', ');
-        this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for ${keys}: ${invocation.commandIds.length} command(s) sent`);
-        const commands = await Promise.all(invocation.commandIds.map((commandId) => this.runCommand(commandId)));
-        return { invocation, commands };
+        return this.invokeAsync(target.functionArn, event, batch.map((upload) => upload.object.key).join(', '));
       }),
     );
   }
@@ -264,15 +270,59 @@ export class Harness {
   }
 
   /**
-   * Invokes the trigger with any event, as a service (or a person with lambda:InvokeFunction)
-   * would, records the invocation and runs the commands it sent.
+   * Invokes the trigger asynchronously with any event, as a service would (S3, EventBridge), and
+   * runs the commands it sent; see invokeAsync.
    */
-  async invokeWith(functionArn: string, event: unknown): Promise<Delivery> {
-    const fn = await this.deployed(functionArn);
-    const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
-    writeInvocationRecord(this.stateDir, invocation);
-    this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for a hand-made event: ${invocation.commandIds.length} command(s) sent`);
-    return { invocation, commands: await Promise.all(invocation.commandIds.map((commandId) => this.runCommand(commandId))) };
+  invokeWith(functionArn: string, event: unknown): Promise<Delivery> {
+    return this.invokeAsync(functionArn, event, 'a hand-made event');
+  }
+
+  /**
+   * One asynchronous invocation as Lambda makes it: the deployed code is read back, and when the
+   * function fails, Lambda retries it (as often as its event invoke configuration says, after
+   * lambdaRetryDelaysMs) and then sends the record of the last attempt to the on-failure
+   * destination, with the function's execution role (the trigger's keys, so the IAM check covers
+   * it); without a destination the event is dropped. Runs every command any attempt sent.
+   */
+  private async invokeAsync(functionArn: string, event: unknown, what: string): Promise<Delivery> {
+    const env = actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID);
+    const attempts: InvocationRecord[] = [];
+    const running: Promise<CommandRecord>[] = [];
+    const delays = this.options.lambdaRetryDelaysMs ?? [1_000, 2_000];
+    let policy: ReturnType<typeof asyncPolicy> | undefined;
+    for (;;) {
+      const fn = await this.deployed(functionArn);
+      const invocation = await this.invocations(() => invokeFunction(fn, event, env));
+      writeInvocationRecord(this.stateDir, invocation);
+      attempts.push(invocation);
+      const attempt = attempts.length === 1 ? '' : ` (retry ${attempts.length - 1})`;
+      this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`}${attempt} for ${what}: ${invocation.commandIds.length} command(s) sent`);
+      running.push(...invocation.commandIds.map((commandId) => this.runCommand(commandId)));
+      if (invocation.ok) break;
+      // Read only once an invocation failed: the happy path costs no call.
+      policy ??= asyncPolicy((await this.aws.cli('lambda', 'get-function-event-invoke-config', '--function-name', fn.arn).catch(() => null)) as EventInvokeConfig | null);
+      if (attempts.length > policy.retryAttempts) break;
+      await new Promise((resolve) => setTimeout(resolve, delays[attempts.length - 1] ?? delays[delays.length - 1] ?? 0));
+    }
+    const last = attempts[attempts.length - 1] as InvocationRecord;
+    const afterRetries = last.ok || policy === undefined ? undefined : await this.toOnFailureDestination(policy.onFailure, attempts, env);
+    return { invocation: last, attempts, ...(afterRetries === undefined ? {} : { afterRetries }), commands: await Promise.all(running) };
+  }
+
+  private async toOnFailureDestination(destination: string | undefined, attempts: readonly InvocationRecord[], env: AwsEnv): Promise<{ destination: string; messageId?: string }> {
+    if (destination === undefined) {
+      this.say('lambda: retries exhausted and no on-failure destination: the event is dropped');
+      return { destination: 'dropped' };
+    }
+    const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' } });
+    try {
+      const record = onFailureRecord(attempts[0]?.functionArn ?? '', attempts, new Date());
+      const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOf(destination, env.AWS_ENDPOINT_URL ?? ''), MessageBody: JSON.stringify(record) }));
+      this.say(`lambda: retries exhausted after ${attempts.length} attempts; the event is in ${destination} (message ${sent.MessageId ?? '?'})`);
+      return { destination, ...(sent.MessageId === undefined ? {} : { messageId: sent.MessageId }) };
+    } finally {
+      sqs.destroy();
+    }
   }
 
   /** Installs the host's idle stop (from its user data and tag) and runs its timer; see HostPower.enableIdleStop. */
@@ -289,10 +339,7 @@ export class Harness {
     for (const rule of rules.filter((candidate) => candidate.EventPattern !== undefined && matchesEventPattern(JSON.parse(candidate.EventPattern) as Record<string, unknown>, event))) {
       const { Targets: targets = [] } = (await this.aws.cli('events', 'list-targets-by-rule', '--rule', rule.Name)) as { Targets?: { Arn: string }[] };
       for (const target of targets.filter((candidate) => candidate.Arn.includes(':lambda:'))) {
-        const fn = await this.deployed(target.Arn);
-        const invocation = await this.invocations(() => invokeFunction(fn, event, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
-        writeInvocationRecord(this.stateDir, invocation);
-        this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`} for the event ${String(event['detail-type'])} (rule ${rule.Name})`);
+        await this.invokeAsync(target.Arn, event, `the event ${String(event['detail-type'])} (rule ${rule.Name})`);
       }
     }
   }
@@ -354,6 +401,25 @@ export class Harness {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
+  /** Whether the host is a managed node of SSM (its agent registered); see deregisterHost. */
+  private registered = true;
+
+  /**
+   * The host leaves SSM's managed nodes (deregistered, its registration lost, or an agent that
+   * never registered): Run Command refuses commands for it with InvalidInstanceId, until
+   * registerHost() (the agent registers again).
+   */
+  deregisterHost(): void {
+    this.registered = false;
+    this.say(`host ${this.options.instanceId} is no longer a managed node: SendCommand answers InvalidInstanceId`);
+  }
+
+  registerHost(): void {
+    this.registered = true;
+    this.declared.push(agentRegistrationCalls(instanceArn(this.scope(), this.options.instanceId)));
+    this.say(`host ${this.options.instanceId} registered with SSM again`);
+  }
+
   /** Faults a test injects (see injectFault). */
   private readonly faults: InjectedFault[] = [];
 
@@ -377,6 +443,11 @@ export class Harness {
       return fault.answer;
     }
     const target = call.headers['x-amz-target'] ?? '';
+    if (!this.registered && call.service === 'ssm' && target.endsWith('.SendCommand')) {
+      const { InstanceIds: ids = [] } = JSON.parse(call.body) as { InstanceIds?: string[] };
+      // What Run Command answers for a node that is not (or no longer) a managed node.
+      if (ids.includes(this.options.instanceId)) return errorAnswer('InvalidInstanceId', `Instances [[${this.options.instanceId}]] not in a valid state for account ${MOTO_ACCOUNT}`);
+    }
     if (call.service === 'ssm' && target.endsWith('.GetCommandInvocation')) {
       const { CommandId: commandId, InstanceId: instanceId } = JSON.parse(call.body) as { CommandId: string; InstanceId: string };
       const record = readCommandRecord(this.stateDir, commandId);

@@ -349,7 +349,9 @@ export async function simulate({ principal, account, request, identityPolicies, 
       principal,
       action: request.action,
       // KMS authorizes a call on the key an alias names; an AWS managed key's id is not known here.
-      resource: { resource: request.resource.replace(/:alias\/aws\/([\w-]+)$/, ':key/aws-managed-key-of-$1'), accountId: account },
+      // AWS's "*" matches any characters, line breaks of an object key too; the simulator's does
+      // not match those, so they are given to it as spaces.
+      resource: { resource: request.resource.replace(/:alias\/aws\/([\w-]+)$/, ':key/aws-managed-key-of-$1').replace(/[\r\n]/g, ' '), accountId: account },
       // KMS sets kms:CallerAccount for calls of IAM principals; service principals have no account.
       contextVariables: request.action.startsWith('kms:') && !isService ? { ...context, 'kms:CallerAccount': account } : context,
     },
