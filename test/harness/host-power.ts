@@ -227,6 +227,11 @@ export class HostPower {
     if (existsSync(join(this.powerDir, 'poweroff'))) await this.powerOff();
   }
 
+  /** Someone stops the instance (the console, \`aws ec2 stop-instances\`): as the idle stop's power-off, without the idle check. */
+  stopInstance(): Promise<void> {
+    return this.powerOff();
+  }
+
   private async powerOff(): Promise<void> {
     rmSync(join(this.powerDir, 'poweroff'), { force: true });
     this.state = 'stopping';

@@ -570,6 +570,26 @@ describe('the local stack on its worst day', () => {
     expect(again.stdout).toContain('the failure queue is empty');
   });
 
+  it('a stopped host (someone stopped the instance): the trigger starts it, the command waits for its agent, and the upload migrates', async () => {
+    await harness.power.stopInstance();
+    const stoppedWas = harness.power.instanceState;
+    const burst = await upload('unregistered', [{ key: 'V2__after_stop.sql', body: 'CREATE TABLE after_stop (id int);\n' }]);
+    const said = burst.deliveries[0]?.invocation.logs.map((line) => String(line.message)).find((message) => message.startsWith('host was stopped'));
+    const versions = await history('unregistered');
+    recordCase({
+      category: 'fault',
+      input: 'the Flyway host stopped (an operator stopped the instance)',
+      where: "the trigger's log",
+      says: `${said ?? '(the trigger said nothing about the host)'}; the host is ${harness.power.instanceState} afterwards`,
+      database: `versions ${versions.join(', ')}`,
+      event: eventOf(burst.deliveries, true),
+    });
+    expect(stoppedWas).toBe('stopped');
+    expect(said).toContain('started it');
+    expect(burst.commands.map((command) => command.status)).toEqual(['Success']);
+    expect(versions).toEqual(['1|1', '2|1']);
+  });
+
   it('the master secret scheduled for deletion: the run fails naming it and how to restore it, the database is untouched, and the next run after the restore migrates', async () => {
     const { master_user_secret_arn: secretId } = await world.outputs();
     await world.aws.cli('secretsmanager', 'delete-secret', '--secret-id', secretId, '--recovery-window-in-days', '7');
