@@ -11,6 +11,7 @@ import { resourceTypeProblems } from '../support/iam-resource-types';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { hostPaths } from '../harness/ssm-host';
 import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
+import { watchFlywayJvms } from '../support/flyway-jvms';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
 import { allResources, type ShownModule } from '../support/terraform';
@@ -128,7 +129,9 @@ describe('the whole pipeline on PostgreSQL', () => {
   it('migrates users from an upload burst: one event and one command per file, at most two Flyway runs', async () => {
     const { buckets } = await world.outputs();
     const files = folderFiles(migrationsDir('users'));
+    const jvms = watchFlywayJvms();
     const burst = await harness.uploadBurst(buckets.users, files);
+    const { started } = jvms.stop();
 
     expect(burst.uploads).toHaveLength(files.length);
     expect(burst.deliveries).toHaveLength(files.length);
@@ -140,9 +143,12 @@ describe('the whole pipeline on PostgreSQL', () => {
       expect(commands[0]).toMatchObject({ status: 'Success', exitCode: 0, parameters: { DatabaseKey: 'users', Action: 'migrate' } });
       expect(['success', 'skipped', 'queued']).toContain(commands[0].summary?.status);
     }
+    // Flyway JVMs counted from /proc, not from the runner's log; and the runner's own count agrees
+    // (one JVM per `flyway migrate` run).
     const runs = burst.commands.reduce((sum, command) => sum + command.migrateRuns, 0);
-    expect(runs).toBeGreaterThanOrEqual(1);
-    expect(runs).toBeLessThanOrEqual(2);
+    expect(started).toBeGreaterThanOrEqual(1);
+    expect(started).toBeLessThanOrEqual(2);
+    expect(runs).toBe(started);
     expect(burst.commands.reduce((sum, command) => sum + (command.summary?.migrations_applied ?? 0), 0)).toBe(2);
     await expectTaggedWithCommands(world, burst);
   });
@@ -151,7 +157,9 @@ describe('the whole pipeline on PostgreSQL', () => {
     const { buckets } = await world.outputs();
     const uploads = [];
     for (const file of folderFiles(migrationsDir('products'))) uploads.push(await harness.upload(buckets.products, file.key, file.body));
+    const jvms = watchFlywayJvms();
     const deliveries = await harness.deliver(uploads);
+    expect(jvms.stop().started).toBe(1);
 
     expect(deliveries).toHaveLength(1);
     const [{ invocation, commands }] = deliveries;
