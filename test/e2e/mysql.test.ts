@@ -8,10 +8,10 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
+import { emptyKinds, inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { watchFlywayJvms } from '../support/flyway-jvms';
 import { toolchain } from '../support/toolchain';
-import { CALLED_ON_EVERY_RUN, DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, NOT_CREATED_BY_THE_FIXTURE, World } from './support';
 import { DESTROY_FIRST } from '../harness/emulator-quirks';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import type { Burst, Harness } from '../harness/harness';
@@ -162,6 +162,9 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
   });
 
   it('destroys, and the emulator holds nothing of the module', async () => {
+    // First the inventory sees every kind of resource this deployment made (see postgresql.test.ts).
+    const before = await inventoryLeftovers(world.moto.awsEnv, PREFIX);
+    expect(emptyKinds(before)).toEqual(NOT_CREATED_BY_THE_FIXTURE);
     await world.stack.terraform('destroy', ...DESTROY_FIRST, '-auto-approve', '-input=false', '-no-color', '-var', WITH_ORDERS);
     await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color', '-var', WITH_ORDERS);
     expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);

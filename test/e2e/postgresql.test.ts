@@ -10,14 +10,14 @@ import { passwordValues } from '../support/local-stack';
 import { resourceTypeProblems } from '../support/iam-resource-types';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { hostPaths } from '../harness/ssm-host';
-import { inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
+import { emptyKinds, inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { watchFlywayJvms } from '../support/flyway-jvms';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
 import { allResources, type ShownModule } from '../support/terraform';
 import { listCommandRecords, listInvocationRecords, readCommandRecord } from '../harness/records';
 import { folderFiles, type Harness } from '../harness/harness';
-import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, NOT_CREATED_BY_THE_FIXTURE, World } from './support';
 import { DESTROY_FIRST } from '../harness/emulator-quirks';
 
 jest.setTimeout(1_200_000);
@@ -243,6 +243,10 @@ describe('the whole pipeline on PostgreSQL', () => {
   });
 
   it('destroys, and the emulator holds nothing of the module', async () => {
+    // First the inventory sees every kind of resource this deployment made, so that an empty list
+    // after the destroy means destroyed, not overlooked.
+    const before = await inventoryLeftovers(world.moto.awsEnv, PREFIX);
+    expect(emptyKinds(before)).toEqual(NOT_CREATED_BY_THE_FIXTURE);
     await world.stack.terraform('destroy', ...DESTROY_FIRST, '-auto-approve', '-input=false', '-no-color');
     await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color');
     expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);

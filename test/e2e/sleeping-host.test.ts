@@ -8,8 +8,9 @@
 import type { Harness } from '../harness/harness';
 import { listInvocationRecords, type InvocationRecord } from '../harness/records';
 import { runClient } from '../harness/client';
-import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, migrationsDir, World } from './support';
+import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, migrationsDir, NOT_CREATED_BY_THE_FIXTURE, World } from './support';
 import { watchFlywayJvms } from '../support/flyway-jvms';
+import { emptyKinds, inventoryLeftovers } from '../support/leftovers';
 
 jest.setTimeout(900_000);
 
@@ -137,5 +138,12 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
     const history = await world.query('users', 'SELECT version, count(*) FROM flyway_schema_history WHERE success GROUP BY version ORDER BY version::int');
     expect(history).toEqual(['1|1', '2|1', '3|1', '4|1', '5|1', '6|1', '7|1', '8|1', '9|1']);
     await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'ssm:ListCommandInvocations', 'kms:CreateGrant']);
+  });
+
+  it('the leftovers inventory sees the module\'s own KMS key and its alias (the other e2e deployments have none to destroy)', async () => {
+    const seen = await inventoryLeftovers(world.moto.awsEnv, PREFIX);
+    expect(emptyKinds(seen)).toEqual(NOT_CREATED_BY_THE_FIXTURE.filter((kind) => !kind.startsWith('kms')));
+    expect(seen.kmsKeys).toHaveLength(1);
+    expect(seen.kmsAliases).toEqual([expect.stringContaining(PREFIX)]);
   });
 });

@@ -38,6 +38,13 @@ export interface Outputs {
   config_prefix: string;
 }
 
+/**
+ * Kinds of test/support/leftovers.ts that the fixture's deployments do not create: the failure
+ * alarm (create_failure_alarm = false, test/fixtures/local-stack/main.tf says why) and, unless
+ * create_kms_key is set, a KMS key and its alias.
+ */
+export const NOT_CREATED_BY_THE_FIXTURE = ['alarms', 'kmsAliases', 'kmsKeys'];
+
 /** Actions every e2e run makes (trigger, runner, agent and the services around them), checked by expectEveryCallAllowed. */
 export const CALLED_ON_EVERY_RUN = [
   'ssm:GetParameter',
