@@ -44,12 +44,19 @@ idle_for() { # seconds since the last command ended or the host booted
 # The first boot is still installing the host's software, or the host is not idle yet.
 [ -e "$host_dir/ready" ] || exit 0
 [ "$(idle_for)" -ge "$idle_seconds" ] || exit 0
+# A command is running (a migration longer than the idle time): its agent stays up. The lock is
+# only tested here; it is taken below, once the agent can start no new command.
+exec 9>>"$host_dir/busy.lock"
+if ! flock -n -x 9; then
+  echo "flyway-host-idle-stop: a command is running; staying on"
+  exit 0
+fi
+flock -u 9
 
 echo "flyway-host-idle-stop: idle for $(idle_for)s (limit ${idle_seconds}s); stopping the SSM agent so that new commands wait"
 "$systemctl_bin" stop amazon-ssm-agent
 # A command the agent started just before it stopped takes its lock within this time.
 sleep "$grace_seconds"
-exec 9>>"$host_dir/busy.lock"
 if ! flock -n -x 9 || [ "$(idle_for)" -lt "$idle_seconds" ]; then
   echo "flyway-host-idle-stop: a command is running or has just run; staying on"
   "$systemctl_bin" start amazon-ssm-agent

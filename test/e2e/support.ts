@@ -119,6 +119,8 @@ export class World {
       dbCaFile: this.server.caFile,
       flyway,
       ...extra,
+      // DEBUG_HARNESS=1: the harness's progress on stderr (see test/harness/README.md).
+      ...(process.env.DEBUG_HARNESS === '1' ? { progress: (line: string) => void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) } : {}),
     });
     return this.harness;
   }

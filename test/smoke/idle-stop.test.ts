@@ -1,7 +1,8 @@
 // The host's idle stop (modules/flyway-host/idle-stop.sh, installed by the user data) decides for
 // real, with a systemctl stand-in that records what it was asked: never with the idle stop off,
 // never before the first boot is done or the idle time is up, never while a command holds the busy
-// lock (and then the agent is started again), and otherwise the agent first, then the power-off.
+// lock (its agent left alone; started again if a command began while it stopped), and otherwise
+// the agent first, then the power-off.
 
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -36,9 +37,9 @@ describe('flyway-host-idle-stop', () => {
       return [];
     }
   };
-  const check = (minutes: string) =>
+  const check = (minutes: string, graceSeconds = '0') =>
     run('bash', [SCRIPT], {
-      env: { ...process.env, FLYWAY_HOST_DIR: dir, FLYWAY_HOST_SYSTEMCTL: join(dir, 'systemctl'), FLYWAY_HOST_IDLE_MINUTES: minutes, FLYWAY_HOST_GRACE_SECONDS: '0' },
+      env: { ...process.env, FLYWAY_HOST_DIR: dir, FLYWAY_HOST_SYSTEMCTL: join(dir, 'systemctl'), FLYWAY_HOST_IDLE_MINUTES: minutes, FLYWAY_HOST_GRACE_SECONDS: graceSeconds },
       timeoutMs: 20_000,
     });
 
@@ -57,12 +58,27 @@ describe('flyway-host-idle-stop', () => {
     expect(calls()).toEqual([]);
   });
 
-  it('stays on, with its agent started again, while a command holds the busy lock', async () => {
+  it('stays on, leaving its agent alone, while a command holds the busy lock (a migration longer than the idle time)', async () => {
     idleSince(10_000);
     const command = spawn('flock', ['-s', join(dir, 'busy.lock'), 'sleep', '20'], { stdio: 'ignore' });
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const result = await check('5');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('a command is running; staying on');
+      expect(calls()).toEqual([]);
+    } finally {
+      command.kill();
+    }
+  });
+
+  it('stays on, with its agent started again, when a command starts while the agent stops', async () => {
+    idleSince(10_000);
+    const checking = check('5', '2');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const command = spawn('flock', ['-s', join(dir, 'busy.lock'), 'sleep', '20'], { stdio: 'ignore' });
+    try {
+      const result = await checking;
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('a command is running or has just run; staying on');
       expect(calls()).toEqual(['stop amazon-ssm-agent', 'start amazon-ssm-agent']);
