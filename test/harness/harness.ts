@@ -220,7 +220,12 @@ export class Harness {
   async timeWarmTrigger(upload: Upload, calls: number): Promise<number[]> {
     const record = this.s3Record(upload);
     const fn = await this.deployed(upload.targets[0]?.functionArn ?? '');
-    return timeBundleCalls(fn.bundlePath, buildS3Event([record]), runtimeEnvironment(fn, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)), calls);
+    this.hostTakesTriggerCommands = false;
+    try {
+      return await timeBundleCalls(fn.bundlePath, buildS3Event([record]), runtimeEnvironment(fn, actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)), calls);
+    } finally {
+      this.hostTakesTriggerCommands = true;
+    }
   }
 
   /** The record S3 sends for an upload to the first function its bucket notifies (for events built by hand). */
@@ -297,7 +302,7 @@ export class Harness {
       attempts.push(invocation);
       const attempt = attempts.length === 1 ? '' : ` (retry ${attempts.length - 1})`;
       this.say(`lambda ${fn.name} ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`}${attempt} for ${what}: ${invocation.commandIds.length} command(s) sent`);
-      running.push(...invocation.commandIds.map((commandId) => this.runCommand(commandId)));
+      running.push(...invocation.commandIds.map((commandId) => this.triggerCommand(commandId)));
       if (invocation.ok) break;
       // Read only once an invocation failed: the happy path costs no call.
       policy ??= asyncPolicy((await this.aws.cli('lambda', 'get-function-event-invoke-config', '--function-name', fn.arn).catch(() => null)) as EventInvokeConfig | null);
@@ -378,6 +383,17 @@ export class Harness {
   private readonly background = new Set<Promise<unknown>>();
   /** Commands an uploader sent that the host has not started yet. */
   private readonly pending = new Set<string>();
+  /** The trigger's commands, run from the moment SendCommand answered (see observe). */
+  private readonly startedByTrigger = new Map<string, Promise<CommandRecord>>();
+  /** false while timeWarmTrigger measures the handler alone: its commands stay in the emulator. */
+  private hostTakesTriggerCommands = true;
+
+  /** A command the trigger sent: the run the host started when SendCommand answered, or a new one. */
+  private triggerCommand(commandId: string): Promise<CommandRecord> {
+    const started = this.startedByTrigger.get(commandId);
+    this.startedByTrigger.delete(commandId);
+    return started ?? this.runCommand(commandId);
+  }
 
   private track(work: Promise<unknown>): void {
     const tracked = work
@@ -479,7 +495,7 @@ export class Harness {
       const invocation = await this.invocations(() => invokeFunction(fn, JSON.parse(call.body === '' ? '{}' : call.body), actorEnv(this.options.awsEnv, this.recorder, TRIGGER_ACCESS_KEY_ID)));
       writeInvocationRecord(this.stateDir, invocation);
       this.say(`lambda ${fn.name} invoked directly: ${invocation.ok ? 'succeeded' : `failed (${invocation.error?.name})`}, ${invocation.commandIds.length} command(s) sent`);
-      for (const commandId of invocation.commandIds) this.track(this.runCommand(commandId));
+      for (const commandId of invocation.commandIds) this.track(this.triggerCommand(commandId));
       return invokeAnswer(invocation);
     }
     return undefined;
@@ -491,7 +507,15 @@ export class Harness {
     // invocation ends and the harness runs it (ListCommandInvocations must already list it).
     if (call.accessKeyId === TRIGGER_ACCESS_KEY_ID && call.status === 200 && call.service === 'ssm' && call.headers['x-amz-target']?.endsWith('.SendCommand') === true) {
       const sent = (JSON.parse(call.responseBody) as { Command?: { CommandId?: string } }).Command?.CommandId;
-      if (sent !== undefined) this.pending.add(sent);
+      if (sent !== undefined) {
+        this.pending.add(sent);
+        // Run Command hands the command to the agent now, not when the function returns.
+        if (this.hostTakesTriggerCommands) {
+          const run = this.runCommand(sent);
+          this.track(run);
+          this.startedByTrigger.set(sent, run);
+        }
+      }
     }
     if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID) return;
     if (call.status >= 500) this.say(`emulator error ${call.status} for ${call.service} ${call.method} ${call.url}: ${call.responseBody.slice(0, 500)}`);
