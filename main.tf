@@ -270,6 +270,9 @@ resource "aws_kms_alias" "this" {
 # pipeline: find it, push to the buckets and follow the runs (push, status, logs), run Flyway
 # actions (run), and re-drive failed events (replay). Built from names, so known at plan time.
 data "aws_iam_policy_document" "uploader" {
+  # `aurora-flyway run` starts the sleeping host before it sends its command, as the trigger does.
+  source_policy_documents = [module.trigger.start_host_policy_json]
+
   statement {
     sid     = "FindThePipeline"
     actions = ["ssm:GetParameter", "ssm:GetParametersByPath"]
@@ -299,34 +302,6 @@ data "aws_iam_policy_document" "uploader" {
     sid       = "RunFlywayActions"
     actions   = ["ssm:SendCommand"]
     resources = [module.flyway_host.document_arn, module.flyway_host.instance_arn]
-  }
-  # `aurora-flyway run` starts the sleeping host before it sends its command, as the trigger does.
-  dynamic "statement" {
-    for_each = var.host_idle_stop_minutes > 0 ? [module.flyway_host.instance_arn] : []
-    content {
-      sid       = "StartTheSleepingHost"
-      actions   = ["ec2:StartInstances"]
-      resources = [statement.value]
-    }
-  }
-  # EC2 needs the starter's grant on the key of the host's volume.
-  dynamic "statement" {
-    for_each = var.host_idle_stop_minutes > 0 && local.uses_kms ? [local.kms_key_arn] : []
-    content {
-      sid       = "LetEc2DecryptTheHostsVolume"
-      actions   = ["kms:CreateGrant"]
-      resources = [statement.value]
-      condition {
-        test     = "Bool"
-        variable = "kms:GrantIsForAWSResource"
-        values   = ["true"]
-      }
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
-      }
-    }
   }
   # AWS authorizes DescribeLogStreams on the group's ARN or on "log-group:<name>:log-stream:".
   statement {

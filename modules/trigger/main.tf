@@ -47,7 +47,44 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
+# Starting the sleeping host before a command is sent: the trigger's, and the uploader's for
+# `aurora-flyway run` (the root adds this document to uploader_policy_json). StartInstances on
+# this one instance.
+data "aws_iam_policy_document" "start_host" {
+  dynamic "statement" {
+    for_each = var.start_stopped_host ? [var.instance_arn] : []
+    content {
+      sid       = "StartTheSleepingHost"
+      actions   = ["ec2:StartInstances"]
+      resources = [statement.value]
+    }
+  }
+  # Starting an instance whose volume is under a customer managed key needs the caller's
+  # kms:CreateGrant for EC2; without it the instance goes from pending back to stopped
+  # ("Client.InternalError: Client error on launch").
+  dynamic "statement" {
+    for_each = var.start_stopped_host && var.kms_key_arn != null ? [var.kms_key_arn] : []
+    content {
+      sid       = "LetEc2DecryptTheHostsVolume"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
 data "aws_iam_policy_document" "this" {
+  source_policy_documents = [data.aws_iam_policy_document.start_host.json]
+
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -80,44 +117,15 @@ data "aws_iam_policy_document" "this" {
     actions   = ["sqs:SendMessage"]
     resources = [local.queue_arn]
   }
-  # A sleeping host is started before a command is sent, and again when it stopped while commands
-  # were waiting for it. StartInstances on this one instance; ListCommandInvocations has no
-  # resource-level permissions in AWS ("*" is the only resource it accepts) and reads no secrets.
-  dynamic "statement" {
-    for_each = var.start_stopped_host ? [var.instance_arn] : []
-    content {
-      sid       = "StartTheSleepingHost"
-      actions   = ["ec2:StartInstances"]
-      resources = [statement.value]
-    }
-  }
+  # A sleeping host is started again when it stopped while commands were waiting for it (starting
+  # it: data.aws_iam_policy_document.start_host). ListCommandInvocations has no resource-level
+  # permissions in AWS ("*" is the only resource it accepts) and reads no secrets.
   dynamic "statement" {
     for_each = var.start_stopped_host ? ["*"] : []
     content {
       sid       = "FindCommandsWaitingForTheHost"
       actions   = ["ssm:ListCommandInvocations"]
       resources = [statement.value]
-    }
-  }
-  # Starting an instance whose volume is under a customer managed key needs the caller's
-  # kms:CreateGrant for EC2; without it the instance goes from pending back to stopped
-  # ("Client.InternalError: Client error on launch").
-  dynamic "statement" {
-    for_each = var.start_stopped_host && var.kms_key_arn != null ? [var.kms_key_arn] : []
-    content {
-      sid       = "LetEc2DecryptTheHostsVolume"
-      actions   = ["kms:CreateGrant"]
-      resources = [statement.value]
-      condition {
-        test     = "Bool"
-        variable = "kms:GrantIsForAWSResource"
-        values   = ["true"]
-      }
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
-      }
     }
   }
   dynamic "statement" {

@@ -33,3 +33,8 @@ output "failure_alarm_name" {
   description = "CloudWatch alarm that notifies the topic when an event waits in the on-failure queue."
   value       = one(aws_cloudwatch_metric_alarm.failures[*].alarm_name)
 }
+
+output "start_host_policy_json" {
+  description = "The statements that let a caller start the sleeping Flyway host (ec2:StartInstances on it, and kms:CreateGrant for EC2 when its volume is under a customer managed key); empty when the host does not sleep."
+  value       = data.aws_iam_policy_document.start_host.json
+}
