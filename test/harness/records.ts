@@ -54,7 +54,8 @@ export interface InvocationRecord {
 const COMMANDS = 'commands';
 const INVOCATIONS = 'invocations';
 
-function writeJson(dir: string, name: string, value: unknown): void {
+/** Writes one JSON record into `dir`, whole (see below). */
+export function writeJson(dir: string, name: string, value: unknown): void {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   // Written whole, then renamed: a reader never sees half a record.
@@ -62,7 +63,8 @@ function writeJson(dir: string, name: string, value: unknown): void {
   renameSync(`${path}.tmp`, path);
 }
 
-function readAll<T>(dir: string): T[] {
+/** Every `.json` record in `dir`; none when the directory does not exist. */
+export function readAll<T>(dir: string): T[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => name.endsWith('.json'));

@@ -3,10 +3,10 @@
 // outcome record, the database), before it asserts. The report joins these rows with jest's own
 // results (build/jest-results.json), so a row's "passed" is jest's verdict, never the test's claim.
 
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/terraform';
+import { readAll, writeJson } from '../harness/records';
 
 export const CASES_DIR = join(PROJECT_ROOT, 'build', 'reliability', 'cases');
 
@@ -31,19 +31,11 @@ export interface CaseRow {
 /** Records the current test's row (call it before the assertions, so a failing test keeps its row). */
 export function recordCase(row: Omit<CaseRow, 'test'>): void {
   const test = expect.getState().currentTestName ?? 'unknown test';
-  mkdirSync(CASES_DIR, { recursive: true });
-  const file = `${createHash('sha256').update(test).digest('hex').slice(0, 16)}.json`;
-  writeFileSync(join(CASES_DIR, file), `${JSON.stringify({ test, ...row }, null, 2)}\n`);
+  writeJson(CASES_DIR, `${createHash('sha256').update(test).digest('hex').slice(0, 16)}.json`, { test, ...row });
 }
 
 export function readCases(dir = CASES_DIR): CaseRow[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as CaseRow);
+  return readAll<CaseRow>(dir);
 }
 
 /** The part of jest's --json output the report reads. */

@@ -30,6 +30,7 @@ import { watchFlywayJvms } from '../support/flyway-jvms';
 import { listCommandRecords, type CommandRecord } from '../harness/records';
 import { occurrences, filesUnder } from './leaks';
 import { runClient } from '../harness/client';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(900_000);
 
@@ -393,13 +394,6 @@ describe('the local stack on its worst day', () => {
 
   // Asked of the server's postgres database: the migrated one may not exist yet when polling starts.
   const sqlActive = async (database: Key, fragment: string) => (await world.query('postgres', `SELECT count(*) FROM pg_stat_activity WHERE datname = '${database}' AND state = 'active' AND query LIKE '%${fragment}%' AND pid <> pg_backend_pid()`))[0] === '1';
-  const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   const history = (database: Key) => world.query(database, 'SELECT version, count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL GROUP BY version ORDER BY min(installed_rank)');
 
   it('a database that stops answering (paused) and comes back: the run waits for it and migrates', async () => {
@@ -429,7 +423,7 @@ describe('the local stack on its worst day', () => {
   it('the runner killed (SIGKILL) in the middle of a migration leaves nothing half-applied on PostgreSQL, and the next run succeeds', async () => {
     const slow = { key: 'V1__slow.sql', body: 'CREATE TABLE slow (id int);\nSELECT pg_sleep(3);\n' };
     const running = upload('killed', [slow]);
-    await until('the migration to be running', () => sqlActive('killed', 'pg_sleep(3)'));
+    await waitFor('the migration to be running', () => sqlActive('killed', 'pg_sleep(3)'));
     const groups = [...hostProcessGroups()];
     for (const group of groups) process.kill(-group, 'SIGKILL');
     const killed = await running;
@@ -670,7 +664,7 @@ describe('the local stack on its worst day', () => {
 
   it('an upload during a long migration is handed to the running one and applied after it', async () => {
     const long = upload('long_run', [{ key: 'V1__long.sql', body: 'CREATE TABLE long_one (id int);\nSELECT pg_sleep(5);\n' }]);
-    await until('the long migration to be running', () => sqlActive('long_run', 'pg_sleep(5)'));
+    await waitFor('the long migration to be running', () => sqlActive('long_run', 'pg_sleep(5)'));
     const during = await upload('long_run', [{ key: 'V2__during.sql', body: 'CREATE TABLE during_long (id int);\n' }]);
     const first = await long;
     const versions = await history('long_run');

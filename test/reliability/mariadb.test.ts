@@ -8,6 +8,7 @@ import { World } from '../e2e/support';
 import { recordCase } from './cases';
 import { hostProcessGroups } from '../harness/ssm-host';
 import { runClient } from '../harness/client';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(900_000);
 
@@ -28,13 +29,6 @@ describe('MySQL (MariaDB) on its worst day', () => {
     await world?.stop();
   });
 
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   const tables = async () => (await world.query('information_schema', "SELECT table_name FROM tables WHERE table_schema = 'killed' AND table_name LIKE '%half' ORDER BY 1")).join(', ') || 'none';
   const history = async () => {
     try {
@@ -47,7 +41,7 @@ describe('MySQL (MariaDB) on its worst day', () => {
   it('the runner killed (SIGKILL) in the middle of a migration: the half that ran stays, the next run reports the failed entry and how to repair, and the repair path migrates', async () => {
     const halves = { key: 'V1__two_halves.sql', body: 'CREATE TABLE first_half (id int);\nSELECT SLEEP(3);\nCREATE TABLE second_half (id int);\n' };
     const running = harness.uploadBurst(bucket, [halves]);
-    await until('the migration to be sleeping', async () => (await world.query('information_schema', "SELECT count(*) FROM processlist WHERE info LIKE 'SELECT SLEEP(3)%'"))[0] !== '0');
+    await waitFor('the migration to be sleeping', async () => (await world.query('information_schema', "SELECT count(*) FROM processlist WHERE info LIKE 'SELECT SLEEP(3)%'"))[0] !== '0');
     const groups = [...hostProcessGroups()];
     for (const group of groups) process.kill(-group, 'SIGKILL');
     const killed: Burst = await running;

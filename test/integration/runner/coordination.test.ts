@@ -13,6 +13,7 @@ import { startPostgres } from '../../support/postgres';
 import { createTestCa } from '../../support/tls';
 import { DatabaseServer } from '../../support/database-server';
 import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld, SAMPLE_SEPARATOR, samplePs } from './support';
+import { waitFor } from '../../support/wait-for';
 
 jest.setTimeout(600_000);
 
@@ -40,14 +41,6 @@ const versions = (database: string) => world.query(database, "SELECT string_agg(
 
 function expectExit(result: RunnerResult, code: number): void {
   if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 describe('an upload during a long migration (item 1 of the issue)', () => {
