@@ -282,14 +282,16 @@ data "aws_iam_policy_document" "uploader" {
       "${local.arn_prefix}:ssm:${local.region_account}:parameter${local.config_prefix}/databases/*",
     ]
   }
+  # ListBucketVersions and GetObjectVersion: push judges its upload by the outcome record's
+  # history (each pass's record is a version of .flyway/outcome.json), not by the latest record.
   statement {
     sid       = "ListMigrationBuckets"
-    actions   = ["s3:ListBucket"]
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
     resources = local.bucket_arns
   }
   statement {
     sid       = "PushMigrationsAndReadOutcomes"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"]
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"]
     resources = [for arn in local.bucket_arns : "${arn}/*"]
   }
   # Run Command's read actions support no resource types: "*" is the only resource they accept.

@@ -37,6 +37,7 @@ var import_client_ssm = require("@aws-sdk/client-ssm");
 // common/src/ec2-start.ts
 var import_signature_v4 = require("@smithy/signature-v4");
 var import_checksum = require("@smithy/core/checksum");
+var import_retry = require("@smithy/core/retry");
 var import_credential_provider_node = require("@aws-sdk/credential-provider-node");
 var API_VERSION = "2016-11-15";
 var REQUEST_TIMEOUT_MS = 1e4;
@@ -45,9 +46,12 @@ var Ec2Error = class extends Error {
     super(message);
     this.name = name;
     this.status = status;
+    this.$metadata = { httpStatusCode: status };
   }
   name;
   status;
+  /** Where the SDK's error classification reads the status, as on the SDK's own errors. */
+  $metadata;
 };
 var decodeXml = (text) => text.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[entity] ?? "");
 function element(xml, name) {
@@ -71,11 +75,21 @@ function ec2Endpoint(env, region) {
   if (configured !== void 0 && configured !== "") return configured.replace(/\/+$/, "");
   return `https://ec2.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
-function createStartInstances(env = process.env) {
+function retryErrorType(error) {
+  if (typeof error !== "object" || error === null) return "CLIENT_ERROR";
+  const sdkError = error;
+  if ((0, import_retry.isThrottlingError)(sdkError)) return "THROTTLING";
+  if ((0, import_retry.isTransientError)(sdkError) || isFetchNetworkError(sdkError)) return "TRANSIENT";
+  if ((0, import_retry.isServerError)(sdkError)) return "SERVER_ERROR";
+  return "CLIENT_ERROR";
+}
+var isFetchNetworkError = (error) => error.name === "TypeError" && error.message === "fetch failed";
+function createStartInstances(env = process.env, { maxAttempts = import_retry.DEFAULT_MAX_ATTEMPTS, backoff } = {}) {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   const endpoint = new URL(ec2Endpoint(env, region));
   const signer = new import_signature_v4.SignatureV4({ service: "ec2", region, credentials: (0, import_credential_provider_node.defaultProvider)(), sha256: import_checksum.Sha256 });
-  return async (instanceId) => {
+  const strategy = new import_retry.StandardRetryStrategy({ maxAttempts, backoff });
+  return (instanceId) => withRetries(strategy, async () => {
     const body = new URLSearchParams({ Action: "StartInstances", Version: API_VERSION, "InstanceId.1": instanceId }).toString();
     const signed = await signer.sign({
       method: "POST",
@@ -91,7 +105,25 @@ function createStartInstances(env = process.env) {
     const parsed = parseStartInstancesResponse(response.status, await response.text());
     if (parsed instanceof Ec2Error) throw parsed;
     return parsed;
-  };
+  });
+}
+async function withRetries(strategy, attempt) {
+  let token = await strategy.acquireInitialRetryToken("");
+  for (; ; ) {
+    try {
+      const result = await attempt();
+      strategy.recordSuccess(token);
+      return result;
+    } catch (error) {
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryErrorType(error) });
+      } catch {
+        throw error;
+      }
+      const delay = token.getRetryDelay();
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 // client/src/aws.ts
@@ -515,6 +547,7 @@ function field(value, key) {
 
 // common/src/flyway-name.ts
 var SQL_SUFFIX = ".sql";
+var ANY_CASE_SQL_SUFFIX = /\.[sS][qQ][lL]$/;
 var SEPARATOR = "__";
 var VERSION_PATTERN = /^\d+([._]\d+)*$/;
 var MEANINGFUL_DESCRIPTION = /[^_\s]/;
@@ -570,7 +603,16 @@ var REASONS = {
   "invalid-version": "invalid version: use numbers separated by . or _ such as V1.2__ or V1_2__",
   "missing-description": "missing description after __: use for example V1__create_table.sql",
   "repeatable-with-version": "repeatable migrations have no version: use R__description.sql",
-  "unsafe-key": "key unusable as a file path: no control characters - no empty or . or .. folder names - no leading /"
+  "unsafe-key": "key unusable as a file path: no control characters - no empty or . or .. folder names - no leading /",
+  // Flyway's default sqlMigrationSuffixes is `.sql`. Checked with the Flyway 10.21.0 CLI (OSS, the
+  // module's default) on H2, one folder with V1__a.sql, V2__b.SQL and V3__c.Sql: `info` lists all
+  // three as pending and `migrate` applies all three, R__v.SQL runs as a repeatable and
+  // afterMigrate.SQL as a callback, so this Flyway matches the suffix in any case. It is rejected
+  // here anyway, never ignored: S3 keys and Linux file names are case-sensitive and macOS or
+  // Windows checkouts are not, so V1__a.sql and V1__a.SQL can be two objects of one bucket, which
+  // Flyway refuses together ("Found more than one migration with version 1", also checked), and
+  // `aws s3 sync --include '*.sql'` on Linux skips the .SQL one. One spelling, the documented one.
+  "suffix-case": "upper-case or mixed-case suffix: rename the file to end in lower-case .sql - the Flyway default sqlMigrationSuffixes - which this pipeline requires exactly so that a name means one file on every file system"
 };
 function basenameOf(key) {
   return key.slice(key.lastIndexOf("/") + 1);
@@ -587,12 +629,16 @@ function callbackEvent(stem) {
   const event = separatorAt < 0 ? stem : stem.slice(0, separatorAt);
   return CALLBACK_EVENTS.includes(event) ? event : void 0;
 }
+function isSqlKey(key) {
+  return ANY_CASE_SQL_SUFFIX.test(basenameOf(key));
+}
 function classifyKey(key) {
   const basename = basenameOf(key);
-  if (!basename.endsWith(SQL_SUFFIX)) {
+  if (!isSqlKey(key)) {
     return { kind: "ignored", reason: `not a ${SQL_SUFFIX} file` };
   }
   if (!isSafePath(key)) return reject(basename, "unsafe-key");
+  if (!basename.endsWith(SQL_SUFFIX)) return reject(basename, "suffix-case");
   const stem = basename.slice(0, -SQL_SUFFIX.length);
   const prefix = stem.charAt(0);
   const rest = stem.slice(1);
@@ -639,6 +685,28 @@ function compareVersions(a, b) {
   return 0;
 }
 
+// common/src/migration-order.ts
+var FLYWAY_KINDS = { versioned: 0, repeatable: 1, callback: 2, rejected: 3, ignored: 4 };
+var UPLOAD_KINDS = { callback: 0, versioned: 1, repeatable: 2, rejected: 3, ignored: 4 };
+function ordered(items, nameOf, kinds) {
+  const ranked = items.map((item) => ({ item, name: nameOf(item), classification: classifyKey(nameOf(item)) }));
+  return ranked.sort((a, b) => {
+    const byKind = kinds[a.classification.kind] - kinds[b.classification.kind];
+    if (byKind !== 0) return byKind;
+    if (a.classification.kind === "versioned" && b.classification.kind === "versioned") {
+      const byVersion = compareVersions(a.classification.version, b.classification.version);
+      if (byVersion !== 0) return byVersion;
+    }
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  }).map(({ item }) => item);
+}
+function flywayOrder(files) {
+  return ordered(files, (file) => file.name, FLYWAY_KINDS);
+}
+function uploadOrder(names) {
+  return ordered(names, (name) => name, UPLOAD_KINDS);
+}
+
 // client/src/lint/names.ts
 var EXPECTED_NAMES = "Name it V<version>__<description>.sql for a versioned migration or R__<description>.sql for a repeatable one.";
 function isSqlFile(name) {
@@ -649,6 +717,11 @@ function nameFindings(names) {
   const classified = names.map((name) => ({ name, classification: classifyKey(name) }));
   for (const { name, classification } of classified) {
     if (classification.kind === "rejected") {
+      if (classification.code === "suffix-case") {
+        const message = `The module rejects this file, although Flyway itself would run it: ${classification.reason}.`;
+        findings.push({ file: name, severity: "error", rule: "name", message, fix: suffixCaseFix(name) });
+        continue;
+      }
       findings.push({ file: name, severity: "error", rule: "name", message: `Flyway would not run this file: ${classification.reason}.`, fix: EXPECTED_NAMES });
     } else if (classification.kind === "callback") {
       findings.push({
@@ -670,19 +743,12 @@ function nameFindings(names) {
   })));
   return findings;
 }
-function migrationOrder(files) {
-  const ranked = files.map((file) => ({ file, classification: classifyKey(file.name) }));
-  return ranked.sort((a, b) => {
-    const byKind = KIND_ORDER[a.classification.kind] - KIND_ORDER[b.classification.kind];
-    if (byKind !== 0) return byKind;
-    if (a.classification.kind === "versioned" && b.classification.kind === "versioned") {
-      const byVersion = compareVersions(a.classification.version, b.classification.version);
-      if (byVersion !== 0) return byVersion;
-    }
-    return compare(a.file.name, b.file.name);
-  }).map(({ file }) => file);
+function suffixCaseFix(name) {
+  const renamed = `${name.slice(0, -SQL_SUFFIX.length)}${SQL_SUFFIX}`;
+  const after = classifyKey(renamed);
+  if (after.kind !== "rejected") return `Rename it to ${renamed}.`;
+  return `Rename it to end in ${SQL_SUFFIX} and fix the name too: ${renamed} would be rejected for ${after.reason}. ${EXPECTED_NAMES}`;
 }
-var KIND_ORDER = { versioned: 0, repeatable: 1, callback: 2, rejected: 3, ignored: 4 };
 function duplicates(files, keyOf, rule, text) {
   const groups = /* @__PURE__ */ new Map();
   files.forEach(({ classification }, index) => {
@@ -704,9 +770,6 @@ function versionKey(c) {
 }
 function repeatableKey(c) {
   return c.kind === "repeatable" ? c.description.replace(/_/g, " ") : void 0;
-}
-function compare(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // client/src/lint/postgresql.ts
@@ -907,7 +970,7 @@ async function lintFiles(files, options) {
   const sqlFiles = files.filter((file) => isSqlFile(file.name));
   const findings = nameFindings(sqlFiles.map((file) => file.name));
   const parsedFiles = [];
-  for (const file of migrationOrder(sqlFiles)) {
+  for (const file of flywayOrder(sqlFiles)) {
     const decoded = decodeFile(file);
     findings.push(...decoded.findings);
     if (decoded.text === void 0) continue;
@@ -967,7 +1030,7 @@ function readMigrationFolder(dir) {
   } catch (error) {
     throw new ClientError(`cannot read the folder ${dir}: ${error.message}`, EXIT.usage, "pass the folder that holds the V<version>__<description>.sql files");
   }
-  return names.filter((name) => name.endsWith(".sql") && (0, import_node_fs.statSync)((0, import_node_path.join)(dir, name)).isFile()).sort().map((name) => ({ name, content: (0, import_node_fs.readFileSync)((0, import_node_path.join)(dir, name)) }));
+  return names.filter((name) => isSqlKey(name) && (0, import_node_fs.statSync)((0, import_node_path.join)(dir, name)).isFile()).sort().map((name) => ({ name, content: (0, import_node_fs.readFileSync)((0, import_node_path.join)(dir, name)) }));
 }
 
 // client/src/logs.ts
@@ -983,6 +1046,17 @@ var OUTCOME_KEY = ".flyway/outcome.json";
 function coversVersions(record, versions) {
   const seen = new Set(record.objects.map((object) => `${object.key}\0${object.version_id ?? ""}`));
   return versions.every((version) => seen.has(`${version.key}\0${version.versionId ?? ""}`));
+}
+var bareEtag = (etag) => etag.replace(/"/g, "");
+function coversContent(record, objects) {
+  const seen = new Set(record.objects.map((object) => `${object.key}\0${bareEtag(object.etag)}`));
+  return objects.every((object) => seen.has(`${object.key}\0${bareEtag(object.etag)}`));
+}
+function selectOutcome(since, uploaded) {
+  return since.find((record) => record.action === "migrate" && coversVersions(record, uploaded));
+}
+function recordOfRequest(since, requestedAt) {
+  return since.find((record) => record.action === "migrate" && (record.requests ?? []).includes(requestedAt));
 }
 
 // client/src/follow.ts
@@ -1135,7 +1209,7 @@ function configPrefixOf(namePrefix) {
 }
 function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
   const pipeline = JSON.parse(pipelineJson);
-  const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database })).sort((a, b) => a.key.localeCompare(b.key));
+  const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database, callbacks: db.flyway?.callbacks === true })).sort((a, b) => a.key.localeCompare(b.key));
   return {
     configPrefix,
     namePrefix: pipeline.name_prefix,
@@ -1197,7 +1271,86 @@ function databaseOf(pipeline, key) {
 
 // client/src/push.ts
 var import_node_crypto = require("node:crypto");
+var import_client_s34 = require("@aws-sdk/client-s3");
+
+// client/src/outcome-history.ts
 var import_client_s33 = require("@aws-sdk/client-s3");
+var OutcomeHistory = class {
+  constructor(s3, bucket) {
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
+  s3;
+  bucket;
+  records = /* @__PURE__ */ new Map();
+  /** The record's version ids, newest first, up to (not including) `stopAt`. */
+  async versionIds(stopAt, limit = Number.POSITIVE_INFINITY) {
+    const ids = [];
+    let keyMarker;
+    let versionIdMarker;
+    do {
+      const page = await step(
+        `listing the outcome records of s3://${this.bucket}`,
+        () => this.s3.send(new import_client_s33.ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: OUTCOME_KEY, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }))
+      );
+      for (const version of page.Versions ?? []) {
+        if (version.Key !== OUTCOME_KEY || version.VersionId === void 0) continue;
+        if (version.VersionId === stopAt) return ids;
+        ids.push(version.VersionId);
+        if (ids.length >= limit) return ids;
+      }
+      keyMarker = page.IsTruncated === true ? page.NextKeyMarker : void 0;
+      versionIdMarker = page.IsTruncated === true ? page.NextVersionIdMarker : void 0;
+    } while (keyMarker !== void 0);
+    return ids;
+  }
+  async read(versionId) {
+    const cached = this.records.get(versionId);
+    if (cached !== void 0) return cached;
+    const record = await step(`reading s3://${this.bucket}/${OUTCOME_KEY} (version ${versionId})`, async () => {
+      const object = await this.s3.send(new import_client_s33.GetObjectCommand({ Bucket: this.bucket, Key: OUTCOME_KEY, VersionId: versionId }));
+      return JSON.parse(await object.Body?.transformToString("utf8") ?? "");
+    });
+    this.records.set(versionId, record);
+    return record;
+  }
+  /** The version id of the newest record now (undefined: none yet); records after it are "since" it. */
+  async newestVersionId() {
+    return (await this.versionIds(void 0, 1))[0];
+  }
+  /** The records written after the version `after` (all when undefined), oldest first. */
+  async since(after) {
+    const ids = await this.versionIds(after);
+    const records = [];
+    for (const id of ids.reverse()) records.push(await this.read(id));
+    return records;
+  }
+  /** The newest record that satisfies `wanted`, reading back from the newest (undefined: none). */
+  async newest(wanted) {
+    for (const id of await this.versionIds()) {
+      const record = await this.read(id);
+      if (wanted(record)) return record;
+    }
+    return void 0;
+  }
+};
+
+// common/src/runner-rules.ts
+var CALLBACKS_OFF_REASON = "SQL callback, and callbacks are off for this database: set callbacks = true for it in the module, or delete the object";
+var FIX = "delete or rename the object";
+function runnerVerdict(key, options) {
+  const classification = classifyKey(key);
+  switch (classification.kind) {
+    case "ignored":
+      return { run: false, ignored: true, reason: classification.reason };
+    case "rejected":
+      return { run: false, ignored: false, reason: `${classification.reason}; ${FIX}` };
+    case "callback":
+      return options.callbacks ? { run: true, classification } : { run: false, ignored: false, reason: CALLBACKS_OFF_REASON };
+    default:
+      return { run: true, classification };
+  }
+}
 
 // client/src/push-plan.ts
 async function planPush(local, remote, allowModify) {
@@ -1221,6 +1374,63 @@ async function planPush(local, remote, allowModify) {
     uploads: files.filter((file) => file.action === "upload-new" || file.action === "upload-changed").map((file) => file.name)
   };
 }
+function runnerRefusals(uploads, remoteKeys, options) {
+  const refusals = [];
+  const claimed = /* @__PURE__ */ new Map();
+  for (const key of remoteKeys) {
+    const classification = classifyKey(key);
+    if (classification.kind === "versioned") claimed.set(normalizeVersion(classification.version), key);
+  }
+  for (const name of uploads) {
+    const verdict = runnerVerdict(name, options);
+    if (!verdict.run) {
+      refusals.push({ name, reason: verdict.reason });
+      continue;
+    }
+    if (verdict.classification.kind !== "versioned") continue;
+    const holder = claimed.get(normalizeVersion(verdict.classification.version));
+    if (holder !== void 0 && holder !== name) refusals.push({ name, reason: `version ${verdict.classification.version} is already claimed by ${holder} in the bucket, and the runner stops a pass for two files with one version: delete one of them or give this one the next version` });
+  }
+  return refusals;
+}
+
+// client/src/wait-outcome.ts
+var FAILED_COMMAND_GRACE_MS = 5e3;
+async function waitForOutcome(aws, pipeline, database, history, spec, reporter) {
+  const deadline = Date.now() + spec.timeoutSeconds * 1e3;
+  let commandId = spec.commandId;
+  let finishedCommandAt;
+  for (; ; ) {
+    const outcome = spec.judge(await history.since(spec.baseline));
+    if (outcome !== void 0) return { outcome, ...commandId === void 0 ? {} : { commandId } };
+    if (commandId === void 0 && spec.follow !== void 0) {
+      const verdict = await triggerVerdict(aws.s3, database.bucket, spec.follow.key, spec.follow.versionId ?? void 0);
+      if (verdict.rejected !== void 0) throw new ClientError(`the trigger rejected ${spec.follow.key}: ${verdict.rejected}`, EXIT.failed, "rename the file to a valid Flyway name and push again");
+      commandId = verdict.commandId;
+      reporter.progress(commandId === void 0 ? `waiting for the trigger to pick up ${spec.follow.key}` : `command ${commandId} sent to ${pipeline.instanceId}`);
+    }
+    if (commandId !== void 0) {
+      const state = await commandState(aws.ssm, commandId, pipeline.instanceId);
+      reporter.progress(`command ${commandId}: ${state?.status ?? "Pending"}`);
+      if (state?.final === true && state.status !== "Success") {
+        finishedCommandAt ??= Date.now();
+        if (Date.now() - finishedCommandAt > FAILED_COMMAND_GRACE_MS) {
+          const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
+          throw new ClientError(
+            `command ${commandId} ended ${state.status} without recording a result for ${spec.what}:
+${output.split("\n").slice(-15).join("\n")}`,
+            EXIT.failed,
+            "read the output above (the host or the database may be unreachable, or the outcome record could not be written), fix the cause, then push again or run `aurora-flyway run <database> migrate`"
+          );
+        }
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new ClientError(`no result for ${database.key} after ${spec.timeoutSeconds} s${commandId === void 0 ? "" : ` (command ${commandId})`}`, EXIT.timeout, "the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout");
+    }
+    await sleep(spec.pollMs ?? 1e3);
+  }
+}
 
 // client/src/push.ts
 var md5 = (content) => (0, import_node_crypto.createHash)("md5").update(content).digest("hex");
@@ -1228,15 +1438,16 @@ async function remoteObjects(aws, bucket) {
   const objects = /* @__PURE__ */ new Map();
   let token;
   do {
-    const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new import_client_s33.ListObjectsV2Command({ Bucket: bucket, Delimiter: "/", ContinuationToken: token })));
+    const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new import_client_s34.ListObjectsV2Command({ Bucket: bucket, Delimiter: "/", ContinuationToken: token })));
     for (const object of page.Contents ?? []) {
       const key = object.Key ?? "";
       const etag = (object.ETag ?? "").replace(/"/g, "");
       objects.set(key, {
         key,
+        etag,
         async sameAs(content) {
           if (/^[0-9a-f]{32}$/.test(etag) && etag === md5(content)) return true;
-          const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new import_client_s33.GetObjectCommand({ Bucket: bucket, Key: key })));
+          const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new import_client_s34.GetObjectCommand({ Bucket: bucket, Key: key })));
           return Buffer.from(await body.Body?.transformToByteArray() ?? []).equals(content);
         }
       });
@@ -1248,7 +1459,7 @@ async function remoteObjects(aws, bucket) {
 async function upload(aws, bucket, file) {
   const put = await step(
     `uploading ${file.name} to s3://${bucket}`,
-    () => aws.s3.send(new import_client_s33.PutObjectCommand({ Bucket: bucket, Key: file.name, Body: file.content, ContentType: "text/plain; charset=utf-8" }))
+    () => aws.s3.send(new import_client_s34.PutObjectCommand({ Bucket: bucket, Key: file.name, Body: file.content, ContentType: "text/plain; charset=utf-8" }))
   );
   return { key: file.name, versionId: put.VersionId ?? null };
 }
@@ -1265,44 +1476,22 @@ function describeOutcome(outcome, pushed) {
   const which = applied.length === 0 ? "" : ` (${applied.join(", ")})`;
   return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds2} s`;
 }
-async function waitForOutcome(aws, pipeline, database, uploaded, options, reporter) {
-  const deadline = Date.now() + options.timeoutSeconds * 1e3;
-  const newest = uploaded[uploaded.length - 1];
-  let commandId;
-  let finishedCommandAt;
-  for (; ; ) {
-    const outcome = await readOutcome(aws.s3, database.bucket);
-    if (outcome !== void 0 && coversVersions(outcome, uploaded)) return { outcome, ...commandId === void 0 ? {} : { commandId } };
-    if (commandId === void 0 && newest !== void 0) {
-      const verdict = await triggerVerdict(aws.s3, database.bucket, newest.key, newest.versionId ?? void 0);
-      if (verdict.rejected !== void 0) throw new ClientError(`the trigger rejected ${newest.key}: ${verdict.rejected}`, EXIT.failed, "rename the file to a valid Flyway name and push again");
-      commandId = verdict.commandId;
-      reporter.progress(commandId === void 0 ? `waiting for the trigger to pick up ${newest.key}` : `command ${commandId} sent to ${pipeline.instanceId}`);
-    }
-    if (commandId !== void 0) {
-      const state = await commandState(aws.ssm, commandId, pipeline.instanceId);
-      reporter.progress(`command ${commandId}: ${state?.status ?? "Pending"}`);
-      if (state?.final === true) {
-        finishedCommandAt ??= Date.now();
-        if (state.status !== "Success" && Date.now() - finishedCommandAt > 3e4) {
-          const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
-          throw new ClientError(`command ${commandId} ended ${state.status} without recording a result for ${database.key}:
-${output.split("\n").slice(-15).join("\n")}`, EXIT.failed, "read the output above (the host or the database may be unreachable), fix the cause, then push again or run `aurora-flyway run <database> migrate`");
-        }
-      }
-    }
-    if (Date.now() > deadline) {
-      throw new ClientError(`no result for ${database.key} after ${options.timeoutSeconds} s${commandId === void 0 ? "" : ` (command ${commandId})`}`, EXIT.timeout, "the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout");
-    }
-    await sleep(options.pollMs ?? 1e3);
+async function reportFailure(aws, pipeline, outcome, commandId, reporter) {
+  if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
+  let lines2 = outcome.flyway_error ?? [];
+  if (lines2.length === 0 && commandId !== void 0) {
+    const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? "";
+    lines2 = flywayErrorLines(output);
   }
+  for (const line of lines2) reporter.line(`  ${line}`);
 }
 async function push(aws, pipeline, database, options, reporter) {
   const files = readMigrationFolder(options.dir);
   if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, "pass the folder that holds the migrations");
   await lintAndReport(files, { engine: database.engine, strict: options.strict }, reporter);
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
-  const plan = await planPush(files, await remoteObjects(aws, database.bucket), options.allowModify);
+  const remote = await remoteObjects(aws, database.bucket);
+  const plan = await planPush(files, remote, options.allowModify);
   const unchanged = plan.files.filter((file) => file.action === "unchanged").map((file) => file.name);
   for (const file of plan.files) reporter.line(`${file.action.padEnd(16)} ${file.name}`);
   if (plan.refused.length > 0) {
@@ -1312,69 +1501,134 @@ async function push(aws, pipeline, database, options, reporter) {
       "Flyway stores each applied migration's checksum and fails when the file changes: put the change into a new V<next>__... file. Only if that version never reached the database, use --allow-modify"
     );
   }
+  const refusals = runnerRefusals(plan.uploads, [...remote.keys()], { callbacks: database.callbacks });
+  if (refusals.length > 0) {
+    throw new ClientError(
+      `refused: the runner would not run ${refusals.map((refusal) => `${refusal.name} (${refusal.reason})`).join("; ")}; nothing was uploaded`,
+      EXIT.failed,
+      "fix or remove the file(s) named above, then push again"
+    );
+  }
   const base = { database: database.key, unchanged };
   if (options.dryRun) return { ...base, uploaded: [], status: "dry-run" };
-  if (plan.uploads.length === 0) {
-    reporter.line(`nothing to push: s3://${database.bucket} already holds these files`);
-    return { ...base, uploaded: [], status: "nothing-to-do" };
-  }
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  if (plan.uploads.length === 0) return nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base);
+  const baseline = await history.newestVersionId();
   const uploaded = [];
-  for (const name of plan.uploads) {
+  for (const name of uploadOrder(plan.uploads)) {
     reporter.progress(`uploading ${name}`);
     uploaded.push(await upload(aws, database.bucket, files.find((file) => file.name === name)));
   }
   reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
   if (!options.wait) return { ...base, uploaded, status: "uploaded" };
-  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, uploaded, options, reporter);
+  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => selectOutcome(since, uploaded),
+    ...uploaded.length === 0 ? {} : { follow: uploaded[uploaded.length - 1] },
+    timeoutSeconds: options.timeoutSeconds,
+    ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
+    what: `the uploads to ${database.key}`
+  }, reporter);
   reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
-  const result = { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
-  if (outcome.status === "failed") {
-    if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
-    if (commandId !== void 0) {
-      const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? "";
-      for (const line of flywayErrorLines(output)) reporter.line(`  ${line}`);
-    }
+  if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
+}
+async function nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base) {
+  const contents = files.map((file) => ({ key: file.name, etag: remote.get(file.name)?.etag ?? "" }));
+  let outcome = await history.newest((record) => record.action === "migrate");
+  let commandId;
+  if (outcome === void 0 || !coversContent(outcome, contents)) {
+    reporter.line(`nothing to upload: s3://${database.bucket} already holds these files; waiting for the pass that migrates them`);
+    const newestKey = uploadOrder(files.map((file) => file.name)).pop();
+    ({ outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+      baseline: await history.newestVersionId(),
+      judge: (since) => since.find((record) => record.action === "migrate" && coversContent(record, contents)),
+      follow: { key: newestKey, versionId: null },
+      timeoutSeconds: options.timeoutSeconds,
+      ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
+      what: `the files of ${database.key}`
+    }, reporter));
   }
-  return result;
+  if (outcome.status === "success") {
+    reporter.line(`nothing new to push: ${database.key} is migrated to these files (schema version ${outcome.schema_version ?? "none"}, pass of ${outcome.finished_at})`);
+    return { ...base, uploaded: [], outcome, status: "nothing-to-do" };
+  }
+  reporter.line(`nothing new to push, but the last pass on these files failed: ${describeOutcome(outcome, [])}`);
+  await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded: [], outcome, ...commandId === void 0 ? {} : { commandId }, status: "failed" };
 }
 
 // client/src/replay.ts
 var import_client_lambda2 = require("@aws-sdk/client-lambda");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
+var VISIBILITY_TIMEOUT_S = 120;
 async function replay(aws, pipeline, reporter, maxMessages = 100) {
   const results = [];
-  while (results.length < maxMessages) {
-    const received = await step(
-      `reading ${pipeline.failureQueueUrl}`,
-      () => aws.sqs.send(new import_client_sqs2.ReceiveMessageCommand({ QueueUrl: pipeline.failureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 120, WaitTimeSeconds: 1 }))
-    );
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) break;
-    for (const message of messages) {
-      const messageId = message.MessageId ?? "";
-      const record = JSON.parse(message.Body ?? "{}");
-      const event = record.requestPayload ?? record;
-      reporter.progress(`re-driving message ${messageId} (${record.requestContext?.condition ?? "failed event"})`);
-      const invoked = await step(
-        `invoking ${pipeline.triggerFunctionName}`,
-        () => aws.lambda.send(new import_client_lambda2.InvokeCommand({ FunctionName: pipeline.triggerFunctionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }))
+  const failed = /* @__PURE__ */ new Map();
+  const succeeded = /* @__PURE__ */ new Set();
+  try {
+    while (results.length < maxMessages) {
+      const received = await step(
+        `reading ${pipeline.failureQueueUrl}`,
+        () => aws.sqs.send(new import_client_sqs2.ReceiveMessageCommand({ QueueUrl: pipeline.failureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: VISIBILITY_TIMEOUT_S, WaitTimeSeconds: 1 }))
       );
-      const payload = invoked.Payload === void 0 ? "null" : Buffer.from(invoked.Payload).toString("utf8");
-      if (invoked.FunctionError !== void 0) {
-        await step("returning the message to the queue", () => aws.sqs.send(new import_client_sqs2.ChangeMessageVisibilityCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })));
-        const error = JSON.parse(payload).errorMessage ?? payload;
-        reporter.line(`message ${messageId}: failed again, kept in the queue: ${error}`);
-        results.push({ messageId, ok: false, commands: [], error });
-        continue;
+      const fresh = [];
+      for (const message of received.Messages ?? []) {
+        const messageId = message.MessageId ?? "";
+        if (failed.has(messageId)) failed.set(messageId, message.ReceiptHandle);
+        else if (succeeded.has(messageId)) await deleteMessage(aws, pipeline, message);
+        else fresh.push(message);
       }
-      const commands = (JSON.parse(payload)?.commands ?? []).map(({ database, commandId }) => ({ database, commandId }));
-      await step("deleting the re-driven message", () => aws.sqs.send(new import_client_sqs2.DeleteMessageCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle })));
-      reporter.line(`message ${messageId}: re-driven, ${commands.map((c) => `${c.database} -> command ${c.commandId}`).join(", ") || "no command needed"}; deleted from the queue`);
-      results.push({ messageId, ok: true, commands });
+      if (fresh.length === 0) break;
+      for (const message of fresh) {
+        const result = await redrive(aws, pipeline, reporter, message);
+        results.push(result);
+        if (result.ok) succeeded.add(result.messageId);
+        else failed.set(result.messageId, message.ReceiptHandle);
+      }
+    }
+  } finally {
+    await returnToQueue(aws, pipeline, reporter, failed);
+  }
+  reporter.line(results.length === 0 ? "the failure queue is empty: nothing to replay" : summary(results));
+  return results;
+}
+async function redrive(aws, pipeline, reporter, message) {
+  const messageId = message.MessageId ?? "";
+  const record = JSON.parse(message.Body ?? "{}");
+  const event = record.requestPayload ?? record;
+  reporter.progress(`re-driving message ${messageId} (${record.requestContext?.condition ?? "failed event"})`);
+  const invoked = await step(
+    `invoking ${pipeline.triggerFunctionName}`,
+    () => aws.lambda.send(new import_client_lambda2.InvokeCommand({ FunctionName: pipeline.triggerFunctionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }))
+  );
+  const payload = invoked.Payload === void 0 ? "null" : Buffer.from(invoked.Payload).toString("utf8");
+  if (invoked.FunctionError !== void 0) {
+    const error = JSON.parse(payload).errorMessage ?? payload;
+    reporter.line(`message ${messageId}: failed again, kept in the queue: ${error}`);
+    return { messageId, ok: false, commands: [], error };
+  }
+  const commands = (JSON.parse(payload)?.commands ?? []).map(({ database, commandId }) => ({ database, commandId }));
+  await deleteMessage(aws, pipeline, message);
+  reporter.line(`message ${messageId}: re-driven, ${commands.map((c) => `${c.database} -> command ${c.commandId}`).join(", ") || "no command needed"}; deleted from the queue`);
+  return { messageId, ok: true, commands };
+}
+async function deleteMessage(aws, pipeline, message) {
+  await step("deleting the re-driven message", () => aws.sqs.send(new import_client_sqs2.DeleteMessageCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle })));
+}
+async function returnToQueue(aws, pipeline, reporter, failed) {
+  for (const [messageId, receiptHandle] of failed) {
+    try {
+      await step("returning the message to the queue", () => aws.sqs.send(new import_client_sqs2.ChangeMessageVisibilityCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })));
+    } catch (error) {
+      reporter.note(`message ${messageId}: could not make it visible again now (${error.message}); it is back in the queue within ${VISIBILITY_TIMEOUT_S} s`);
     }
   }
-  if (results.length === 0) reporter.line("the failure queue is empty: nothing to replay");
-  return results;
+}
+function summary(results) {
+  const failedAgain = results.filter((result) => !result.ok).map((result) => result.messageId);
+  const outcome = failedAgain.length === 0 ? "none failed" : `${failedAgain.length} failed again and kept in the queue: ${failedAgain.join(", ")}`;
+  return `replay: ${results.length} message(s) re-driven, ${outcome}`;
 }
 
 // client/src/run.ts
@@ -1483,14 +1737,18 @@ async function wakeHost(aws, pipeline, reporter) {
   if (decision.host === "booting") reporter.progress(`the host ${pipeline.instanceId} is booting; the command runs once it is up`);
 }
 async function runAction(aws, pipeline, database, action, timeoutSeconds, reporter) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
   await wakeHost(aws, pipeline, reporter);
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  const baseline = action === "migrate" ? await history.newestVersionId() : void 0;
+  const requestedAt = (/* @__PURE__ */ new Date()).toISOString();
   const sent = await step(
     `sending ${action} for ${database.key} to ${pipeline.instanceId}`,
     () => aws.ssm.send(
       new import_client_ssm5.SendCommandCommand({
         DocumentName: pipeline.documentName,
         InstanceIds: [pipeline.instanceId],
-        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [(/* @__PURE__ */ new Date()).toISOString()] },
+        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [requestedAt] },
         Comment: `aurora-flyway run ${database.key} ${action}`,
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup }
       })
@@ -1503,8 +1761,19 @@ async function runAction(aws, pipeline, database, action, timeoutSeconds, report
   const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
   for (const line of output.trimEnd().split("\n")) reporter.line(line);
   if (state.stderr.trim() !== "") reporter.note(state.stderr.trimEnd());
-  const summary = parseRunnerSummary(output) ?? null;
-  return { database: database.key, action, commandId, status: state.status, summary };
+  const summary2 = parseRunnerSummary(output) ?? null;
+  const result = { database: database.key, action, commandId, status: state.status, summary: summary2 };
+  if (action !== "migrate" || summary2?.status !== "queued") return result;
+  reporter.line(`${database.key}: handed to the active run; waiting for the pass that runs this request`);
+  const { outcome } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => recordOfRequest(since, requestedAt),
+    timeoutSeconds: Math.max(1, Math.round((deadline - Date.now()) / 1e3)),
+    what: `the request of ${database.key}`
+  }, reporter);
+  reporter.line(describeOutcome(outcome, []));
+  if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, void 0, reporter);
+  return { ...result, outcome };
 }
 
 // client/src/status.ts
@@ -1570,7 +1839,7 @@ ${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).ex
     const result = await runAction(connect(), found, databaseOf(found, key), action, seconds(options.timeout), out);
     out.line(`${key} ${action}: command ${result.commandId} ${result.status}${result.summary === null ? "" : `, runner ${result.summary.status}`}`);
     out.result(result);
-    if (result.status !== "Success" || result.summary?.status === "failed") exitCode = EXIT.failed;
+    if (result.status !== "Success" || result.summary?.status === "failed" || result.outcome?.status === "failed") exitCode = EXIT.failed;
   });
   program.command("status").description("each database's last pass: status and schema version").argument("[database]", "only this database").action(async (key) => {
     const out = reporter();

@@ -114,7 +114,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const result = await runAction(connect(), found, databaseOf(found, key), action, seconds(options.timeout), out);
       out.line(`${key} ${action}: command ${result.commandId} ${result.status}${result.summary === null ? '' : `, runner ${result.summary.status}`}`);
       out.result(result);
-      if (result.status !== 'Success' || result.summary?.status === 'failed') exitCode = EXIT.failed;
+      if (result.status !== 'Success' || result.summary?.status === 'failed' || result.outcome?.status === 'failed') exitCode = EXIT.failed;
     });
 
   program

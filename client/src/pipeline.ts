@@ -15,6 +15,8 @@ export interface Database {
   engine: Engine;
   /** The database (or schema) name on the cluster. */
   name: string;
+  /** Whether the runner syncs and runs SQL callbacks (afterMigrate.sql, ...) for it. */
+  callbacks: boolean;
 }
 
 export interface Pipeline {
@@ -52,6 +54,7 @@ interface DatabaseParameter {
   bucket: string;
   database: string;
   engine: Engine;
+  flyway?: { callbacks?: boolean };
 }
 
 /** Parses the module's parameters (pure). */
@@ -59,7 +62,7 @@ export function pipelineOf(configPrefix: string, pipelineJson: string, databaseJ
   const pipeline = JSON.parse(pipelineJson) as PipelineParameter;
   const databases = databaseJsons
     .map((json) => JSON.parse(json) as DatabaseParameter)
-    .map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database }))
+    .map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database, callbacks: db.flyway?.callbacks === true }))
     .sort((a, b) => a.key.localeCompare(b.key));
   return {
     configPrefix,

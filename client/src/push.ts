@@ -1,20 +1,25 @@
-// aurora-flyway push <database> [dir]: lint, compare with the bucket, upload only what is new,
-// then wait for the runner's outcome record to cover exactly the uploaded object versions, and
-// end with the database's result.
+// aurora-flyway push <database> [dir]: lint, compare with the bucket, refuse what the runner would
+// not run, upload only what is new (one file after another, in Flyway's version order), then wait
+// for the migrate pass that covers exactly the uploaded object versions, found in the outcome
+// record's history, and end with that pass's result. With nothing new to upload, the newest
+// migrate pass decides: success only if it covered these files and succeeded.
 
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { classifyKey } from '../../common/src/flyway-name';
-import { coversVersions, type OutcomeRecord } from '../../common/src/outcome';
+import { uploadOrder } from '../../common/src/migration-order';
+import { coversContent, selectOutcome, type OutcomeRecord } from '../../common/src/outcome';
 import { compareVersions } from '../../common/src/version';
 import type { Aws } from './aws';
 import { ClientError, EXIT, step } from './errors';
-import { commandOutput, commandState, flywayErrorLines, readOutcome, sleep, triggerVerdict } from './follow';
+import { commandOutput, commandState, flywayErrorLines } from './follow';
 import { lintAndReport } from './lint-report';
 import { readMigrationFolder, type LocalFile } from './local-files';
+import { OutcomeHistory } from './outcome-history';
 import type { Reporter } from './output';
 import type { Database, Pipeline } from './pipeline';
-import { planPush, type RemoteObject } from './push-plan';
+import { planPush, runnerRefusals, type RemoteObject } from './push-plan';
+import { waitForOutcome } from './wait-outcome';
 
 export interface PushOptions {
   dir: string;
@@ -35,11 +40,15 @@ export interface PushResult {
   status: 'success' | 'failed' | 'nothing-to-do' | 'dry-run' | 'uploaded';
 }
 
+interface Remote extends RemoteObject {
+  etag: string;
+}
+
 const md5 = (content: Buffer) => createHash('md5').update(content).digest('hex');
 
 /** The bucket's current top-level objects, compared by MD5 ETag when S3 gives one, else by their bytes (SSE-KMS). */
-async function remoteObjects(aws: Aws, bucket: string): Promise<Map<string, RemoteObject>> {
-  const objects = new Map<string, RemoteObject>();
+async function remoteObjects(aws: Aws, bucket: string): Promise<Map<string, Remote>> {
+  const objects = new Map<string, Remote>();
   let token: string | undefined;
   do {
     const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', ContinuationToken: token })));
@@ -48,6 +57,7 @@ async function remoteObjects(aws: Aws, bucket: string): Promise<Map<string, Remo
       const etag = (object.ETag ?? '').replace(/"/g, '');
       objects.set(key, {
         key,
+        etag,
         async sameAs(content) {
           if (/^[0-9a-f]{32}$/.test(etag) && etag === md5(content)) return true;
           const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
@@ -88,39 +98,15 @@ export function describeOutcome(outcome: OutcomeRecord, pushed: readonly string[
   return `${outcome.database}: ${outcome.status === 'success' ? 'migrated' : 'FAILED'}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds} s`;
 }
 
-/** Waits for an outcome record that covers exactly these versions, showing where the run is. */
-async function waitForOutcome(aws: Aws, pipeline: Pipeline, database: Database, uploaded: PushResult['uploaded'], options: PushOptions, reporter: Reporter): Promise<{ outcome: OutcomeRecord; commandId?: string }> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const newest = uploaded[uploaded.length - 1];
-  let commandId: string | undefined;
-  let finishedCommandAt: number | undefined;
-  for (;;) {
-    const outcome = await readOutcome(aws.s3, database.bucket);
-    if (outcome !== undefined && coversVersions(outcome, uploaded)) return { outcome, ...(commandId === undefined ? {} : { commandId }) };
-    if (commandId === undefined && newest !== undefined) {
-      const verdict = await triggerVerdict(aws.s3, database.bucket, newest.key, newest.versionId ?? undefined);
-      if (verdict.rejected !== undefined) throw new ClientError(`the trigger rejected ${newest.key}: ${verdict.rejected}`, EXIT.failed, 'rename the file to a valid Flyway name and push again');
-      commandId = verdict.commandId;
-      reporter.progress(commandId === undefined ? `waiting for the trigger to pick up ${newest.key}` : `command ${commandId} sent to ${pipeline.instanceId}`);
-    }
-    if (commandId !== undefined) {
-      const state = await commandState(aws.ssm, commandId, pipeline.instanceId);
-      reporter.progress(`command ${commandId}: ${state?.status ?? 'Pending'}`);
-      // A command that ended without a covering record: its run may have handed over to an active
-      // one (status queued), which records later; a host fault records nothing, so stop after a grace.
-      if (state?.final === true) {
-        finishedCommandAt ??= Date.now();
-        if (state.status !== 'Success' && Date.now() - finishedCommandAt > 30_000) {
-          const output = (await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => undefined)) ?? state.stdout;
-          throw new ClientError(`command ${commandId} ended ${state.status} without recording a result for ${database.key}:\n${output.split('\n').slice(-15).join('\n')}`, EXIT.failed, 'read the output above (the host or the database may be unreachable), fix the cause, then push again or run `aurora-flyway run <database> migrate`');
-        }
-      }
-    }
-    if (Date.now() > deadline) {
-      throw new ClientError(`no result for ${database.key} after ${options.timeoutSeconds} s${commandId === undefined ? '' : ` (command ${commandId})`}`, EXIT.timeout, 'the run may still finish: check `aurora-flyway status` and `aurora-flyway logs`, or raise --timeout');
-    }
-    await sleep(options.pollMs ?? 1000);
+/** A failed pass's reason and the database's error lines: from the record, else from the command's output. */
+export async function reportFailure(aws: Aws, pipeline: Pipeline, outcome: OutcomeRecord, commandId: string | undefined, reporter: Reporter): Promise<void> {
+  if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
+  let lines = outcome.flyway_error ?? [];
+  if (lines.length === 0 && commandId !== undefined) {
+    const output = (await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => undefined)) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? '';
+    lines = flywayErrorLines(output);
   }
+  for (const line of lines) reporter.line(`  ${line}`);
 }
 
 export async function push(aws: Aws, pipeline: Pipeline, database: Database, options: PushOptions, reporter: Reporter): Promise<PushResult> {
@@ -129,7 +115,8 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
   await lintAndReport(files, { engine: database.engine, strict: options.strict }, reporter);
 
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
-  const plan = await planPush(files, await remoteObjects(aws, database.bucket), options.allowModify);
+  const remote = await remoteObjects(aws, database.bucket);
+  const plan = await planPush(files, remote, options.allowModify);
   const unchanged = plan.files.filter((file) => file.action === 'unchanged').map((file) => file.name);
   for (const file of plan.files) reporter.line(`${file.action.padEnd(16)} ${file.name}`);
   if (plan.refused.length > 0) {
@@ -139,29 +126,79 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
       'Flyway stores each applied migration\'s checksum and fails when the file changes: put the change into a new V<next>__... file. Only if that version never reached the database, use --allow-modify',
     );
   }
+  const refusals = runnerRefusals(plan.uploads, [...remote.keys()], { callbacks: database.callbacks });
+  if (refusals.length > 0) {
+    throw new ClientError(
+      `refused: the runner would not run ${refusals.map((refusal) => `${refusal.name} (${refusal.reason})`).join('; ')}; nothing was uploaded`,
+      EXIT.failed,
+      'fix or remove the file(s) named above, then push again',
+    );
+  }
   const base = { database: database.key, unchanged };
   if (options.dryRun) return { ...base, uploaded: [], status: 'dry-run' };
-  if (plan.uploads.length === 0) {
-    reporter.line(`nothing to push: s3://${database.bucket} already holds these files`);
-    return { ...base, uploaded: [], status: 'nothing-to-do' };
-  }
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  if (plan.uploads.length === 0) return nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base);
+
+  // Only records written after this one can judge the upload.
+  const baseline = await history.newestVersionId();
   const uploaded: PushResult['uploaded'] = [];
-  for (const name of plan.uploads) {
+  for (const name of uploadOrder(plan.uploads)) {
     reporter.progress(`uploading ${name}`);
     uploaded.push(await upload(aws, database.bucket, files.find((file) => file.name === name) as LocalFile));
   }
   reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
   if (!options.wait) return { ...base, uploaded, status: 'uploaded' };
 
-  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, uploaded, options, reporter);
+  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => selectOutcome(since, uploaded),
+    ...(uploaded.length === 0 ? {} : { follow: uploaded[uploaded.length - 1] }),
+    timeoutSeconds: options.timeoutSeconds,
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    what: `the uploads to ${database.key}`,
+  }, reporter);
   reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
-  const result: PushResult = { ...base, uploaded, outcome, ...(commandId === undefined ? {} : { commandId }), status: outcome.status };
-  if (outcome.status === 'failed') {
-    if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
-    if (commandId !== undefined) {
-      const output = (await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => undefined)) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? '';
-      for (const line of flywayErrorLines(output)) reporter.line(`  ${line}`);
-    }
+  if (outcome.status === 'failed') await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded, outcome, ...(commandId === undefined ? {} : { commandId }), status: outcome.status };
+}
+
+/**
+ * Nothing to upload: the bucket already holds these files. The newest migrate pass decides, if it
+ * covered exactly their contents: its success is success, its failure is a failure (a re-run of a
+ * failed job must not go green). If no pass has covered them yet, a run is in flight (or the
+ * upload's event is still on its way): wait for it like any push.
+ */
+async function nothingNew(
+  aws: Aws,
+  pipeline: Pipeline,
+  database: Database,
+  history: OutcomeHistory,
+  remote: ReadonlyMap<string, Remote>,
+  files: readonly LocalFile[],
+  options: PushOptions,
+  reporter: Reporter,
+  base: Pick<PushResult, 'database' | 'unchanged'>,
+): Promise<PushResult> {
+  const contents = files.map((file) => ({ key: file.name, etag: remote.get(file.name)?.etag ?? '' }));
+  let outcome = await history.newest((record) => record.action === 'migrate');
+  let commandId: string | undefined;
+  if (outcome === undefined || !coversContent(outcome, contents)) {
+    reporter.line(`nothing to upload: s3://${database.bucket} already holds these files; waiting for the pass that migrates them`);
+    const newestKey = uploadOrder(files.map((file) => file.name)).pop() as string;
+    ({ outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+      baseline: await history.newestVersionId(),
+      judge: (since) => since.find((record) => record.action === 'migrate' && coversContent(record, contents)),
+      follow: { key: newestKey, versionId: null },
+      timeoutSeconds: options.timeoutSeconds,
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      what: `the files of ${database.key}`,
+    }, reporter));
   }
-  return result;
+  if (outcome.status === 'success') {
+    reporter.line(`nothing new to push: ${database.key} is migrated to these files (schema version ${outcome.schema_version ?? 'none'}, pass of ${outcome.finished_at})`);
+    return { ...base, uploaded: [], outcome, status: 'nothing-to-do' };
+  }
+  reporter.line(`nothing new to push, but the last pass on these files failed: ${describeOutcome(outcome, [])}`);
+  await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded: [], outcome, ...(commandId === undefined ? {} : { commandId }), status: 'failed' };
 }

@@ -3,12 +3,16 @@
 // info: the schema history) and ends with its result.
 
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
+import { recordOfRequest, type OutcomeRecord } from '../../common/src/outcome';
 import { parseRunnerSummary, type RunnerSummary } from '../../common/src/runner-output';
 import type { Aws } from './aws';
 import { ClientError, EXIT, step } from './errors';
 import { commandOutput, commandState, sleep, type CommandState } from './follow';
+import { OutcomeHistory } from './outcome-history';
 import type { Reporter } from './output';
 import type { Database, Pipeline } from './pipeline';
+import { describeOutcome, reportFailure } from './push';
+import { waitForOutcome } from './wait-outcome';
 import { bringHostUp } from '../../common/src/host-start';
 
 export const ACTIONS = ['info', 'validate', 'repair', 'migrate'] as const;
@@ -20,6 +24,8 @@ export interface RunResult {
   commandId: string;
   status: string;
   summary: RunnerSummary | null;
+  /** For a migrate the runner handed to the active run (queued): the pass that ran it. */
+  outcome?: OutcomeRecord;
 }
 
 export async function followCommand(aws: Aws, pipeline: Pipeline, commandId: string, timeoutSeconds: number, reporter: Reporter, pollMs = 2000): Promise<CommandState> {
@@ -43,13 +49,18 @@ export async function wakeHost(aws: Aws, pipeline: Pipeline, reporter: Reporter)
 }
 
 export async function runAction(aws: Aws, pipeline: Pipeline, database: Database, action: Action, timeoutSeconds: number, reporter: Reporter): Promise<RunResult> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   await wakeHost(aws, pipeline, reporter);
+  // A migrate may be handed to the database's active run: the pass that runs it lists this time.
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  const baseline = action === 'migrate' ? await history.newestVersionId() : undefined;
+  const requestedAt = new Date().toISOString();
   const sent = await step(`sending ${action} for ${database.key} to ${pipeline.instanceId}`, () =>
     aws.ssm.send(
       new SendCommandCommand({
         DocumentName: pipeline.documentName,
         InstanceIds: [pipeline.instanceId],
-        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [new Date().toISOString()] },
+        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [requestedAt] },
         Comment: `aurora-flyway run ${database.key} ${action}`,
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup },
       }),
@@ -63,5 +74,17 @@ export async function runAction(aws: Aws, pipeline: Pipeline, database: Database
   for (const line of output.trimEnd().split('\n')) reporter.line(line);
   if (state.stderr.trim() !== '') reporter.note(state.stderr.trimEnd());
   const summary = parseRunnerSummary(output) ?? null;
-  return { database: database.key, action, commandId, status: state.status, summary };
+  const result: RunResult = { database: database.key, action, commandId, status: state.status, summary };
+  if (action !== 'migrate' || summary?.status !== 'queued') return result;
+  // Queued is not migrated: follow the pass that takes this request, and end with it.
+  reporter.line(`${database.key}: handed to the active run; waiting for the pass that runs this request`);
+  const { outcome } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => recordOfRequest(since, requestedAt),
+    timeoutSeconds: Math.max(1, Math.round((deadline - Date.now()) / 1000)),
+    what: `the request of ${database.key}`,
+  }, reporter);
+  reporter.line(describeOutcome(outcome, []));
+  if (outcome.status === 'failed') await reportFailure(aws, pipeline, outcome, undefined, reporter);
+  return { ...result, outcome };
 }

@@ -1,8 +1,9 @@
 // Flyway's file naming rules with its default prefixes (V, R), separator (__) and suffix (.sql),
 // shared by the trigger, the host runner and the client: one definition of which object keys
 // Flyway would run and which it would reject. Applied to the key's basename because files may sit
-// under a prefix. Stricter than Flyway in one place on purpose: an empty description (V1__.sql) is
-// rejected, because it is almost always a typo and Flyway would otherwise run it silently.
+// under a prefix. Stricter than Flyway in two places on purpose: an empty description (V1__.sql) is
+// rejected, because it is almost always a typo and Flyway would otherwise run it silently; and a
+// suffix that is .sql only in another case (V1__x.SQL) is rejected, see 'suffix-case' below.
 //
 // Reasons end up in an S3 tag value, so they only use S3's tag charset
 // (letters, digits, spaces and + - = . _ : / @) and never echo the key.
@@ -23,9 +24,14 @@ export type RejectionCode =
   | 'invalid-version'
   | 'missing-description'
   | 'repeatable-with-version'
-  | 'unsafe-key';
+  | 'unsafe-key'
+  | 'suffix-case';
 
 export const SQL_SUFFIX = '.sql';
+// `.sql` in any of its eight case variants: the keys the rules look at (the bucket notification has
+// one configuration per variant, modules/database-bucket). Spelled out instead of /\.sql$/i so that
+// no non-ASCII letter can ever count as one of them.
+const ANY_CASE_SQL_SUFFIX = /\.[sS][qQ][lL]$/;
 const SEPARATOR = '__';
 // Flyway's MigrationVersion: integer parts separated by `.` (or `_`, which Flyway reads as `.`).
 const VERSION_PATTERN = /^\d+([._]\d+)*$/;
@@ -60,6 +66,15 @@ const REASONS: Readonly<Record<RejectionCode, string>> = {
   'missing-description': 'missing description after __: use for example V1__create_table.sql',
   'repeatable-with-version': 'repeatable migrations have no version: use R__description.sql',
   'unsafe-key': 'key unusable as a file path: no control characters - no empty or . or .. folder names - no leading /',
+  // Flyway's default sqlMigrationSuffixes is `.sql`. Checked with the Flyway 10.21.0 CLI (OSS, the
+  // module's default) on H2, one folder with V1__a.sql, V2__b.SQL and V3__c.Sql: `info` lists all
+  // three as pending and `migrate` applies all three, R__v.SQL runs as a repeatable and
+  // afterMigrate.SQL as a callback, so this Flyway matches the suffix in any case. It is rejected
+  // here anyway, never ignored: S3 keys and Linux file names are case-sensitive and macOS or
+  // Windows checkouts are not, so V1__a.sql and V1__a.SQL can be two objects of one bucket, which
+  // Flyway refuses together ("Found more than one migration with version 1", also checked), and
+  // `aws s3 sync --include '*.sql'` on Linux skips the .SQL one. One spelling, the documented one.
+  'suffix-case': 'upper-case or mixed-case suffix: rename the file to end in lower-case .sql - the Flyway default sqlMigrationSuffixes - which this pipeline requires exactly so that a name means one file on every file system',
 };
 
 export function basenameOf(key: string): string {
@@ -86,12 +101,22 @@ function callbackEvent(stem: string): string | undefined {
   return CALLBACK_EVENTS.includes(event) ? event : undefined;
 }
 
+/**
+ * Whether a key's basename ends in `.sql` in any case (`.sql`, `.SQL`, `.Sql`, ...): the keys that
+ * classifyKey classifies rather than ignores, so a bucket listing that keeps these reports a `.SQL`
+ * upload instead of never seeing it.
+ */
+export function isSqlKey(key: string): boolean {
+  return ANY_CASE_SQL_SUFFIX.test(basenameOf(key));
+}
+
 export function classifyKey(key: string): Classification {
   const basename = basenameOf(key);
-  if (!basename.endsWith(SQL_SUFFIX)) {
+  if (!isSqlKey(key)) {
     return { kind: 'ignored', reason: `not a ${SQL_SUFFIX} file` };
   }
   if (!isSafePath(key)) return reject(basename, 'unsafe-key');
+  if (!basename.endsWith(SQL_SUFFIX)) return reject(basename, 'suffix-case');
   const stem = basename.slice(0, -SQL_SUFFIX.length);
   const prefix = stem.charAt(0);
   const rest = stem.slice(1);

@@ -3,7 +3,7 @@
 // from a bucket the configuration does not know.
 
 import type { UploadRecord } from './s3-event';
-import { classifyKey, SQL_SUFFIX, type RejectionCode } from '../../common/src/flyway-name';
+import { classifyKey, type RejectionCode } from '../../common/src/flyway-name';
 
 export interface DatabaseRun {
   database: string;
@@ -45,9 +45,11 @@ export function planInvocation(records: readonly UploadRecord[], databasesByBuck
   const plan: Plan = { runs: [], rejections: [], ignored: [], unknownBuckets: [] };
 
   for (const record of records) {
-    // The bucket notification already filters on this suffix; anything else is a stray.
-    if (!record.key.endsWith(SQL_SUFFIX)) {
-      plan.ignored.push({ record, reason: `key does not end in ${SQL_SUFFIX}` });
+    // The bucket notification already filters on the suffix, in each of its cases; the shared rules
+    // decide the rest: a key not ending in .sql in any case is a stray, one ending in .SQL is rejected.
+    const classification = classifyKey(record.key);
+    if (classification.kind === 'ignored') {
+      plan.ignored.push({ record, reason: classification.reason });
       continue;
     }
     const database = databasesByBucket.get(record.bucket);
@@ -57,13 +59,8 @@ export function planInvocation(records: readonly UploadRecord[], databasesByBuck
       unknown.set(record.bucket, entry);
       continue;
     }
-    const classification = classifyKey(record.key);
     if (classification.kind === 'rejected') {
       plan.rejections.push({ record, database, code: classification.code, reason: classification.reason });
-      continue;
-    }
-    if (classification.kind === 'ignored') {
-      plan.ignored.push({ record, reason: classification.reason });
       continue;
     }
     const run = runs.get(database);

@@ -3,6 +3,11 @@ data "aws_partition" "current" {}
 locals {
   # Built from the name, so the policy is known at plan time and reviewable there.
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+
+  # Every case variant of the suffix: .sql, .sqL, .sQl, .sQL, .Sql, .SqL, .SQl, .SQL. S3 compares a
+  # suffix filter with the key as a string, so ".sql" alone never sends V1__x.SQL to the trigger,
+  # which must see it to reject and report it (common/src/flyway-name.ts says why it is rejected).
+  sql_suffixes = [for letters in setproduct(["s", "S"], ["q", "Q"], ["l", "L"]) : ".${join("", letters)}"]
 }
 
 resource "aws_s3_bucket" "this" {
@@ -93,10 +98,20 @@ resource "aws_s3_bucket_policy" "this" {
 
 resource "aws_s3_bucket_notification" "this" {
   bucket = aws_s3_bucket.this.id
-  lambda_function {
-    lambda_function_arn = var.trigger_function_arn
-    events              = ["s3:ObjectCreated:*"]
-    filter_suffix       = ".sql"
+  # One configuration per suffix variant, all to the same function. S3 refuses configurations of the
+  # same event type whose filters overlap, and two suffixes overlap when one string can end with both
+  # ("Configuring event notifications using object key name filtering", Amazon S3 User Guide,
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html). These
+  # eight have the same length and differ as strings, so no key ends with two of them and a key
+  # invokes the trigger at most once. The emulator does not check overlaps (moto 5.2.1 accepts any);
+  # test/terraform/buckets.tftest.hcl does, with the rule above.
+  dynamic "lambda_function" {
+    for_each = local.sql_suffixes
+    content {
+      lambda_function_arn = var.trigger_function_arn
+      events              = ["s3:ObjectCreated:*"]
+      filter_suffix       = lambda_function.value
+    }
   }
   # trigger_function_arn comes from the trigger module only once S3 may invoke the function.
 }

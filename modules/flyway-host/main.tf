@@ -219,7 +219,9 @@ resource "aws_ssm_document" "this" {
           "node_bin=\"$(command -v node-22 || command -v node || true)\"",
           "[ -n \"$node_bin\" ] || fail 8 'Node.js is not installed -- the user data installs nodejs22; see /var/log/flyway-host-setup.log'",
           "requested_at='{{ RequestedAt }}'",
-          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' $${requested_at:+--requested-at \"$requested_at\"}",
+          "# What is left of this step's timeoutSeconds (Run Command kills the process group then): the runner starts no pass it cannot finish.",
+          "seconds_left=$(( ${var.command_execution_timeout_seconds} - SECONDS )); [ \"$seconds_left\" -ge 0 ] || seconds_left=0",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' --seconds-left \"$seconds_left\" $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -363,9 +365,10 @@ locals {
 
 data "aws_iam_policy_document" "buckets" {
   count = length(local.bucket_chunks)
+  # ListMultipartUploads: a pass waits for a migration still being uploaded in parts.
   statement {
     sid       = "ListMigrationBuckets"
-    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"]
     resources = local.bucket_chunks[count.index]
   }
   statement {

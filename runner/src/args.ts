@@ -26,6 +26,8 @@ export interface RunnerArgs {
   dbEndpoint?: Endpoint;
   maxParallel: number;
   settleSeconds: number;
+  /** Seconds left of the command's executionTimeout when the runner started (the document passes it). */
+  secondsLeft?: number;
 }
 
 export type ParsedArgs =
@@ -35,7 +37,7 @@ export type ParsedArgs =
 
 export const USAGE = `Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action>
                      [--requested-at <time>] [--db-endpoint <host:port>]
-                     [--max-parallel <n>] [--settle-seconds <s>]
+                     [--max-parallel <n>] [--settle-seconds <s>] [--seconds-left <s>]
 
 Migrates one database of the terraform-aws-aurora-flyway module with Flyway. The module's SSM
 Command document runs it on the Flyway host (node flyway-runner.js ...); you can run it there by
@@ -53,17 +55,24 @@ Arguments
   --settle-seconds <s>       the bucket listing must stay unchanged this long before a migrate
                              pass starts, so that a multi-file upload is taken as a whole
                              (default ${DEFAULT_SETTLE_SECONDS}; 0 turns it off)
+  --seconds-left <s>         what is left of the command's executionTimeout (the document passes
+                             it): no pass starts without time to finish and record it; Flyway's
+                             statements get a timeout that ends before it. Without it: no limit.
   -h, --help                 this text
 
 migrate: the request is handed to the database's run. If a run for the database is already
 active, or the host already migrates --max-parallel databases, the command ends at once with
 status "queued" (exit 0) and that run takes the request: an active run repeats until the bucket
-is unchanged since its last pass, then takes queued requests of other databases. A pass waits
+is unchanged since its last pass, then takes queued requests of other databases. A taken request
+stays on the host until the outcome record of the pass that ran it is written; a run that dies
+leaves it to the next command. Every command (info, validate and repair too) runs, after its own
+action, the requests that no run holds. A pass waits
 until the listing settles, skips when its last pass succeeded on the same files with the same
 settings, syncs the files the naming rules accept (rejected ones are listed, never downloaded),
 reads the login from Secrets Manager into environment variables only, waits for the database,
 creates a missing PostgreSQL database, and runs one Flyway process (migrate, then info). After
-each pass it writes the outcome record s3://<bucket>/.flyway/outcome.json.
+each pass it writes the outcome record s3://<bucket>/.flyway/outcome.json. When too little of
+the command's time is left for another pass, it records the versions still waiting and exits 9.
 info, validate: never wait for a run; they work on a private copy of the accepted files.
 repair: waits for the database's active run (up to the settings' lock_timeout_seconds).
 
@@ -83,6 +92,8 @@ Exit codes
   7  migration or validation failed (Flyway's message and what to do are printed)
   8  the host is not ready (a program such as Java or psql is missing); not recorded as the
      database's outcome
+  9  stopped with requests in hand: the command's time ran short (or the bucket kept changing);
+     the outcome record names the versions still waiting, the requests stay for the next command
 
 Environment
   FLYWAY_RUNNER_HOME         state directory (default /var/lib/flyway-runner)
@@ -107,7 +118,7 @@ function integerIn(text: string, min: number, max: number): number | undefined {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
-  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds'];
+  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left'];
   const error = (message: string): ParsedArgs => ({
     kind: 'usage-error',
     message,
@@ -150,6 +161,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const settleText = values.get('--settle-seconds');
   const settleSeconds = settleText === undefined ? DEFAULT_SETTLE_SECONDS : integerIn(settleText, 0, 300);
   if (settleSeconds === undefined) return error('--settle-seconds must be an integer from 0 to 300');
+  const secondsLeftText = values.get('--seconds-left');
+  const secondsLeft = secondsLeftText === undefined ? undefined : integerIn(secondsLeftText, 0, 172800);
+  if (secondsLeftText !== undefined && secondsLeft === undefined) return error('--seconds-left must be an integer from 0 to 172800');
 
   return {
     kind: 'args',
@@ -161,6 +175,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       ...(dbEndpoint ? { dbEndpoint } : {}),
       maxParallel,
       settleSeconds,
+      ...(secondsLeft === undefined ? {} : { secondsLeft }),
     },
   };
 }

@@ -3,9 +3,9 @@
 // (AWS_ENDPOINT_URL) and retries; on the host that is the instance profile through IMDSv2.
 
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { BucketObject } from './listing';
+import type { BucketObject, UploadInProgress } from './listing';
 
 export interface Ports {
   /** The parameter's value; throws the SDK's ParameterNotFound when missing. */
@@ -13,18 +13,20 @@ export interface Ports {
   /** The current version of every object whose key is `relevant` (delete markers hide their keys) and the time of the newest change among them. */
   listObjects(bucket: string, relevant: (key: string) => boolean): Promise<BucketListing>;
   getObject(bucket: string, key: string, versionId: string | null): Promise<Buffer>;
+  /** Multipart uploads begun and neither completed nor aborted: objects still being uploaded. */
+  listMultipartUploads(bucket: string): Promise<UploadInProgress[]>;
   putObject(bucket: string, key: string, body: string, contentType: string): Promise<void>;
   getSecretString(secretId: string): Promise<string>;
   destroy(): void;
 }
 
-/** The SDK error's name (ParameterNotFound, NoSuchBucket, AccessDenied, ...) and message. */
 export interface BucketListing {
   objects: BucketObject[];
   /** Newest LastModified of any current version or delete marker (undefined for an empty bucket). */
   newestChange: Date | undefined;
 }
 
+/** The SDK error's name (ParameterNotFound, NoSuchBucket, AccessDenied, ...) and message. */
 export function awsErrorOf(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
@@ -70,6 +72,18 @@ export function createAwsPorts(): Ports {
       const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId === null ? {} : { VersionId: versionId }) }));
       if (output.Body === undefined) return Buffer.alloc(0);
       return Buffer.from(await output.Body.transformToByteArray());
+    },
+    async listMultipartUploads(bucket) {
+      const uploads: UploadInProgress[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        for (const upload of page.Uploads ?? []) uploads.push({ key: upload.Key ?? '', uploadId: upload.UploadId ?? '', initiated: upload.Initiated });
+        keyMarker = page.IsTruncated === true ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.IsTruncated === true ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker !== undefined);
+      return uploads;
     },
     async putObject(bucket, key, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));

@@ -3,6 +3,7 @@
 // database (Flyway cannot). Always over TLS with the server certificate verified against the CA
 // bundle; the password goes to the clients through their environment or a pipe only.
 
+import { mustStopWaiting } from './deadline';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import { findProgram, runProcess, type ProcessResult } from './processes';
 import type { Engine } from './settings';
@@ -77,8 +78,8 @@ export class DatabaseClient {
     return this.target.engine === 'postgresql' ? this.psql(['-c', 'SELECT 1']) : this.mysql('SELECT 1');
   }
 
-  /** Waits with doubling delays (1 s up to `intervalCap`) for at most `retries` retries. */
-  async waitUntilReady(retries: number, intervalCap: number, say: (line: string) => void): Promise<void> {
+  /** Waits with doubling delays (1 s up to `intervalCap`) for at most `retries` retries, and never past the command's deadline. */
+  async waitUntilReady(retries: number, intervalCap: number, say: (line: string) => void, deadlineMs?: number): Promise<void> {
     const { host, port } = this.target;
     let delay = 1;
     for (let attempt = 0; ; attempt += 1) {
@@ -95,10 +96,11 @@ export class DatabaseClient {
           `the password in secret ${this.login.secretId} does not match the database: check the secret (a rotated managed secret updates both)`,
         );
       }
-      if (attempt >= retries) {
+      const outOfTime = mustStopWaiting(Date.now() + delay * 1000, deadlineMs);
+      if (attempt >= retries || outOfTime) {
         throw new RunnerFailure(
           EXIT.unreachable,
-          `database ${host}:${port} unreachable after ${retries} retries: ${output}`,
+          `database ${host}:${port} unreachable after ${attempt} ${attempt === 1 ? 'retry' : 'retries'}${outOfTime ? " (the command's time is running out)" : ''}: ${output}`,
           'check that the cluster is available, the endpoint and port are right, its certificate is signed by the CA bundle, and the security group admits the Flyway host; then run again',
         );
       }

@@ -12,6 +12,7 @@ export const EXIT = {
   lockTimeout: 6,
   migration: 7,
   host: 8,
+  stopped: 9,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -23,7 +24,7 @@ export class RunnerFailure extends Error {
     readonly code: ExitCode,
     readonly what: string,
     readonly todo: string,
-    readonly extra: { flywayExitCode?: number | null; hostFault?: boolean } = {},
+    readonly extra: { flywayExitCode?: number | null; hostFault?: boolean; flywayError?: string[] } = {},
   ) {
     super(`${what} -- ${todo}`);
   }
@@ -36,4 +37,11 @@ export class RunnerFailure extends Error {
 /** First line of a possibly multi-line message, trimmed. */
 export function firstLine(text: string): string {
   return (text.split('\n').find((line) => line.trim() !== '') ?? '').replace(/\r$/, '').trim();
+}
+
+/** Any error as a RunnerFailure: one the runner did not expect is a fault of the host (nothing is recorded). */
+export function asFailure(error: unknown): RunnerFailure {
+  if (error instanceof RunnerFailure) return error;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new RunnerFailure(EXIT.unexpected, `unexpected error in flyway-runner: ${firstLine(message)}`, 'see the lines above; please report it', { hostFault: true });
 }

@@ -4,6 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INFO_HEADER } from '../../common/src/runner-output';
 import { maxVersion } from '../../common/src/version';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import { runProcess } from './processes';
@@ -58,6 +59,19 @@ export interface FlywayOptions {
   login: Login;
   settings: Settings;
   baseEnv: NodeJS.ProcessEnv;
+  /** Each statement's bound (the command's deadline less the reserve); undefined: none. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * SQL Flyway runs on each connection it opens (initSql): a statement that runs into the command's
+ * deadline is stopped by the database, rolled back on PostgreSQL, before Run Command kills the
+ * run. MySQL bounds only waits for metadata locks (its max_execution_time covers SELECT only).
+ */
+export function sessionBounds(engine: Settings['engine'], statementTimeoutMs: number | undefined): string | undefined {
+  if (statementTimeoutMs === undefined) return undefined;
+  const ms = Math.max(1, Math.floor(statementTimeoutMs));
+  return engine === 'postgresql' ? `SET statement_timeout = ${ms}` : `SET SESSION lock_wait_timeout = ${Math.max(1, Math.floor(ms / 1000))}`;
 }
 
 /** The JDBC URL: TLS with the server certificate verified against the CA bundle, no local file reads. */
@@ -101,6 +115,8 @@ export function flywayEnvironment(options: FlywayOptions, configFile: string, co
     // faster (the Flyway launcher passes JAVA_ARGS to java). An explicit JAVA_ARGS wins.
     JAVA_ARGS: options.baseEnv.JAVA_ARGS ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
   });
+  const initSql = sessionBounds(settings.engine, options.statementTimeoutMs);
+  if (initSql !== undefined) env.FLYWAY_INIT_SQL = initSql;
   if (settings.schemas.length > 0) env.FLYWAY_SCHEMAS = settings.schemas.join(',');
   // Flyway lower-cases FLYWAY_PLACEHOLDERS_<NAME> and matches names case-insensitively.
   for (const [name, value] of Object.entries(settings.placeholders)) env[`FLYWAY_PLACEHOLDERS_${name.toUpperCase()}`] = value;
@@ -164,6 +180,15 @@ export function currentVersion(info: FlywayResult): string | null {
     .filter((migration) => migration.version && migration.installedOnUTC && APPLIED_STATES.has(migration.state ?? ''))
     .map((migration) => migration.version as string);
   return maxVersion(applied) ?? null;
+}
+
+/** Prints the `flyway info` rows of a run (when it has them) and returns the schema's version; undefined without an info result. */
+export function printInfo(run: FlywayRun, write: (text: string) => void): string | null | undefined {
+  const info = resultOf(run, 'info');
+  if (info === undefined) return undefined;
+  write(`${INFO_HEADER}\n`);
+  for (const row of infoRows(info)) write(`${row}\n`);
+  return currentVersion(info);
 }
 
 /** `  V1  create table persons  Success  2026-...` rows, as people read `flyway info`. */

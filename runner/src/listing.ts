@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { classifyKey } from '../../common/src/flyway-name';
+import { runnerVerdict } from '../../common/src/runner-rules';
 import type { RejectedObject } from '../../common/src/runner-output';
 import { normalizeVersion } from '../../common/src/version';
 
@@ -28,31 +29,19 @@ export interface Listing {
   contentDigest: string;
 }
 
-export const CALLBACKS_OFF_REASON = 'SQL callback, and callbacks are off for this database: set callbacks = true for it in the module, or delete the object';
-const FIX = 'delete or rename the object';
-
 export function classifyListing(objects: readonly BucketObject[], options: { callbacks: boolean }): Listing {
   const accepted: MigrationFile[] = [];
   const rejected: Listing['rejected'] = [];
   for (const object of [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    const classification = classifyKey(object.key);
-    switch (classification.kind) {
-      case 'ignored':
-        break;
-      case 'rejected':
-        rejected.push({ key: object.key, versionId: object.versionId, reason: `${classification.reason}; ${FIX}` });
-        break;
-      case 'callback':
-        if (options.callbacks) accepted.push({ ...object, kind: 'callback' });
-        else rejected.push({ key: object.key, versionId: object.versionId, reason: CALLBACKS_OFF_REASON });
-        break;
-      case 'versioned':
-        accepted.push({ ...object, kind: 'versioned', version: classification.version, description: classification.description });
-        break;
-      case 'repeatable':
-        accepted.push({ ...object, kind: 'repeatable', description: classification.description });
-        break;
+    const verdict = runnerVerdict(object.key, options);
+    if (!verdict.run) {
+      if (!verdict.ignored) rejected.push({ key: object.key, versionId: object.versionId, reason: verdict.reason });
+      continue;
     }
+    const { classification } = verdict;
+    if (classification.kind === 'versioned') accepted.push({ ...object, kind: 'versioned', version: classification.version, description: classification.description });
+    else if (classification.kind === 'repeatable') accepted.push({ ...object, kind: 'repeatable', description: classification.description });
+    else accepted.push({ ...object, kind: 'callback' });
   }
   const contentDigest = createHash('sha256')
     .update(JSON.stringify(accepted.map((file) => [file.key, file.etag])))
@@ -93,3 +82,25 @@ export function keyOfVersion(files: readonly MigrationFile[], version: string): 
   return files.find((file) => file.kind === 'versioned' && normalizeVersion(file.version ?? '') === wanted)?.key;
 }
 
+
+/** A multipart upload S3 reports as begun and neither completed nor aborted. */
+export interface UploadInProgress {
+  key: string;
+  uploadId: string;
+  initiated: Date | undefined;
+}
+
+/** An upload begun longer ago than this is taken as abandoned (the bucket's lifecycle aborts it after 7 days). */
+export const ABANDONED_AFTER_MS = 60 * 60_000;
+
+/**
+ * Which uploads in progress a pass must wait for: those of keys the naming rules accept as
+ * migrations, begun within the last hour. A pass that started without one of them could apply a
+ * higher version first, after which Flyway refuses the lower one. Older ones are reported as
+ * abandoned and not waited for. Pure.
+ */
+export function uploadsToWaitFor(uploads: readonly UploadInProgress[], nowMs: number): { waitFor: UploadInProgress[]; abandoned: UploadInProgress[] } {
+  const migrations = uploads.filter((upload) => ['versioned', 'repeatable', 'callback'].includes(classifyKey(upload.key).kind));
+  const isAbandoned = (upload: UploadInProgress) => upload.initiated !== undefined && nowMs - upload.initiated.getTime() > ABANDONED_AFTER_MS;
+  return { waitFor: migrations.filter((upload) => !isAbandoned(upload)), abandoned: migrations.filter(isAbandoned) };
+}

@@ -9,11 +9,13 @@ import type { DatabaseSummary } from '../../common/src/runner-output';
 import { parseArgs, parseEndpoint, USAGE, type RunnerArgs } from './args';
 import { createAwsPorts } from './aws';
 import { rdsCaBundle } from './ca-bundle';
-import { DatabaseRun, type DatabaseResult, type RunnerContext } from './database-run';
+import type { DatabaseResult, RunnerContext } from './context';
 import { EXIT, type ExitCode } from './failure';
-import { databaseLockName, Locks } from './locks';
+import { runRequests } from './hand-over';
+import { Locks } from './locks';
+import { OperatorActions } from './operator-actions';
 import { emptySummary, sayer, summaryLine } from './output';
-import { databasesWithRequests, submitRequest, takeRequests } from './requests';
+import { submitRequest } from './requests';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -29,53 +31,6 @@ class Finished extends Error {}
 
 function strip({ exitCode: _exitCode, ...summary }: DatabaseResult): DatabaseSummary {
   return summary;
-}
-
-/**
- * migrate: submit the request, then run databases with pending requests while a host slot and the
- * database's lock can be had. Requests are written before locks are tried and checked again after
- * locks are released, so a request is always left to a run that will see it.
- */
-async function migrate(context: RunnerContext): Promise<{ own?: DatabaseResult; also: DatabaseResult[] }> {
-  const { args, home, locks } = context;
-  submitRequest(home, args.database, { requestedAt: args.requestedAt ?? null, submittedAt: new Date().toISOString(), pid: process.pid });
-  const results = new Map<string, DatabaseResult>();
-  for (;;) {
-    const slot = await locks.trySlot(args.maxParallel);
-    if (slot === undefined) break;
-    try {
-      const candidates = [args.database, ...databasesWithRequests(home).filter((database) => database !== args.database)];
-      for (const database of candidates) {
-        const lock = await locks.tryLock(databaseLockName(database));
-        if (lock === undefined) continue;
-        try {
-          const requests = takeRequests(home, database);
-          if (requests.length === 0) continue;
-          const say = sayer(write, database === args.database ? undefined : database);
-          if (database !== args.database) say(`running the queued request(s) of ${database}`);
-          const result = await new DatabaseRun(context, database, say).migrateUntilStable(requests);
-          const earlier = results.get(database);
-          results.set(database, earlier === undefined ? result : { ...result, schema_version_before: earlier.schema_version_before, migrations_applied: earlier.migrations_applied + result.migrations_applied, passes: earlier.passes + result.passes });
-        } finally {
-          await lock.release();
-        }
-      }
-    } finally {
-      await slot.release();
-    }
-    // Locks are released: a request written meanwhile for a database nobody runs is ours to take.
-    let unattended = false;
-    for (const database of databasesWithRequests(home)) {
-      if (!(await locks.isHeld(databaseLockName(database)))) {
-        unattended = true;
-        break;
-      }
-    }
-    if (!unattended) break;
-  }
-  const own = results.get(args.database);
-  results.delete(args.database);
-  return { ...(own === undefined ? {} : { own }), also: [...results.values()] };
 }
 
 async function main(): Promise<void> {
@@ -111,24 +66,24 @@ async function main(): Promise<void> {
     ports: createAwsPorts(),
     locks: new Locks(home),
     env: { ...process.env, LANG: process.env.LANG ?? 'C.UTF-8' },
+    ...(args.secondsLeft === undefined ? {} : { deadlineMs: started + args.secondsLeft * 1000 }),
     ...(endpointOverride ? { endpointOverride } : {}),
   };
 
   let own: DatabaseResult | undefined;
-  let also: DatabaseResult[] = [];
-  switch (args.action) {
-    case 'migrate': {
-      ({ own, also } = await migrate(context));
-      break;
-    }
-    case 'info':
-    case 'validate':
-      own = await new DatabaseRun(context, args.database, say).readOnly(args.action);
-      break;
-    case 'repair':
-      own = await new DatabaseRun(context, args.database, say).repair();
-      break;
+  if (args.action === 'migrate') {
+    submitRequest(home, args.database, { requestedAt: args.requestedAt ?? null, submittedAt: new Date().toISOString(), pid: process.pid });
+  } else {
+    const actions = new OperatorActions(context, args.database, say);
+    own = args.action === 'repair' ? await actions.repair() : await actions.readOnly(args.action);
   }
+  // After its own action every command runs the requests no run holds (for migrate: its own first).
+  const ran = await runRequests(context, args.action === 'migrate' ? args.database : undefined);
+  if (args.action === 'migrate') {
+    own = ran.get(args.database);
+    ran.delete(args.database);
+  }
+  const also = [...ran.values()];
   context.ports.destroy();
   if (own === undefined) {
     const reason = `handed to the run already active for ${args.database} or waiting for a free slot (--max-parallel ${args.maxParallel}); that run takes this request`;

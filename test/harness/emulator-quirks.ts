@@ -66,3 +66,25 @@ export async function adjustBucketPoliciesForEmulator(aws: AwsClients, buckets: 
  * it, at a minute and a half more per destroy.)
  */
 export const DESTROY_FIRST = ['-target=module.pipeline.module.aurora.aws_vpc_security_group_egress_rule.client_to_database'];
+
+// ListMultipartUploads: moto (5.2.5) answers every upload in progress with the same fixed
+// `Initiated` (2010-11-10T20:48:33Z), so the runner, which waits only for uploads begun within the
+// last hour, would take each as abandoned. The harness answers the host's listing itself: moto's
+// uploads, each with the time the harness saw it begin (CreateMultipartUpload through the
+// recorder), in S3's XML shape.
+
+export interface UploadInProgress {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+
+/** S3's ListMultipartUploads answer for these uploads (one page, none truncated). Pure. */
+export function listMultipartUploadsXml(bucket: string, uploads: readonly UploadInProgress[]): string {
+  const items = uploads
+    .map((upload) => `<Upload><Key>${xmlText(upload.key)}</Key><UploadId>${xmlText(upload.uploadId)}</UploadId><StorageClass>STANDARD</StorageClass><Initiated>${upload.initiated.toISOString()}</Initiated></Upload>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${xmlText(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${items}</ListMultipartUploadsResult>`;
+}

@@ -28,6 +28,29 @@ import { HostPower, LOCAL_TIMINGS, type IdleStopOptions, type PowerTimings } fro
 import { matchesEventPattern } from './event-pattern';
 import { asyncPolicy, onFailureRecord, queueUrlOf, type EventInvokeConfig } from './lambda-async';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { listMultipartUploadsXml } from './emulator-quirks';
+
+/**
+ * Calls held back before they reach the emulator (a slow network, a slow client); see
+ * Harness.holdCalls. The request is forwarded only after the hold, so what it reads or writes is
+ * the emulator's state at that later moment.
+ */
+export interface HeldCalls {
+  /** Whose calls: TRIGGER_ACCESS_KEY_ID, HOST_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID. */
+  accessKeyId: string;
+  service: string;
+  matches(call: IncomingCall): boolean;
+  /** How many matching calls to hold (Infinity: all of them until release()). */
+  times: number;
+  /** How long each is held; or, without it, until release(). */
+  delayMs?: number;
+  held: number;
+  /** Resolves when the first matching call arrived (it is being held then). */
+  arrived: Promise<void>;
+  /** Lets every held call (and later ones) through at once. */
+  release(): void;
+}
 
 /** A fault answered in place of AWS; see Harness.injectFault. */
 export interface InjectedFault {
@@ -438,6 +461,48 @@ export class Harness {
 
   /** Faults a test injects (see injectFault). */
   private readonly faults: InjectedFault[] = [];
+  /** When each multipart upload began, as the harness saw CreateMultipartUpload (moto reports a fixed date; see emulator-quirks.ts). */
+  private readonly multipartBegun = new Map<string, Date>();
+
+  /** The bucket's uploads in progress as S3 lists them, with the times they really began. */
+  private async multipartUploads(bucket: string): Promise<Answer> {
+    const listed = await this.aws.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    const uploads = (listed.Uploads ?? []).map((upload) => ({
+      key: upload.Key ?? '',
+      uploadId: upload.UploadId ?? '',
+      initiated: this.multipartBegun.get(`${bucket}\u0000${upload.Key ?? ''}`) ?? upload.Initiated ?? new Date(0),
+    }));
+    return { status: 200, headers: { 'content-type': 'application/xml' }, body: listMultipartUploadsXml(bucket, uploads) };
+  }
+
+  /** Calls a test holds back (see holdCalls). */
+  private readonly holds: (HeldCalls & { wait(): Promise<void>; arrive(): void })[] = [];
+
+  /**
+   * Holds matching calls back for `delayMs` (or until release()) before they go on to the
+   * emulator, as a slow upload or a slow poll would be: the way to force one interleaving of
+   * concurrent work. The handle's `arrived` resolves when the first one is being held.
+   */
+  holdCalls(spec: Pick<HeldCalls, 'accessKeyId' | 'service' | 'matches' | 'times' | 'delayMs'>): HeldCalls {
+    let arrive: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let isReleased = false;
+    const handle = {
+      ...spec,
+      held: 0,
+      arrived,
+      arrive,
+      release: () => {
+        isReleased = true;
+        release();
+      },
+      wait: () => (isReleased ? Promise.resolve() : spec.delayMs === undefined ? released : Promise.race([released, new Promise<void>((resolve) => setTimeout(resolve, spec.delayMs))])),
+    };
+    this.holds.push(handle);
+    return handle;
+  }
 
   /**
    * Makes AWS answer matching calls with `answer` (a throttling error, a 500) the next `times`
@@ -452,6 +517,13 @@ export class Harness {
 
   /** What AWS answers that the emulator cannot (see answers.ts); undefined lets the emulator answer. */
   async answer(call: IncomingCall): Promise<Answer | undefined> {
+    const hold = this.holds.find((candidate) => candidate.held < candidate.times && candidate.accessKeyId === call.accessKeyId && candidate.service === call.service && candidate.matches(call));
+    if (hold !== undefined) {
+      hold.held += 1;
+      hold.arrive();
+      this.say(`harness: holding ${call.service} ${call.method} ${call.url} (${hold.held} of ${hold.times})`);
+      await hold.wait();
+    }
     const fault = this.faults.find((candidate) => candidate.injected < candidate.times && candidate.accessKeyId === call.accessKeyId && candidate.service === call.service && candidate.matches(call));
     if (fault !== undefined) {
       fault.injected += 1;
@@ -489,6 +561,11 @@ export class Harness {
       if (id !== this.options.instanceId) return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID '${id ?? ''}' does not exist</Message></Error></Errors></Response>` };
       return this.power.startInstances();
     }
+    if (call.service === 's3' && call.method === 'GET') {
+      const url = new URL(call.url, 'http://local');
+      const [bucket = '', ...key] = url.pathname.replace(/^\//, '').split('/');
+      if (url.searchParams.has('uploads') && key.join('/') === '') return this.multipartUploads(bucket);
+    }
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(call.url);
     if (call.service === 'lambda' && invoke !== null && call.method === 'POST') {
       const fn = await this.deployed(decodeURIComponent(invoke[1]));
@@ -517,17 +594,23 @@ export class Harness {
         }
       }
     }
+    if (call.service === 's3' && call.method === 'POST' && call.status === 200 && new URL(call.url, 'http://local').searchParams.has('uploads')) {
+      const [bucket = '', ...key] = new URL(call.url, 'http://local').pathname.replace(/^\//, '').split('/');
+      this.multipartBegun.set(`${bucket}\u0000${decodeURIComponent(key.join('/'))}`, new Date());
+    }
     if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID) return;
     if (call.status >= 500) this.say(`emulator error ${call.status} for ${call.service} ${call.method} ${call.url}: ${call.responseBody.slice(0, 500)}`);
     if (call.status !== 200) return;
     const url = new URL(call.url, 'http://local');
     // PutObject only (the SDK adds x-id=PutObject); tagging, ACLs and parts are other operations.
     const isPutObject = call.service === 's3' && call.method === 'PUT' && [...url.searchParams.keys()].every((name) => name === 'x-id');
-    if (isPutObject) {
+    // CompleteMultipartUpload (a POST with the upload's id) is the moment a multipart upload's object appears.
+    const isCompletedMultipart = call.service === 's3' && call.method === 'POST' && url.searchParams.has('uploadId');
+    if (isPutObject || isCompletedMultipart) {
       const [bucket = '', ...key] = url.pathname.replace(/^\//, '').split('/');
       const objectKey = decodeURIComponent(key.join('/'));
       this.track(
-        this.s3.observed(bucket, objectKey, call.versionId).then(async (upload) => {
+        this.s3.observed(bucket, objectKey, call.versionId, isCompletedMultipart ? 'ObjectCreated:CompleteMultipartUpload' : 'ObjectCreated:Put').then(async (upload) => {
           this.say(`uploaded s3://${bucket}/${objectKey} (version ${upload.object.versionId ?? 'none'}, ${upload.object.size} bytes)`);
           this.observedBurst.uploads.push(upload);
           const deliveries = upload.targets.length === 0 ? [] : await this.deliver([upload]);

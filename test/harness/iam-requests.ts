@@ -53,6 +53,7 @@ function s3Requests(call: RecordedCall, scope: Scope, keyOf: KeyOf): Authorizati
   const op = (name: string) => `s3 ${name} s3://${bucket}/${key}`;
   if (key === '') {
     if (method === 'GET' && query.has('versions')) return [request(`s3 ListObjectVersions s3://${bucket}`, 's3:ListBucketVersions', bucketArn)];
+    if (method === 'GET' && query.has('uploads')) return [request(`s3 ListMultipartUploads s3://${bucket}`, 's3:ListBucketMultipartUploads', bucketArn)];
     if (method === 'GET' && query.has('location')) return [request(`s3 GetBucketLocation s3://${bucket}`, 's3:GetBucketLocation', bucketArn)];
     const subresources = [...query.keys()].filter((name) => !['list-type', 'prefix', 'delimiter', 'continuation-token', 'start-after', 'max-keys', 'encoding-type', 'marker', 'fetch-owner'].includes(name));
     if ((method === 'GET' || method === 'HEAD') && subresources.length === 0) return [request(`s3 ListObjects s3://${bucket}`, 's3:ListBucket', bucketArn)];

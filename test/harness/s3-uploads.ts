@@ -16,7 +16,7 @@ export interface Upload {
 export interface S3Side {
   put(bucket: string, key: string, body: string | Buffer): Promise<Upload>;
   /** What S3 knows of a version someone else stored (through the call recorder), and where its event goes. */
-  observed(bucket: string, key: string, versionId: string | undefined): Promise<Upload>;
+  observed(bucket: string, key: string, versionId: string | undefined, eventName?: string): Promise<Upload>;
   /** The record S3 sends to `target` for this upload. */
   record(upload: Upload, target: LambdaTarget): S3EventRecord;
 }
@@ -30,12 +30,11 @@ export function s3Side(aws: AwsClients): S3Side {
     ownerPrincipalId: 'HARNESSOWNER',
     sourceIPAddress: '127.0.0.1',
   });
-  const stored = async (bucket: string, key: string, versionId: string | undefined, meta: { requestId?: string; hostId?: string; eTag?: string; size: number }): Promise<Upload> => {
+  const stored = async (bucket: string, key: string, versionId: string | undefined, meta: { requestId?: string; hostId?: string; eTag?: string; size: number }, eventName = 'ObjectCreated:Put'): Promise<Upload> => {
     const eventTime = new Date().toISOString();
     sequencer = nextSequencer(sequencer, Date.now());
     const head = await aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     const notification = (await aws.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))) as NotificationConfiguration;
-    const eventName = 'ObjectCreated:Put';
     const object: StoredObject = {
       bucket,
       key,
@@ -60,7 +59,7 @@ export function s3Side(aws: AwsClients): S3Side {
         ...(put.$metadata.extendedRequestId === undefined ? {} : { hostId: put.$metadata.extendedRequestId }),
       });
     },
-    observed: (bucket, key, versionId) => stored(bucket, key, versionId, { size: 0 }),
+    observed: (bucket, key, versionId, eventName) => stored(bucket, key, versionId, { size: 0 }, eventName),
     record: (upload, target) => buildS3EventRecord(upload.object, context(target)),
   };
 }

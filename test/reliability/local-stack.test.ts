@@ -17,9 +17,10 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { OutcomeRecord } from '../../common/src/outcome';
-import type { Burst, Delivery, Harness } from '../harness/harness';
+import type { Burst, Harness } from '../harness/harness';
 import { World } from '../e2e/support';
 import { recordCase } from './cases';
+import { eventOf } from './event-ends';
 import { adoptMasterLogin, readMasterLogin } from '../harness/master-login';
 import { errorAnswer } from '../harness/answers';
 import { AppliedIam, checkCalls, HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID } from '../harness/iam-check';
@@ -101,23 +102,6 @@ describe('the local stack on its worst day', () => {
   const outcome = async (database: Key): Promise<OutcomeRecord> => {
     const object = await world.aws.s3.send(new GetObjectCommand({ Bucket: buckets[database], Key: '.flyway/outcome.json' }));
     return JSON.parse(await (object.Body?.transformToString() ?? Promise.resolve('{}'))) as OutcomeRecord;
-  };
-
-  /** Where the events of a set of uploads ended, from the harness's records (empty when nowhere). */
-  const eventOf = (deliveries: readonly Delivery[], notified: boolean): string => {
-    if (!notified) return 'none sent: the bucket notifies the trigger of .sql keys only';
-    const ends = new Set<string>();
-    for (const { invocation, attempts, afterRetries, commands } of deliveries) {
-      const messages = invocation.logs.map((line) => String(line.message));
-      if (attempts.length > 1) ends.add(`trigger failed ${attempts.filter((attempt) => !attempt.ok).length} time(s); Lambda retried it`);
-      if (afterRetries !== undefined) ends.add(afterRetries.destination === 'dropped' ? 'dropped by Lambda after its retries (no on-failure destination)' : `after Lambda's retries: the on-failure queue (message ${afterRetries.messageId ?? '?'})`);
-      for (const command of commands) ends.add(`command ${command.status}${command.status === 'Success' ? '' : ' (EventBridge -> failure notification)'}`);
-      if (messages.some((message) => message.startsWith('rejected: not a valid Flyway migration name'))) ends.add('rejected by the trigger: tagged, reported, no command');
-      if (messages.some((message) => message.startsWith('ignored'))) ends.add('ignored by the trigger (logged)');
-      if (messages.some((message) => message.startsWith('rejected: not an S3'))) ends.add('refused by the trigger as not an upload event (logged, not retried)');
-      if (messages.some((message) => message.startsWith('configuration error: bucket is not mapped'))) ends.add('reported by the trigger as an unknown bucket (notification topic), not run');
-    }
-    return [...ends].join('; ');
   };
 
   it('file names Flyway would reject are refused at the trigger, tagged with the reason, and never reach the database', async () => {

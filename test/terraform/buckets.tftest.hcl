@@ -1,5 +1,6 @@
 # One database bucket, as modules/database-bucket plans it: private, encrypted, versioned,
-# TLS-only, old versions expire, and only .sql uploads invoke the trigger, from this bucket only.
+# TLS-only, old versions expire, and only uploads ending in .sql (in any case: S3 matches suffixes
+# case-sensitively, and the trigger must see V1__x.SQL to reject it) invoke the trigger.
 provider "aws" {
   region                      = "eu-central-1"
   access_key                  = "test"
@@ -51,13 +52,34 @@ run "database_bucket" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket_notification.this.lambda_function) == 1
-    error_message = "Exactly one notification per bucket."
+    condition     = length(aws_s3_bucket_notification.this.lambda_function) == 8
+    error_message = "One notification configuration per case variant of the .sql suffix (eight), and no other."
   }
 
   assert {
-    condition     = aws_s3_bucket_notification.this.lambda_function[0].filter_suffix == ".sql" && aws_s3_bucket_notification.this.lambda_function[0].events == toset(["s3:ObjectCreated:*"])
-    error_message = "Only created .sql objects may invoke the trigger."
+    condition = toset([for config in aws_s3_bucket_notification.this.lambda_function : config.filter_suffix]) == toset([
+      ".sql", ".sqL", ".sQl", ".sQL", ".Sql", ".SqL", ".SQl", ".SQL",
+    ])
+    error_message = "Every case variant of .sql must invoke the trigger, so that V1__x.SQL is rejected and reported instead of never seen."
+  }
+
+  assert {
+    # AWS refuses overlapping suffixes for one event type: two overlap when a key can end with both,
+    # that is when one ends with the other (S3 User Guide, notification-how-to-filtering).
+    condition = alltrue(flatten([
+      for a in aws_s3_bucket_notification.this.lambda_function : [
+        for b in aws_s3_bucket_notification.this.lambda_function : a.filter_suffix == b.filter_suffix || !endswith(a.filter_suffix, b.filter_suffix)
+      ]
+    ]))
+    error_message = "No two notification suffixes may overlap: S3 would refuse the configuration."
+  }
+
+  assert {
+    condition = alltrue([
+      for config in aws_s3_bucket_notification.this.lambda_function :
+      config.events == toset(["s3:ObjectCreated:*"]) && config.lambda_function_arn == var.trigger_function_arn && (config.filter_prefix == null || config.filter_prefix == "")
+    ])
+    error_message = "Only created objects may invoke the trigger, each configuration on the suffix alone."
   }
 }
 

@@ -4,7 +4,8 @@
 
 import { decodeFile, emptyFileFinding } from './files';
 import { parseMysql } from './mysql';
-import { isSqlFile, migrationOrder, nameFindings } from './names';
+import { flywayOrder } from '../../../common/src/migration-order';
+import { isSqlFile, nameFindings } from './names';
 import { parsePostgresql } from './postgresql';
 import { riskFindings, type ParsedFile } from './risks';
 import type { ParsedSql, SyntaxProblem } from './statements';
@@ -17,7 +18,7 @@ export async function lintFiles(files: readonly LintFile[], options: LintOptions
   const sqlFiles = files.filter((file) => isSqlFile(file.name));
   const findings = nameFindings(sqlFiles.map((file) => file.name));
   const parsedFiles: ParsedFile[] = [];
-  for (const file of migrationOrder(sqlFiles)) {
+  for (const file of flywayOrder(sqlFiles)) {
     const decoded = decodeFile(file);
     findings.push(...decoded.findings);
     if (decoded.text === undefined) continue;

@@ -2,13 +2,13 @@
 // linter rejects exactly what the module would reject: names Flyway would not run, callbacks that
 // only run when enabled, and two files that claim the same version or repeatable description.
 
-import { classifyKey, type Classification } from '../../../common/src/flyway-name';
-import { compareVersions, normalizeVersion } from '../../../common/src/version';
+import { classifyKey, SQL_SUFFIX, type Classification } from '../../../common/src/flyway-name';
+import { normalizeVersion } from '../../../common/src/version';
 import type { Finding } from './types';
 
 const EXPECTED_NAMES = 'Name it V<version>__<description>.sql for a versioned migration or R__<description>.sql for a repeatable one.';
 
-/** Whether the linter looks at a file at all: everything but files that are not `.sql`. */
+/** Whether the linter looks at a file at all: everything but files that are not `.sql` in any case. */
 export function isSqlFile(name: string): boolean {
   return classifyKey(name).kind !== 'ignored';
 }
@@ -18,6 +18,12 @@ export function nameFindings(names: readonly string[]): Finding[] {
   const classified = names.map((name) => ({ name, classification: classifyKey(name) }));
   for (const { name, classification } of classified) {
     if (classification.kind === 'rejected') {
+      if (classification.code === 'suffix-case') {
+        // Flyway 10 itself matches the suffix in any case; the module does not (common/src/flyway-name.ts).
+        const message = `The module rejects this file, although Flyway itself would run it: ${classification.reason}.`;
+        findings.push({ file: name, severity: 'error', rule: 'name', message, fix: suffixCaseFix(name) });
+        continue;
+      }
       findings.push({ file: name, severity: 'error', rule: 'name', message: `Flyway would not run this file: ${classification.reason}.`, fix: EXPECTED_NAMES });
     } else if (classification.kind === 'callback') {
       findings.push({
@@ -40,26 +46,13 @@ export function nameFindings(names: readonly string[]): Finding[] {
   return findings;
 }
 
-/**
- * The order Flyway applies the files in: versioned by version, then repeatables by description.
- * Callbacks and misnamed files come last, so tables they create never count as new for others.
- */
-export function migrationOrder<T extends { name: string }>(files: readonly T[]): T[] {
-  const ranked = files.map((file) => ({ file, classification: classifyKey(file.name) }));
-  return ranked
-    .sort((a, b) => {
-      const byKind = KIND_ORDER[a.classification.kind] - KIND_ORDER[b.classification.kind];
-      if (byKind !== 0) return byKind;
-      if (a.classification.kind === 'versioned' && b.classification.kind === 'versioned') {
-        const byVersion = compareVersions(a.classification.version, b.classification.version);
-        if (byVersion !== 0) return byVersion;
-      }
-      return compare(a.file.name, b.file.name);
-    })
-    .map(({ file }) => file);
+/** The file name to rename a `.SQL` (`.Sql`, ...) file to, and whether that name is right otherwise too. */
+function suffixCaseFix(name: string): string {
+  const renamed = `${name.slice(0, -SQL_SUFFIX.length)}${SQL_SUFFIX}`;
+  const after = classifyKey(renamed);
+  if (after.kind !== 'rejected') return `Rename it to ${renamed}.`;
+  return `Rename it to end in ${SQL_SUFFIX} and fix the name too: ${renamed} would be rejected for ${after.reason}. ${EXPECTED_NAMES}`;
 }
-
-const KIND_ORDER: Readonly<Record<Classification['kind'], number>> = { versioned: 0, repeatable: 1, callback: 2, rejected: 3, ignored: 4 };
 
 interface Named {
   name: string;
@@ -93,8 +86,4 @@ function versionKey(c: Classification): string | undefined {
 // Flyway shows underscores in a description as spaces, so R__a_b and `R__a b` collide.
 function repeatableKey(c: Classification): string | undefined {
   return c.kind === 'repeatable' ? c.description.replace(/_/g, ' ') : undefined;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

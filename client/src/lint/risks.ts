@@ -12,7 +12,7 @@ export interface ParsedFile {
 const LATER_DROP = 'Keep it until no code uses it, take a backup, then drop it in a later release.';
 const NEW_COLUMN = 'Add a new column, backfill it in batches, switch the code to it, then drop the old column.';
 
-/** Warnings for a set of files given in the order Flyway applies them (see migrationOrder). */
+/** Warnings for a set of files given in the order Flyway applies them (see flywayOrder in common/src/migration-order.ts). */
 export function riskFindings(filesInOrder: readonly ParsedFile[], engine: Engine): Finding[] {
   const findings: Finding[] = [];
   // Tables created by the files applied so far: indexing them blocks nobody, they are new.

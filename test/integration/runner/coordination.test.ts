@@ -5,7 +5,7 @@
 //   upload is taken whole (settle), rejected files are never run, a failed pass is never skipped,
 //   the outcome is recorded in the bucket, TLS is verified, the endpoint comes from the module,
 //   and a host fault is never recorded as the database's outcome.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMoto, MotoServer } from '../../support/moto';
@@ -210,7 +210,7 @@ describe('the outcome record (item 6)', () => {
     await world.upload(key, 'notes.sql', 'not a migration');
     expectExit(await world.runner(key, 'migrate', { args: ['--requested-at', '2026-11-21T05:00:00.000Z'] }), EXIT.ok);
     expect(await world.outcome(key)).toMatchObject({
-      schema: 1,
+      schema: 2,
       database: key,
       action: 'migrate',
       status: 'success',
@@ -220,6 +220,7 @@ describe('the outcome record (item 6)', () => {
       objects: [{ key: 'V1__t.sql', version_id: v1 }],
       rejected: [{ key: 'notes.sql', reason: expect.stringContaining('not a Flyway migration name') }],
       requested_at: '2026-11-21T05:00:00.000Z',
+      requests: ['2026-11-21T05:00:00.000Z'],
       exit_code: 0,
     });
 
@@ -314,5 +315,47 @@ describe('a burst (item 9)', () => {
     expect(of('flyway')).toEqual(['-outputType=json -skipCheckForUpdate migrate info']);
     expect(of('java')).toEqual([expect.stringMatching(/ org\.flywaydb\.commandline\.Main -outputType=json -skipCheckForUpdate migrate info$/)]);
     for (const result of results) expect(result.stdout + result.stderr).not.toContain(server.password);
+  });
+});
+
+describe("the command's time (--seconds-left, what is left of its executionTimeout)", () => {
+  const takenRequests = (key: string) => {
+    try {
+      return readdirSync(join(world.home, key, 'requests', 'taken')).filter((name) => name.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  };
+
+  it('too little time for a pass: exit 9, the record names the versions waiting, the request stays and the next command runs it', async () => {
+    const key = 'short_of_time';
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__t.sql', 'CREATE TABLE t (id INT);\n');
+    const stopped = await world.runner(key, 'migrate', { args: ['--seconds-left', '20', '--requested-at', '2026-12-02T06:00:00.000Z'] });
+    expectExit(stopped, EXIT.stopped);
+    expect(stopped.errorLine).toMatch(/^flyway-runner: error: stopped: \d+s of the command's executionTimeout are left, and a pass needs about 30s; V1__t\.sql not migrated yet; 1 request\(s\) stay on the host for the next command -- run them now with `aurora-flyway run short_of_time migrate`/);
+    expect(await world.outcome(key)).toMatchObject({ action: 'migrate', status: 'failed', waiting: ['V1__t.sql'], requests: ['2026-12-02T06:00:00.000Z'], exit_code: EXIT.stopped });
+    expect(await world.query('postgres', `SELECT count(*) FROM pg_database WHERE datname = '${key}'`)).toBe('0');
+    expect(takenRequests(key)).toHaveLength(1);
+
+    // The next command takes the request over with its own, and records both.
+    const next = await world.runner(key, 'migrate', { args: ['--requested-at', '2026-12-02T06:00:05.000Z'] });
+    expectExit(next, EXIT.ok);
+    expect(await world.outcome(key)).toMatchObject({ status: 'success', schema_version: '1', requests: ['2026-12-02T06:00:00.000Z', '2026-12-02T06:00:05.000Z'] });
+    expect(takenRequests(key)).toEqual([]);
+  });
+
+  it("a statement that would run into the command's deadline is stopped by the database (statement_timeout), rolled back, and the run says so", async () => {
+    const key = 'statement_bound';
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__forever.sql', 'CREATE TABLE forever (id INT);\nSELECT pg_sleep(120);\n');
+    const started = Date.now();
+    // 31 s left: the pass starts (it needs 30), its statements get 16 s.
+    const result = await world.runner(key, 'migrate', { args: ['--seconds-left', '31'] });
+    expectExit(result, EXIT.migration);
+    expect(Date.now() - started).toBeLessThan(31_000);
+    expect(result.stdout).toContain('canceling statement due to statement timeout');
+    expect(await world.query(key, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'forever'")).toBe('0');
+    expect(await world.outcome(key)).toMatchObject({ status: 'failed', flyway_error: expect.arrayContaining([expect.stringContaining('statement timeout')]) });
   });
 });

@@ -71,7 +71,7 @@ export async function executeOk(command: string, args: readonly string[], option
   return result;
 }
 
-export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7, host: 8 } as const;
+export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7, host: 8, stopped: 9 } as const;
 
 export type Engine = 'postgresql' | 'mysql';
 

@@ -4,7 +4,7 @@
 import { flywayErrorLines } from '../../../client/src/follow';
 import { createReporter, table } from '../../../client/src/output';
 import { databaseOf, pipelineOf } from '../../../client/src/pipeline';
-import { planPush, type RemoteObject } from '../../../client/src/push-plan';
+import { planPush, runnerRefusals, type RemoteObject } from '../../../client/src/push-plan';
 import { statusTable } from '../../../client/src/status';
 import { explainAwsError, EXIT } from '../../../client/src/errors';
 import { describeOutcome } from '../../../client/src/push';
@@ -25,7 +25,9 @@ describe('pipelineOf and databaseOf', () => {
     const pipeline = pipelineOf('/shop/flyway', pipelineJson, [settings('users'), settings('orders')]);
     expect(pipeline).toMatchObject({ namePrefix: 'shop', documentName: 'shop-flyway', instanceId: 'i-1', commandLogGroup: '/flyway/shop-flyway/commands' });
     expect(pipeline.databases.map((db) => db.key)).toEqual(['orders', 'users']);
-    expect(databaseOf(pipeline, 'users')).toEqual({ key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users' });
+    expect(databaseOf(pipeline, 'users')).toEqual({ key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users', callbacks: false });
+    const withCallbacks = JSON.stringify({ ...(JSON.parse(settings('users')) as object), flyway: { callbacks: true } });
+    expect(databaseOf(pipelineOf('/shop/flyway', pipelineJson, [withCallbacks]), 'users').callbacks).toBe(true);
   });
 
   it('knows whether the host sleeps (pipelines applied before the idle stop have an always-on host)', () => {
@@ -42,6 +44,24 @@ describe('pipelineOf and databaseOf', () => {
     } catch (error) {
       expect((error as { exitCode: number }).exitCode).toBe(EXIT.setup);
     }
+  });
+});
+
+describe('runnerRefusals (push refuses, before uploading, what the runner would not run)', () => {
+  it('refuses a SQL callback while callbacks are off, with the runner\'s reason, and lets it through when they are on', () => {
+    expect(runnerRefusals(['V1__a.sql', 'afterMigrate.sql'], [], { callbacks: false })).toEqual([
+      { name: 'afterMigrate.sql', reason: expect.stringContaining('callbacks are off for this database') },
+    ]);
+    expect(runnerRefusals(['afterMigrate.sql'], [], { callbacks: true })).toEqual([]);
+  });
+
+  it('refuses a name the runner rejects, and a version another key in the bucket already claims', () => {
+    expect(runnerRefusals(['v2__lower.sql'], [], { callbacks: false })).toEqual([{ name: 'v2__lower.sql', reason: expect.stringContaining('lowercase prefix') }]);
+    expect(runnerRefusals(['V2__again.sql', 'V3__c.sql'], ['V1__a.sql', 'V02__b.sql'], { callbacks: false })).toEqual([
+      { name: 'V2__again.sql', reason: expect.stringContaining('already claimed by V02__b.sql') },
+    ]);
+    // Re-uploading a changed file under its own name (--allow-modify) is not a clash.
+    expect(runnerRefusals(['V2__b.sql'], ['V2__b.sql'], { callbacks: false })).toEqual([]);
   });
 });
 

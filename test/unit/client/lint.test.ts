@@ -20,6 +20,8 @@ describe('lintFiles on PostgreSQL', () => {
       'R__refresh views.sql:- error duplicate-description',
       'R__refresh_views.sql:- error duplicate-description',
       'V01__same_version.sql:- error duplicate-version',
+      // The module rejects the upper-case suffix: an error, never a silently ignored file.
+      'V11__upper_case_suffix.SQL:- error name',
       // V1 indexes the table it creates: no index-without-concurrently.
       'V1__create_accounts.sql:- error duplicate-version',
       'V2__risky_changes.sql:2 warning index-without-concurrently',
@@ -46,7 +48,12 @@ describe('lintFiles on PostgreSQL', () => {
     expect(byRule('duplicate-version')[0].message).toBe('Version 1 is also used by V1__create_accounts.sql.');
     expect(byRule('duplicate-description')[0].message).toMatch(/"refresh views" is also used by R__refresh_views\.sql/);
     expect(byRule('syntax')[0].message).toBe('The PostgreSQL parser reports: syntax error at or near "SELEC".');
-    expect(byRule('name')[0]).toMatchObject({ message: expect.stringMatching(/lowercase prefix/), fix: expect.stringMatching(/V<version>__<description>\.sql .* R__<description>\.sql/) });
+    const named = (file: string) => findings.find((f) => f.rule === 'name' && f.file === file);
+    expect(named('v10__lowercase_prefix.sql')).toMatchObject({ message: expect.stringMatching(/lowercase prefix/), fix: expect.stringMatching(/V<version>__<description>\.sql .* R__<description>\.sql/) });
+    expect(named('V11__upper_case_suffix.SQL')).toMatchObject({
+      message: expect.stringMatching(/^The module rejects this file, although Flyway itself would run it: upper-case or mixed-case suffix: .*sqlMigrationSuffixes/),
+      fix: 'Rename it to V11__upper_case_suffix.sql.',
+    });
     expect(byRule('callback')[0].message).toMatch(/afterMigrate callback, which only runs when the database enables callbacks/);
     expect(byRule('drop').map((f) => f.message)).toEqual([
       "DROP COLUMN accounts.email deletes the column's data and breaks code that still reads it.",
@@ -105,7 +112,23 @@ describe('lintFiles on PostgreSQL', () => {
   });
 
   it('looks at .sql files only', async () => {
-    expect(await lint([sql('notes.txt', 'DROP TABLE t;'), sql('README.md', '')], 'postgresql')).toEqual([]);
+    expect(await lint([sql('notes.txt', 'DROP TABLE t;'), sql('README.md', ''), sql('V1__x.SQL.bak', 'DROP TABLE t;')], 'postgresql')).toEqual([]);
+  });
+
+  it('reports an upper- or mixed-case .sql suffix as a name error whose fix names the right file name', async () => {
+    for (const name of ['V1__create.SQL', 'R__views.Sql', 'afterMigrate.sQl']) {
+      const findings = await lint([sql(name, 'SELECT 1;\n')], 'postgresql');
+      const right = `${name.slice(0, -4)}.sql`;
+      expect(findings).toEqual([{ file: name, severity: 'error', rule: 'name', message: expect.stringMatching(/lower-case \.sql/), fix: `Rename it to ${right}.` }]);
+    }
+    // Two files Flyway would see as one version stay apart: only the lower-case one is a migration.
+    expect(brief(await lint([sql('V1__a.sql', 'SELECT 1;\n'), sql('V1__a.SQL', 'SELECT 1;\n')], 'postgresql'))).toEqual(['V1__a.SQL:- error name']);
+  });
+
+  it('says so when the lower-case name would still be rejected', async () => {
+    const [finding] = await lint([sql('v1__create.SQL', 'SELECT 1;\n')], 'postgresql');
+    expect(finding).toMatchObject({ file: 'v1__create.SQL', severity: 'error', rule: 'name', message: expect.stringMatching(/lower-case \.sql/) });
+    expect(finding.fix).toMatch(/^Rename it to end in \.sql and fix the name too: v1__create\.sql would be rejected for lowercase prefix: .*\. Name it V<version>__<description>\.sql/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { classifyKey, type RejectionCode } from '../../../common/src/flyway-name';
+import { classifyKey, isSqlKey, type RejectionCode } from '../../../common/src/flyway-name';
 
 describe('classifyKey', () => {
   it.each([
@@ -55,13 +55,20 @@ describe('classifyKey', () => {
     ['R__.sql', 'missing-description'],
     ['R1__x.sql', 'repeatable-with-version'],
     ['dir/v1__x.sql', 'lowercase-prefix'],
+    ['V1__x.SQL', 'suffix-case'],
+    ['V1__x.Sql', 'suffix-case'],
+    ['dir/R__views.sQl', 'suffix-case'],
+    ['afterMigrate.SQL', 'suffix-case'],
+    ['README.SQL', 'suffix-case'],
+    ['v1__x.SQL', 'suffix-case'],
+    ['../V1__x.SQL', 'unsafe-key'],
   ])('rejects %s (%s)', (key, code) => {
     const result = classifyKey(key);
     expect(result).toMatchObject({ kind: 'rejected', code });
   });
 
   it('gives reasons that are valid S3 tag values and do not echo the key', () => {
-    const keys = ['v1__x.sql', 'U1__x.sql', 'X.sql', 'V1_x.sql', 'V__x.sql', 'V1.x__y.sql', 'V1__.sql', 'R1__x.sql', '../V1__x.sql'];
+    const keys = ['v1__x.sql', 'U1__x.sql', 'X.sql', 'V1_x.sql', 'V__x.sql', 'V1.x__y.sql', 'V1__.sql', 'R1__x.sql', '../V1__x.sql', 'V1__x.SQL'];
     for (const key of keys) {
       const result = classifyKey(key);
       if (result.kind !== 'rejected') throw new Error(`${key} should be rejected`);
@@ -84,9 +91,34 @@ describe('classifyKey', () => {
     }
   });
 
-  it('ignores keys that are not .sql files', () => {
-    expect(classifyKey('V1__x.SQL')).toMatchObject({ kind: 'ignored' });
+  it('ignores keys that are not .sql files in any case', () => {
     expect(classifyKey('V1__x.sql.bak')).toMatchObject({ kind: 'ignored' });
+    expect(classifyKey('V1__x.SQL.bak')).toMatchObject({ kind: 'ignored' });
     expect(classifyKey('folder.sql/')).toMatchObject({ kind: 'ignored' });
+    expect(classifyKey('README.md')).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('rejects an upper- or mixed-case .sql suffix instead of ignoring it, saying to rename it to .sql and why', () => {
+    const result = classifyKey('V1__x.SQL');
+    expect(result).toEqual({ kind: 'rejected', basename: 'V1__x.SQL', code: 'suffix-case', reason: expect.stringMatching(/rename .*lower-case \.sql/) });
+    if (result.kind !== 'rejected') throw new Error('unreachable');
+    expect(result.reason).toMatch(/sqlMigrationSuffixes/);
+  });
+});
+
+describe('isSqlKey', () => {
+  it.each(['.sql', '.sqL', '.sQl', '.sQL', '.Sql', '.SqL', '.SQl', '.SQL'])('is true for a basename ending in %s', (suffix) => {
+    expect(isSqlKey(`V1__x${suffix}`)).toBe(true);
+    expect(isSqlKey(`some/prefix/V1__x${suffix}`)).toBe(true);
+  });
+
+  it.each(['V1__x.sql.bak', 'folder.sql/', 'folder.SQL/', 'README.md', '.flyway/outcome.json', 'V1__xsql', 'V1__x.sq', 'dir.sql/notes.txt', ''])('is false for %j', (key) => {
+    expect(isSqlKey(key)).toBe(false);
+  });
+
+  it('agrees with classifyKey: exactly the keys it does not ignore', () => {
+    for (const key of ['V1__x.sql', 'V1__x.SQL', 'v1__x.Sql', 'afterMigrate.sql', '../V1__x.sQl', 'notes.txt', 'folder.sql/', 'V1__x.sql.bak']) {
+      expect(`${key} ${isSqlKey(key)}`).toBe(`${key} ${classifyKey(key).kind !== 'ignored'}`);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { emulatorPolicy, isMisjudgedByEmulator } from '../../harness/emulator-quirks';
+import { emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml } from '../../harness/emulator-quirks';
 
 // The module's bucket policy (modules/database-bucket), as the emulator returns it.
 const TLS_ONLY = {
@@ -29,5 +29,15 @@ describe('emulator bucket policy', () => {
   it('leaves a policy the emulator judges correctly as it is', () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: ALLOW_READ });
     expect(emulatorPolicy(policy)).toEqual({ policy, removed: [] });
+  });
+});
+
+describe('ListMultipartUploads as S3 answers it (moto reports one fixed Initiated for every upload)', () => {
+  it('lists each upload with its key (XML-escaped), id and the time it began', () => {
+    const xml = listMultipartUploadsXml('b', [{ key: 'V1__a&b<c>.sql', uploadId: 'u1', initiated: new Date('2026-12-02T06:00:00.000Z') }]);
+    expect(xml).toContain('<Bucket>b</Bucket>');
+    expect(xml).toContain('<Upload><Key>V1__a&amp;b&lt;c&gt;.sql</Key><UploadId>u1</UploadId><StorageClass>STANDARD</StorageClass><Initiated>2026-12-02T06:00:00.000Z</Initiated></Upload>');
+    expect(xml).toContain('<IsTruncated>false</IsTruncated>');
+    expect(listMultipartUploadsXml('b', [])).not.toContain('<Upload>');
   });
 });

@@ -26,6 +26,8 @@ describe('authorizationRequests: what AWS authorizes for a recorded call', () =>
     expect(actions(call('s3', 'GET', '/b/V1__a.sql?versionId=v1&x-id=GetObject'))).toEqual(['s3:GetObjectVersion arn:aws:s3:::b/V1__a.sql']);
     expect(actions(call('s3', 'GET', '/b/runner/r.js'))).toEqual(['s3:GetObject arn:aws:s3:::b/runner/r.js']);
     expect(actions(call('s3', 'GET', '/b?versions'))).toEqual(['s3:ListBucketVersions arn:aws:s3:::b']);
+    // ListMultipartUploads is authorized as s3:ListBucketMultipartUploads on the bucket (S3's Service Authorization Reference).
+    expect(actions(call('s3', 'GET', '/b?uploads'))).toEqual(['s3:ListBucketMultipartUploads arn:aws:s3:::b']);
     expect(actions(call('s3', 'GET', '/b?list-type=2&prefix=a'))).toEqual(['s3:ListBucket arn:aws:s3:::b']);
     expect(actions(call('s3', 'GET', '/b/a%20b.sql?tagging&versionId=v'))).toEqual(['s3:GetObjectVersionTagging arn:aws:s3:::b/a b.sql']);
     expect(actions(call('s3', 'PUT', '/b/a.sql?tagging'))).toEqual(['s3:PutObjectTagging arn:aws:s3:::b/a.sql']);

@@ -45,3 +45,34 @@ describe('lambdaTargets', () => {
     expect(lambdaTargets({}, 'ObjectCreated:Put', 'V1__a.sql')).toEqual([]);
   });
 });
+
+describe('lambdaTargets with one configuration per case variant of .sql (modules/database-bucket)', () => {
+  // S3 compares suffix filters with the key as strings, case-sensitively; the harness must too, or
+  // it would deliver events for keys that S3 never notifies about.
+  const suffixes = ['.sql', '.sqL', '.sQl', '.sQL', '.Sql', '.SqL', '.SQl', '.SQL'];
+  const configuration: NotificationConfiguration = {
+    LambdaFunctionConfigurations: suffixes.map((suffix, index) => ({
+      Id: `tf-s3-lambda-${index}`,
+      LambdaFunctionArn: FN,
+      Events: ['s3:ObjectCreated:*'],
+      Filter: { Key: { FilterRules: [{ Name: 'Suffix', Value: suffix }] } },
+    })),
+  };
+  const matching = (key: string) => lambdaTargets(configuration, 'ObjectCreated:Put', key).map((target) => target.configurationId);
+
+  it('matches V1__x.SQL by the .SQL configuration only', () => {
+    expect(matching('V1__x.SQL')).toEqual([`tf-s3-lambda-${suffixes.indexOf('.SQL')}`]);
+  });
+
+  it('matches every case variant by exactly its own configuration', () => {
+    for (const [index, suffix] of suffixes.entries()) {
+      expect(matching(`db/V1__x${suffix}`)).toEqual([`tf-s3-lambda-${index}`]);
+    }
+  });
+
+  it('matches README.md, V1__x.sql.bak and the outcome record by no configuration', () => {
+    expect(matching('README.md')).toEqual([]);
+    expect(matching('V1__x.sql.bak')).toEqual([]);
+    expect(matching('.flyway/outcome.json')).toEqual([]);
+  });
+});

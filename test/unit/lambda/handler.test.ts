@@ -131,6 +131,8 @@ describe('handler', () => {
     ['V1.x__y.sql', 'invalid version'],
     ['R1__x.sql', 'repeatable migrations have no version'],
     ['hello.sql', 'not a Flyway migration name'],
+    ['V1__x.SQL', 'upper-case or mixed-case suffix'],
+    ['db/R__views.Sql', 'upper-case or mixed-case suffix'],
   ])('rejects %s: tags the version with why, logs and reports it, runs nothing', async (key, why) => {
     const { ports, lines, handler } = setup();
     const result = await handler(s3Event({ bucket: USERS, key, versionId: 'v9' }));

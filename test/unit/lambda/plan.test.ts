@@ -58,11 +58,24 @@ describe('planInvocation', () => {
     expect(plan.rejections).toEqual([]);
   });
 
-  it('ignores keys that do not end in .sql', () => {
-    const plan = planInvocation([upload('users-bucket', 'notes.txt'), upload('stranger', 'x.csv')], databases);
-    expect(plan.ignored.map((i) => i.record.key)).toEqual(['notes.txt', 'x.csv']);
+  it('ignores keys that do not end in .sql in any case', () => {
+    const plan = planInvocation([upload('users-bucket', 'notes.txt'), upload('stranger', 'x.csv'), upload('users-bucket', 'V1__x.SQL.bak')], databases);
+    expect(plan.ignored.map((i) => i.record.key)).toEqual(['notes.txt', 'x.csv', 'V1__x.SQL.bak']);
     expect(plan.runs).toEqual([]);
     expect(plan.unknownBuckets).toEqual([]);
+  });
+
+  it('rejects an upper- or mixed-case .sql suffix like any other bad name, never ignores it', () => {
+    const plan = planInvocation([upload('users-bucket', 'V1__x.SQL'), upload('products-bucket', 'dir/R__views.Sql'), upload('users-bucket', 'V2__ok.sql'), upload('stranger', 'V3__y.SQL')], databases);
+    expect(plan.rejections.map((r) => [r.database, r.record.key, r.code])).toEqual([
+      ['users', 'V1__x.SQL', 'suffix-case'],
+      ['products', 'dir/R__views.Sql', 'suffix-case'],
+    ]);
+    expect(plan.rejections[0]?.reason).toMatch(/lower-case \.sql/);
+    expect(plan.ignored).toEqual([]);
+    expect(plan.runs.map((r) => [r.database, r.records.map((x) => x.key)])).toEqual([['users', ['V2__ok.sql']]]);
+    // Like any .sql key from a bucket the configuration does not map: reported, not classified.
+    expect(plan.unknownBuckets.map((u) => [u.bucket, u.records.map((r) => r.key)])).toEqual([['stranger', ['V3__y.SQL']]]);
   });
 
   it('keeps both versions when one key is uploaded twice in an event', () => {

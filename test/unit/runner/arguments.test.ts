@@ -29,6 +29,9 @@ describe('parseArgs', () => {
     expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', maxParallel: 2, settleSeconds: 3 } });
     const parsed = parseArgs([...VALID, '--db-endpoint', 'db.example:3306', '--max-parallel=4', '--settle-seconds=10']);
     expect(parsed).toMatchObject({ args: { dbEndpoint: { host: 'db.example', port: 3306 }, maxParallel: 4, settleSeconds: 10 } });
+    // The document passes what is left of the command's executionTimeout.
+    expect(parseArgs([...VALID, '--seconds-left', '3590'])).toMatchObject({ args: { secondsLeft: 3590 } });
+    expect(parseArgs([...VALID, '--seconds-left', '0'])).toMatchObject({ args: { secondsLeft: 0 } });
   });
 
   it.each([
@@ -53,6 +56,7 @@ describe('parseArgs', () => {
     ['an endpoint with shell text', [...VALID, '--db-endpoint', 'db;reboot:5432'], '--db-endpoint must be host:port'],
     ['no parallelism', [...VALID, '--max-parallel', '0'], '--max-parallel must be an integer from 1 to 64'],
     ['a fractional settle time', [...VALID, '--settle-seconds', '1.5'], '--settle-seconds must be an integer from 0 to 300'],
+    ['negative seconds left', [...VALID, '--seconds-left', '-5'], '--seconds-left must be an integer from 0 to 172800'],
   ])('refuses %s', (_name, args, message) => {
     const parsed = parseArgs(args as string[]);
     expect(parsed.kind).toBe('usage-error');

@@ -1,4 +1,4 @@
-import { currentVersion, flywayEnvironment, jdbcUrl, parseFlywayOutput, type FlywayOptions } from '../../../runner/src/flyway';
+import { currentVersion, flywayEnvironment, jdbcUrl, parseFlywayOutput, sessionBounds, type FlywayOptions } from '../../../runner/src/flyway';
 import type { Settings } from '../../../runner/src/settings';
 
 const settings: Settings = {
@@ -22,6 +22,17 @@ describe('Flyway invocation', () => {
     const env = flywayEnvironment(options, '/w/flyway.conf', 'migrate');
     expect(env).toMatchObject({ PATH: '/bin', FLYWAY_CLEAN_DISABLED: 'true', FLYWAY_LOCATIONS: 'filesystem:/m', FLYWAY_CONFIG_FILES: '/w/flyway.conf', FLYWAY_PLACEHOLDERS_OWNER: 'team', FLYWAY_SCHEMAS: 'public', FLYWAY_USER: 'u', FLYWAY_PASSWORD: 'p' });
     expect(env.FLYWAY_URL).toMatch(/^jdbc:postgresql:/);
+  });
+
+  it("bounds each statement by the command's deadline through initSql, and sets nothing without one", () => {
+    expect(sessionBounds('postgresql', 45_000.7)).toBe('SET statement_timeout = 45000');
+    // MySQL bounds only metadata-lock waits (max_execution_time covers SELECT alone), in whole seconds.
+    expect(sessionBounds('mysql', 45_000)).toBe('SET SESSION lock_wait_timeout = 45');
+    expect(sessionBounds('mysql', 200)).toBe('SET SESSION lock_wait_timeout = 1');
+    expect(sessionBounds('postgresql', undefined)).toBeUndefined();
+    const options = { settings, target, login: { username: 'u', password: 'p', secretId: 's' }, migrationsDir: '/m', baseEnv: {} } as unknown as FlywayOptions;
+    expect(flywayEnvironment(options, '/w/flyway.conf', 'migrate').FLYWAY_INIT_SQL).toBeUndefined();
+    expect(flywayEnvironment({ ...options, statementTimeoutMs: 30_000 }, '/w/flyway.conf', 'migrate').FLYWAY_INIT_SQL).toBe('SET statement_timeout = 30000');
   });
 
   it('reads single and composite JSON results', () => {

@@ -1,4 +1,5 @@
-import { classifyListing, conflicts, keyOfVersion, sameObjects, CALLBACKS_OFF_REASON, type BucketObject } from '../../../runner/src/listing';
+import { CALLBACKS_OFF_REASON } from '../../../common/src/runner-rules';
+import { classifyListing, conflicts, keyOfVersion, sameObjects, uploadsToWaitFor, type BucketObject } from '../../../runner/src/listing';
 
 const object = (key: string, etag = `"${key}"`, versionId: string | null = `v-${key}`): BucketObject => ({ key, versionId, etag, size: 1 });
 
@@ -55,5 +56,26 @@ describe('helpers', () => {
     expect(sameObjects([object('a.sql'), object('b.sql')], [object('b.sql'), object('a.sql')])).toBe(true);
     expect(sameObjects([object('a.sql')], [object('a.sql', '"a.sql"', 'new')])).toBe(false);
     expect(sameObjects([object('a.sql')], [object('a.sql'), object('b.sql')])).toBe(false);
+  });
+});
+
+describe('uploadsToWaitFor (a pass never starts while a migration is still being uploaded in parts)', () => {
+  const now = Date.parse('2026-12-02T06:00:00Z');
+  const upload = (key: string, minutesAgo: number) => ({ key, uploadId: `u-${key}`, initiated: new Date(now - minutesAgo * 60_000) });
+
+  it('waits for uploads of migrations begun within the hour, not for other keys', () => {
+    const result = uploadsToWaitFor([upload('V1__big.sql', 2), upload('seed.csv', 1), upload('R__views.sql', 0), upload('notes.md', 0)], now);
+    expect(result.waitFor.map((one) => one.key)).toEqual(['V1__big.sql', 'R__views.sql']);
+    expect(result.abandoned).toEqual([]);
+  });
+
+  it('reports an upload begun over an hour ago as abandoned instead of waiting for it', () => {
+    const result = uploadsToWaitFor([upload('V1__big.sql', 61), upload('V2__next.sql', 59)], now);
+    expect(result.waitFor.map((one) => one.key)).toEqual(['V2__next.sql']);
+    expect(result.abandoned.map((one) => one.key)).toEqual(['V1__big.sql']);
+  });
+
+  it('waits for an upload whose start S3 did not report', () => {
+    expect(uploadsToWaitFor([{ key: 'V1__a.sql', uploadId: 'u', initiated: undefined }], now).waitFor).toHaveLength(1);
   });
 });
