@@ -85,11 +85,20 @@ module "aurora" {
   tags                       = local.tags
 }
 
+# The trigger's alarm notifies the topic, so the topic's policy (and a customer key's policy) must
+# name the alarm. Its ARN is built from the name modules/trigger gives it ("<name>-failed-events"),
+# not taken from the alarm: the trigger needs the topic's ARN, and the topic's policy needing the
+# alarm's would make a cycle. test/terraform/root.tftest.hcl checks that the two names agree.
+locals {
+  failure_alarm_arns = var.create_failure_alarm ? ["${local.arn_prefix}:cloudwatch:${local.region_account}:alarm:${var.name_prefix}-flyway-trigger-failed-events"] : []
+}
+
 module "notifications" {
   source          = "./modules/notifications"
   name            = "${var.name_prefix}-flyway-failures"
   document_name   = module.flyway_host.document_name
   email_addresses = var.notification_emails
+  alarm_arns      = local.failure_alarm_arns
   kms_key_arn     = local.kms_key_arn
   tags            = local.tags
 }
@@ -186,9 +195,10 @@ resource "aws_ssm_parameter" "bucket_database" {
 
 # What a customer managed key's policy must grant the services that write to the module's
 # encrypted resources with it (the module's roles are granted by their IAM policies): CloudWatch
-# Logs for each log group, EventBridge for the failure topic. Built from names only, never from
-# the resources that use the key, so the key and its policy can exist before them (AWS refuses
-# to create a log group under a key whose policy does not let CloudWatch Logs use it).
+# Logs for each log group, EventBridge and the trigger's CloudWatch alarm for the failure topic.
+# Built from names only, never from the resources that use the key, so the key and its policy can
+# exist before them (AWS refuses to create a log group under a key whose policy does not let
+# CloudWatch Logs use it).
 locals {
   # ARNs built from names: known at plan time, the same on AWS and the emulator.
   arn_prefix     = "arn:${data.aws_partition.current.partition}"
@@ -203,7 +213,7 @@ locals {
 }
 
 data "aws_iam_policy_document" "kms_key_services" {
-  # checkov:skip=CKV_AWS_111:A key policy's "*" resource is the key itself; the statements are scoped by service principal (and log group).
+  # checkov:skip=CKV_AWS_111:A key policy's "*" resource is the key itself; the statements are scoped by service principal (and log group, or alarm and account).
   # checkov:skip=CKV_AWS_356:A key policy's "*" resource is the key itself; a key policy cannot name another resource.
   count = local.uses_kms ? 1 : 0
   statement {
@@ -220,7 +230,9 @@ data "aws_iam_policy_document" "kms_key_services" {
       values   = [for group in local.log_group_names : "${local.arn_prefix}:logs:${local.region_account}:log-group:${group}"]
     }
   }
-  # EventBridge publishes failed runs to the encrypted topic; SNS asks KMS on its behalf.
+  # EventBridge publishes failed runs to the encrypted topic; SNS asks KMS on its behalf. No
+  # aws:SourceAccount/aws:SourceArn here: the SNS Developer Guide says they are "not supported for
+  # EventBridge-to-encrypted topics" in a key policy (link below).
   statement {
     sid       = "EventBridgePublishesToTheEncryptedTopic"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -228,6 +240,35 @@ data "aws_iam_policy_document" "kms_key_services" {
     principals {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
+    }
+  }
+  # The trigger's alarm publishes to the encrypted topic as cloudwatch.amazonaws.com, which needs
+  # exactly kms:Decrypt and kms:GenerateDataKey* on the topic's key: SNS Developer Guide, "Enable
+  # compatibility between event sources from AWS services and encrypted topics"
+  # (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services),
+  # whose table names cloudwatch.amazonaws.com for Amazon CloudWatch. Its step 3 adds
+  # aws:SourceAccount and aws:SourceArn against confused deputies (supported for every source but
+  # EventBridge): here the account, and the alarm's ARN, the one the topic policy names.
+  dynamic "statement" {
+    for_each = var.create_failure_alarm ? [local.failure_alarm_arns] : []
+    content {
+      sid       = "CloudWatchAlarmPublishesToTheEncryptedTopic"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      resources = ["*"]
+      principals {
+        type        = "Service"
+        identifiers = ["cloudwatch.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = statement.value
+      }
     }
   }
 }

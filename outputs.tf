@@ -69,7 +69,7 @@ output "artifacts_bucket_name" {
 }
 
 output "kms_key_policy_json" {
-  description = "With kms_key_arn: the statements (a policy document) your key's policy must hold before apply, so that CloudWatch Logs and EventBridge can use the key for the module's log groups and topic. Null without a customer managed key."
+  description = "With kms_key_arn: the statements (a policy document) your key's policy must hold before apply, so that CloudWatch Logs can use the key for the module's log groups, and EventBridge and the failure alarm (cloudwatch.amazonaws.com, with create_failure_alarm) for the topic. Null without a customer managed key."
   value       = one(data.aws_iam_policy_document.kms_key_services[*].json)
 }
 

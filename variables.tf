@@ -292,7 +292,7 @@ variable "log_retention_days" {
 }
 
 variable "create_kms_key" {
-  description = "Create a customer managed KMS key (rotated yearly) for buckets, logs, queue, topic, cluster storage and its secret, with a key policy that lets CloudWatch Logs and EventBridge use it. Costs about 1 USD a month. Mutually exclusive with kms_key_arn."
+  description = "Create a customer managed KMS key (rotated yearly) for buckets, logs, queue, topic, cluster storage and its secret, with a key policy that lets CloudWatch Logs, EventBridge and the failure alarm (CloudWatch) use it. Costs about 1 USD a month. Mutually exclusive with kms_key_arn."
   type        = bool
   default     = false
   nullable    = false
@@ -303,7 +303,7 @@ variable "create_kms_key" {
 }
 
 variable "kms_key_arn" {
-  description = "Your customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must hold the statements of the kms_key_policy_json output before apply (CloudWatch Logs and EventBridge use the key). Null (and create_kms_key = false) uses AWS managed keys, and leaves the notification topic unencrypted at rest (EventBridge cannot publish to alias/aws/sns)."
+  description = "Your customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must hold the statements of the kms_key_policy_json output before apply (CloudWatch Logs, EventBridge and, with create_failure_alarm, CloudWatch alarms use the key). Null (and create_kms_key = false) uses AWS managed keys, and leaves the notification topic unencrypted at rest (neither EventBridge nor CloudWatch alarms can publish to alias/aws/sns)."
   type        = string
   default     = null
   validation {
@@ -394,7 +394,7 @@ variable "trigger_reserved_concurrency" {
 }
 
 variable "create_failure_alarm" {
-  description = "Create the CloudWatch alarm that notifies the topic when an upload event waits in the trigger's on-failure queue. Keep true on AWS; the local test stack sets false because its emulator does not implement CloudWatch's current (CBOR) protocol."
+  description = "Create the CloudWatch alarm that notifies the topic when an upload event waits in the trigger's on-failure queue; the topic's policy (and a customer managed key's, see kms_key_policy_json) then lets cloudwatch.amazonaws.com publish for exactly this alarm. Keep true on AWS (the local test stack applies it too, through a translator for the CloudWatch protocol its emulator lacks)."
   type        = bool
   default     = true
 }

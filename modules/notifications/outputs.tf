@@ -9,6 +9,11 @@ output "rule_name" {
 }
 
 output "topic_kms_key_id" {
-  description = "KMS key of the topic (null: not encrypted at rest, so EventBridge can publish without a key policy)."
+  description = "KMS key of the topic (null: not encrypted at rest, so EventBridge and CloudWatch alarms can publish without a key policy)."
   value       = aws_sns_topic.this.kms_master_key_id
+}
+
+output "topic_policy_json" {
+  description = "The topic's access policy: who may publish (the EventBridge rule, the given alarms, the account's principals) and subscribe."
+  value       = data.aws_iam_policy_document.topic.json
 }

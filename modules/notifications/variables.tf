@@ -14,8 +14,14 @@ variable "email_addresses" {
   default     = []
 }
 
+variable "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms that notify the topic (arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>, built from names so that the alarm's module can take this topic's ARN). The topic policy lets cloudwatch.amazonaws.com publish for exactly these alarms; empty: no statement."
+  type        = list(string)
+  default     = []
+}
+
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for the topic; its key policy must let events.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey). Null leaves the topic unencrypted at rest, because EventBridge cannot publish to a topic under the AWS managed key alias/aws/sns."
+  description = "Customer managed KMS key for the topic; its key policy must let events.amazonaws.com (kms:Decrypt, kms:GenerateDataKey) and, with alarm_arns, cloudwatch.amazonaws.com (kms:Decrypt, kms:GenerateDataKey*) use it. Null leaves the topic unencrypted at rest, because neither EventBridge nor CloudWatch alarms can publish to a topic under the AWS managed key alias/aws/sns."
   type        = string
   default     = null
 }

@@ -1,11 +1,14 @@
 // With a customer managed key, AWS services write to the module's encrypted resources with that
 // key, and only the key's policy can let them: CloudWatch Logs for every log group, EventBridge
-// (through SNS) for the failure topic. The emulator checks no key policy. This test takes every
-// encrypted destination a service principal writes to from a real plan of the root module, and
-// asks AWS's policy evaluation (iam-simulate) whether the key policy lets that principal use the
-// key: the policy of the key the module creates (create_kms_key), and for your own key
-// (kms_key_arn) the account's default statement plus the module's kms_key_policy_json output;
-// and that the default statement alone would not (what a user who skips the README gets).
+// and the trigger's CloudWatch alarm (both through SNS) for the failure topic. The emulator checks
+// no key policy. This test takes every encrypted destination a service principal writes to from a
+// real plan of the root module, and asks AWS's policy evaluation (iam-simulate) whether the key
+// policy lets that principal use the key: the policy of the key the module creates
+// (create_kms_key), and for your own key (kms_key_arn) the account's default statement plus the
+// module's kms_key_policy_json output; and that the default statement alone would not (what a
+// user who skips the README gets).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { simulate, type Policy } from '../harness/iam-check';
 import { logGroupArn } from '../harness/iam-requests';
 import { prepareLocalStack, type LocalStack } from '../support/local-stack';
@@ -24,7 +27,15 @@ const DEFAULT_STATEMENT = { Sid: 'EnableIamPolicies', Effect: 'Allow', Principal
 
 interface ConfigModule {
   resources?: { address: string; type: string; expressions?: Record<string, { references?: string[] }> }[];
-  module_calls?: Record<string, { module: ConfigModule }>;
+  module_calls?: Record<string, { expressions?: Record<string, { references?: string[] }>; module: ConfigModule }>;
+  outputs?: Record<string, { expression?: { references?: string[] } }>;
+}
+
+/** A module of the configuration, where it sits (address prefix) and who calls it (to follow its variables). */
+interface ConfigScope {
+  module: ConfigModule;
+  prefix: string;
+  caller?: { scope: ConfigScope; call: string };
 }
 
 interface Plan {
@@ -39,6 +50,38 @@ function eventTargetDestinations(module: ConfigModule, prefix = ''): string[] {
     .filter((resource) => resource.type === 'aws_cloudwatch_event_target')
     .flatMap((resource) => (resource.expressions?.arn?.references ?? []).filter((reference) => !reference.endsWith('.arn')).map((reference) => `${prefix}${reference}`));
   const below = Object.entries(module.module_calls ?? {}).flatMap(([name, call]) => eventTargetDestinations(call.module, `${prefix}module.${name}.`));
+  return [...here, ...below];
+}
+
+/** The resources an expression's reference ends up at, through variables (to the caller) and module outputs (into the callee). */
+function resolveReference(reference: string, scope: ConfigScope): string[] {
+  const [head, name, attribute] = reference.split('.');
+  if (head === 'var') {
+    if (scope.caller === undefined) return [];
+    const { scope: callerScope, call } = scope.caller;
+    const references = callerScope.module.module_calls?.[call]?.expressions?.[name]?.references ?? [];
+    return references.flatMap((next) => resolveReference(next, callerScope));
+  }
+  if (head === 'module') {
+    const callee = scope.module.module_calls?.[name];
+    if (callee === undefined || attribute === undefined) return [];
+    const inner: ConfigScope = { module: callee.module, prefix: `${scope.prefix}module.${name}.`, caller: { scope, call: name } };
+    return (callee.module.outputs?.[attribute]?.expression?.references ?? []).flatMap((next) => resolveReference(next, inner));
+  }
+  return /^aws_/.test(head) && name !== undefined ? [`${scope.prefix}${head}.${name}`] : [];
+}
+
+/** Each CloudWatch alarm's configuration address and the resources its alarm actions name (the topic's ARN is unknown until apply). */
+function alarmActionDestinations(scope: ConfigScope): { alarm: string; destinations: string[] }[] {
+  const here = (scope.module.resources ?? [])
+    .filter((resource) => resource.type === 'aws_cloudwatch_metric_alarm')
+    .map((resource) => ({
+      alarm: `${scope.prefix}${resource.address}`,
+      destinations: [...new Set((resource.expressions?.alarm_actions?.references ?? []).flatMap((reference) => resolveReference(reference, scope)))],
+    }));
+  const below = Object.entries(scope.module.module_calls ?? {}).flatMap(([name, call]) =>
+    alarmActionDestinations({ module: call.module, prefix: `${scope.prefix}module.${name}.`, caller: { scope, call: name } }),
+  );
   return [...here, ...below];
 }
 
@@ -71,7 +114,21 @@ class PlannedKey {
     const topics = this.byType('aws_sns_topic')
       .filter((topic) => targets.includes(topic.address))
       .map((topic) => ({ destination: topic.address, principal: 'events.amazonaws.com', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], context: { 'aws:SourceAccount': ACCOUNT } }));
-    return [...logs, ...topics];
+    // A CloudWatch alarm publishes to its topics as cloudwatch.amazonaws.com; SNS uses the key on
+    // its behalf with the alarm as the source (aws:SourceArn) and its account (aws:SourceAccount).
+    const configured = alarmActionDestinations({ module: this.plan.configuration.root_module, prefix: '' });
+    const alarms = this.byType('aws_cloudwatch_metric_alarm').flatMap((alarm) => {
+      const destinations = configured.find((entry) => alarm.address.replace(/\[[^\]]*\]$/, '') === entry.alarm)?.destinations ?? [];
+      return this.byType('aws_sns_topic')
+        .filter((topic) => destinations.includes(topic.address))
+        .map((topic) => ({
+          destination: topic.address,
+          principal: 'cloudwatch.amazonaws.com',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${String(alarm.values.alarm_name)}` },
+        }));
+    });
+    return [...logs, ...topics, ...alarms];
   }
 
   async denials(policy: Policy): Promise<string[]> {
@@ -101,6 +158,11 @@ const plans: Record<'yours' | 'created' | 'createdMysql', PlannedKey> = {} as ne
 async function planWith(name: string, variables: Record<string, string>): Promise<PlannedKey> {
   const stack = prepareLocalStack(moto.awsEnv, { name_prefix: name, ...variables });
   stacks.push(stack);
+  // The local stack may leave the failure alarm out (moto 5.2.5 cannot create it); a plan creates
+  // nothing, so these plans have it, as on AWS (the module's default). The destinations test
+  // below fails if the alarm is missing from a plan.
+  const main = join(stack.dir, 'main.tf');
+  writeFileSync(main, readFileSync(main, 'utf8').replace(/create_failure_alarm\s*=\s*false/, 'create_failure_alarm = true'));
   await stack.terraform('init', '-input=false', '-no-color');
   await stack.terraform('plan', '-input=false', '-no-color', '-out=keyed.tfplan');
   return new PlannedKey(JSON.parse((await stack.terraform('show', '-json', 'keyed.tfplan')).stdout) as Plan);
@@ -139,8 +201,9 @@ describe.each([
     expect(planned().byType('aws_cloudwatch_log_group')).toHaveLength(2 + exports.length);
   });
 
-  it('finds the destinations services write to: each log group (CloudWatch Logs) and the topic EventBridge publishes to', () => {
+  it('finds the destinations services write to: each log group (CloudWatch Logs) and the topic EventBridge and the failure alarm publish to', () => {
     expect(planned().serviceUses().map((use) => `${use.principal} ${use.destination}`).sort()).toEqual([
+      'cloudwatch.amazonaws.com module.pipeline.module.notifications.aws_sns_topic.this',
       'events.amazonaws.com module.pipeline.module.notifications.aws_sns_topic.this',
       ...exports.map((log) => `logs.${REGION}.amazonaws.com module.pipeline.module.aurora.aws_cloudwatch_log_group.exports["${log}"]`),
       `logs.${REGION}.amazonaws.com module.pipeline.module.flyway_host.aws_cloudwatch_log_group.commands`,

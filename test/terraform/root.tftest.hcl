@@ -360,3 +360,99 @@ run "defaults_reach_aws_safely" {
     error_message = "The root's default is auto-pause: min capacity 0."
   }
 }
+
+# CloudWatch alarms publish as cloudwatch.amazonaws.com, which the topic's own policy (it replaces
+# SNS's default) must allow, for exactly the module's alarm; AWS would refuse the publish ("is not
+# authorized to perform: SNS:Publish") and the emulator checks nothing. The policy is built from
+# names, so a plan shows it.
+run "the_failure_alarm_may_publish_to_the_topic" {
+  command = plan
+
+  assert {
+    condition     = tolist(local.failure_alarm_arns) == tolist(["arn:aws:cloudwatch:eu-central-1:123456789012:alarm:${module.trigger.failure_alarm_name}"])
+    error_message = "The alarm ARN the policies name is built from a name; it must be the alarm the trigger module creates (${module.trigger.failure_alarm_name}), not ${jsonencode(local.failure_alarm_arns)}."
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(module.notifications.topic_policy_json).Statement : statement
+      if try(statement.Principal.Service, null) == "cloudwatch.amazonaws.com"
+      ] == [{
+        Sid       = "AllowCloudWatchAlarms"
+        Effect    = "Allow"
+        Action    = "sns:Publish"
+        Resource  = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Condition = {
+          ArnEquals    = { "aws:SourceArn" = "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:flyway-flyway-trigger-failed-events" }
+          StringEquals = { "aws:SourceAccount" = "123456789012" }
+        }
+    }]
+    error_message = "The topic policy must let cloudwatch.amazonaws.com publish (sns:Publish on the topic) for the trigger's alarm only (aws:SourceArn) and this account only (aws:SourceAccount); it holds ${module.notifications.topic_policy_json}."
+  }
+}
+
+run "no_alarm_no_cloudwatch_statements" {
+  command = plan
+
+  variables {
+    create_failure_alarm = false
+    kms_key_arn          = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = !strcontains(module.notifications.topic_policy_json, "cloudwatch.amazonaws.com") && !strcontains(output.kms_key_policy_json, "cloudwatch.amazonaws.com")
+    error_message = "Without the alarm neither the topic policy nor the key policy lets CloudWatch in."
+  }
+}
+
+# With a customer managed key, SNS asks KMS on the alarm's behalf: the key policy must let
+# cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* (SNS Developer Guide,
+# "compatibility between event sources from AWS services and encrypted topics"), scoped by
+# aws:SourceAccount and aws:SourceArn as its step 3 recommends for every source but EventBridge.
+run "a_customer_key_lets_the_failure_alarm_publish_to_the_topic" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(output.kms_key_policy_json).Statement : merge(statement, { Action = toset(flatten([statement.Action])) })
+      if try(statement.Principal.Service, null) == "cloudwatch.amazonaws.com"
+      ] == [{
+        Sid       = "CloudWatchAlarmPublishesToTheEncryptedTopic"
+        Effect    = "Allow"
+        Action    = toset(["kms:Decrypt", "kms:GenerateDataKey*"])
+        Resource  = "*"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Condition = {
+          ArnEquals    = { "aws:SourceArn" = "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:flyway-flyway-trigger-failed-events" }
+          StringEquals = { "aws:SourceAccount" = "123456789012" }
+        }
+    }]
+    error_message = "kms_key_policy_json must let cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey* for the trigger's alarm (aws:SourceArn) of this account (aws:SourceAccount); it holds ${output.kms_key_policy_json}."
+  }
+
+  assert {
+    condition     = [for statement in jsondecode(output.kms_key_policy_json).Statement : try(statement.Condition, null) if try(statement.Principal.Service, null) == "events.amazonaws.com"] == [null]
+    error_message = "The EventBridge statement carries no source condition: SNS does not support them for EventBridge-to-encrypted topics."
+  }
+}
+
+run "the_key_the_module_creates_lets_the_failure_alarm_use_it" {
+  command = plan
+
+  variables {
+    create_kms_key = true
+  }
+
+  assert {
+    condition = contains(
+      [for statement in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : statement.Sid if try(statement.Principal.Service, null) == "cloudwatch.amazonaws.com"],
+      "CloudWatchAlarmPublishesToTheEncryptedTopic",
+    )
+    error_message = "The key the module creates holds the CloudWatch alarm's statement too."
+  }
+}
