@@ -43,6 +43,7 @@ module.exports = {
       // Bad inputs, faults, concurrency and leaks on the local stack; each test records its row of RELIABILITY.md.
       displayName: 'reliability',
       testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/reliability/test-times.ts'],
       transform: tsJest,
       testEnvironment: 'node',
       slowTestThreshold: 300,

@@ -33,7 +33,7 @@ const BASELINE_SCRIPT = [
   'user=$(printf "%s" "$login" | jq -r .username)',
   'FLYWAY_PASSWORD=$(printf "%s" "$login" | jq -r .password)',
   'export FLYWAY_PASSWORD',
-  '"$FLYWAY_BIN_DIR/flyway" -url="jdbc:postgresql://$FLYWAY_RUNNER_DB_ENDPOINT/{{ Database }}?sslmode=verify-full&sslrootcert=$FLYWAY_RUNNER_CA_BUNDLE" -user="$user" -locations="filesystem:$dir" migrate',
+  'flyway -url="jdbc:postgresql://$FLYWAY_RUNNER_DB_ENDPOINT/{{ Database }}?sslmode=verify-full&sslrootcert=$FLYWAY_RUNNER_CA_BUNDLE" -user="$user" -locations="filesystem:$dir" migrate',
   'rm -rf "$dir"',
 ];
 

@@ -142,8 +142,10 @@ resource "aws_s3_object" "runner" {
 # parameter) and takes effect on the next command; the instance is never replaced for them.
 # Parameters are validated by SSM before anything runs; the script only ever sees them as
 # single-quoted words. The environment overrides (FLYWAY_HOST_DIR, FLYWAY_RUNNER_INSTALL_DIR,
-# FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the instance; the local test harness, which
-# plays the host, sets them.
+# FLYWAY_INSTALL_PREFIX, FLYWAY_BIN_DIR) are unset on the instance, so the defaults (the paths the
+# user data makes) apply; the local test harness does not set them either (it runs each command in
+# a mount namespace with these very paths, see test/harness/host-root.ts). They are kept for a host
+# laid out differently.
 resource "aws_ssm_document" "this" {
   name            = var.name
   document_type   = "Command"

@@ -12,7 +12,6 @@ import { emptyKinds, inventoryLeftovers, NOTHING_LEFT } from '../support/leftove
 import { watchFlywayJvms } from '../support/flyway-jvms';
 import { toolchain } from '../support/toolchain';
 import { CALLED_ON_EVERY_RUN, DATABASES, expectCommandSucceeded, expectedHistory, expectTaggedWithCommands, migrationsDir, NOT_CREATED_BY_THE_FIXTURE, World } from './support';
-import { DESTROY_FIRST } from '../harness/emulator-quirks';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import type { Burst, Harness } from '../harness/harness';
 import { runClient } from '../harness/client';
@@ -165,8 +164,7 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     // First the inventory sees every kind of resource this deployment made (see postgresql.test.ts).
     const before = await inventoryLeftovers(world.moto.awsEnv, PREFIX);
     expect(emptyKinds(before)).toEqual(NOT_CREATED_BY_THE_FIXTURE);
-    await world.stack.terraform('destroy', ...DESTROY_FIRST, '-auto-approve', '-input=false', '-no-color', '-var', WITH_ORDERS);
-    await world.stack.terraform('destroy', '-auto-approve', '-input=false', '-no-color', '-var', WITH_ORDERS);
+    await world.destroy(['-var', WITH_ORDERS]);
     expect(await inventoryLeftovers(world.moto.awsEnv, PREFIX)).toEqual(NOTHING_LEFT);
   });
 });

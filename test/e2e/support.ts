@@ -1,17 +1,17 @@
 // Shared by the end-to-end tests: the emulator, a database server, the module applied from
 // test/fixtures/local-stack, and the harness that plays S3 -> Lambda and the SSM agent.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
-import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
+import { adjustBucketPoliciesForEmulator, DESTROY_FIRST, removeDeletedObjectsForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
-import { listCommandRecords, listInvocationRecords, type CommandRecord } from '../harness/records';
+import { listInvocationRecords, type CommandRecord } from '../harness/records';
 import { crc32 } from '../harness/zip';
 import type { DatabaseServer } from '../support/database-server';
 import { mariadb, psql } from '../support/flyway';
@@ -19,7 +19,7 @@ import { prepareLocalStack, type LocalStack } from '../support/local-stack';
 import { startMariadb } from '../support/mariadb';
 import { startMoto, type MotoServer } from '../support/moto';
 import { startPostgres } from '../support/postgres';
-import { PROJECT_ROOT } from '../support/terraform';
+import { PROJECT_ROOT, terraform } from '../support/terraform';
 
 export const DATABASES = ['users', 'products'] as const;
 export type Database = (typeof DATABASES)[number];
@@ -38,12 +38,8 @@ export interface Outputs {
   config_prefix: string;
 }
 
-/**
- * Kinds of test/support/leftovers.ts that the fixture's deployments do not create: the failure
- * alarm (create_failure_alarm = false, test/fixtures/local-stack/main.tf says why) and, unless
- * create_kms_key is set, a KMS key and its alias.
- */
-export const NOT_CREATED_BY_THE_FIXTURE = ['alarms', 'kmsAliases', 'kmsKeys'];
+/** Kinds of test/support/leftovers.ts that the fixture's deployments do not create unless create_kms_key is set: a KMS key and its alias. */
+export const NOT_CREATED_BY_THE_FIXTURE = ['kmsAliases', 'kmsKeys'];
 
 /** Actions every e2e run makes (trigger, runner, agent and the services around them), checked by expectEveryCallAllowed. */
 export const CALLED_ON_EVERY_RUN = [
@@ -118,11 +114,28 @@ export class World {
       dbEndpoint: `${this.server.host}:${this.server.port}`,
       dbCaFile: this.server.caFile,
       flyway,
+      appliedIam: () => this.appliedIam(),
       ...extra,
       // DEBUG_HARNESS=1: the harness's progress on stderr (see test/harness/README.md).
       ...(process.env.DEBUG_HARNESS === '1' ? { progress: (line: string) => void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) } : {}),
     });
     return this.harness;
+  }
+
+  /** The state's policies as AWS would hold them, read again only after an apply changed the state file. */
+  private applied?: { stamp: string; iam: Promise<AppliedIam> };
+
+  appliedIam(): Promise<AppliedIam> {
+    const stamp = String(statSync(join(this.stack.dir, 'terraform.tfstate'), { throwIfNoEntry: false })?.mtimeMs ?? 'none');
+    if (this.applied?.stamp !== stamp) {
+      const iam = this.stack.terraform('show', '-json').then(async (shown) => {
+        const applied = AppliedIam.fromState(JSON.parse(shown.stdout) as Parameters<typeof AppliedIam.fromState>[0], this.moto.region);
+        applied.uploaderPolicy = JSON.parse(String((await this.stack.outputs()).uploader_policy_json)) as Policy;
+        return applied;
+      });
+      this.applied = { stamp, iam };
+    }
+    return this.applied.iam;
   }
 
   /**
@@ -133,15 +146,40 @@ export class World {
    */
   async expectEveryCallAllowed(expectedActions: readonly string[]): Promise<void> {
     if (this.harness === undefined) throw new Error('connect() first');
-    const state = JSON.parse((await this.stack.terraform('show', '-json')).stdout) as Parameters<typeof AppliedIam.fromState>[0];
-    const iam = AppliedIam.fromState(state, this.moto.region);
-    // The client's calls (tests that run aurora-flyway) are checked against the policy the module hands out for it.
-    iam.uploaderPolicy = JSON.parse(String((await this.stack.outputs()).uploader_policy_json)) as Policy;
+    // The client's calls (tests that run aurora-flyway) are checked against the policy the module hands out for it (appliedIam).
+    const iam = await this.appliedIam();
     const { recorded, declared } = this.harness.calls();
-    const services = awsServiceCalls(iam, listInvocationRecords(this.stateDir), listCommandRecords(this.stateDir));
+    const services = awsServiceCalls(iam, listInvocationRecords(this.stateDir));
     const verdict = await checkCalls(iam, recorded, [...declared, ...services]);
     expect(verdict.denied).toEqual([]);
     expect([...expectedActions].filter((action) => !verdict.checked.has(action))).toEqual([]);
+  }
+
+  /**
+   * `terraform destroy` as the e2e tests run it on the emulator (`args`: e.g. `-var`s the stack was
+   * applied with): first what the emulator cannot do inside one destroy (emulator-quirks.ts: keys
+   * with a delete marker, then DESTROY_FIRST), then the rest. The whole teardown gets `withinMs`;
+   * past it Terraform is interrupted (SIGINT: it stops the provider's retries and writes its state)
+   * and this fails saying so. Returns the emulator quirk's `bucket: key` list, the time taken and
+   * Terraform's output of both runs.
+   */
+  async destroy(args: readonly string[] = [], withinMs = 900_000): Promise<{ removed: string[]; seconds: number; output: string }> {
+    const started = Date.now();
+    const outputs = await this.outputs();
+    const removed = await removeDeletedObjectsForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
+    const destroy = (...more: string[]) => {
+      const timeoutMs = Math.max(1, started + withinMs - Date.now());
+      return terraform(this.stack.dir, ['destroy', ...more, '-auto-approve', '-input=false', '-no-color', ...args], this.stack.env, { timeoutMs, killSignal: 'SIGINT' });
+    };
+    let output = '';
+    try {
+      output += (await destroy(...DESTROY_FIRST)).stdout;
+      output += (await destroy()).stdout;
+    } catch (error) {
+      if (Date.now() - started < withinMs) throw error;
+      throw new Error(`terraform destroy did not finish within ${withinMs / 1000} s (interrupted)\n${(error as Error).message.slice(-3000)}`);
+    }
+    return { removed, seconds: (Date.now() - started) / 1000, output };
   }
 
   /** The cluster's writer endpoint as RDS describes it: "<Endpoint>:<Port>". */

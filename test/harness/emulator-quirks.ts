@@ -9,7 +9,16 @@
 // whose conditions moto cannot evaluate from the emulator's copy of the policy. The e2e test checks
 // the policy as Terraform made it before that; AWS enforces it for real.
 
-import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  type ObjectIdentifier,
+} from '@aws-sdk/client-s3';
 import type { AwsClients } from './aws';
 
 interface PolicyDocument {
@@ -66,6 +75,78 @@ export async function adjustBucketPoliciesForEmulator(aws: AwsClients, buckets: 
  * it, at a minute and a half more per destroy.)
  */
 export const DESTROY_FIRST = ['-target=module.pipeline.module.aurora.aws_vpc_security_group_egress_rule.client_to_database'];
+
+// Objects deleted from a versioned bucket (a migration removed as the runner advises for a
+// duplicate version or a bad file: a delete marker over its version). `terraform destroy` removes
+// aws_s3_bucket_versioning before the bucket, which suspends versioning, and only then does the
+// bucket's force_destroy empty it: ListObjectVersions, then DeleteObjects of every version by id,
+// then of every delete marker. moto (5.2.5, moto/s3/models.py delete_object) ignores the VersionId
+// once the bucket's status is not "Enabled" (`if not bucket.is_versioned: bucket.keys.pop(key_name)`),
+// and _VersionedKeyStore.pop (moto/s3/utils.py) calls dispose() on every version of the key, which
+// a FakeDeleteMarker does not have: AttributeError, HTTP 500, for any version of any key that has a
+// delete marker, in any order. The provider retries the 500 (25 attempts per call, again on every
+// pass) and the destroy sits in "Still destroying" for minutes. AWS deletes a version by id in every
+// versioning state. While versioning is still Enabled moto takes its version-by-id branch, so before
+// terraform destroy the harness deletes every version and delete marker of such keys.
+
+/** A key's versions and delete markers, as ListObjectVersions lists them. */
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  deleteMarker: boolean;
+}
+
+/** Every version and delete marker of the keys that have a delete marker: what moto cannot delete once versioning is suspended. Pure. */
+export function versionsOfDeletedKeys(listed: readonly ListedVersion[]): ObjectIdentifier[] {
+  const deleted = new Set(listed.filter((entry) => entry.deleteMarker).map((entry) => entry.key));
+  return listed.filter((entry) => deleted.has(entry.key)).map((entry) => ({ Key: entry.key, VersionId: entry.versionId }));
+}
+
+/** Every version and delete marker in the bucket (all pages); undefined when the bucket is gone already. */
+async function listVersions(aws: AwsClients, bucket: string): Promise<ListedVersion[] | undefined> {
+  const listed: ListedVersion[] = [];
+  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    let page;
+    try {
+      page = await aws.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, ...markers }));
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchBucket') return undefined;
+      throw error;
+    }
+    for (const version of page.Versions ?? []) listed.push({ key: version.Key ?? '', versionId: version.VersionId ?? '', deleteMarker: false });
+    for (const marker of page.DeleteMarkers ?? []) listed.push({ key: marker.Key ?? '', versionId: marker.VersionId ?? '', deleteMarker: true });
+    if (page.IsTruncated !== true) return listed;
+    markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
+  }
+}
+
+/** Deletes these versions by id, at most 1000 per request as S3 takes them; fails with the first error S3 reports. */
+async function deleteVersions(aws: AwsClients, bucket: string, versions: readonly ObjectIdentifier[]): Promise<void> {
+  for (let start = 0; start < versions.length; start += 1000) {
+    const objects = versions.slice(start, start + 1000);
+    const { Errors = [] } = await aws.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    if (Errors.length > 0) throw new Error(`s3://${bucket}: ${Errors[0].Key} ${Errors[0].VersionId}: ${Errors[0].Code} ${Errors[0].Message}`);
+  }
+}
+
+/**
+ * Before terraform destroy: deletes every version and delete marker of each key that has a delete
+ * marker in these buckets, with versioning Enabled (turned on again if an interrupted destroy
+ * suspended it already). Returns `bucket: key` of what it removed. See above for why.
+ */
+export async function removeDeletedObjectsForEmulator(aws: AwsClients, buckets: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const bucket of buckets) {
+    const versions = versionsOfDeletedKeys((await listVersions(aws, bucket)) ?? []);
+    if (versions.length === 0) continue;
+    const { Status } = await aws.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    if (Status !== 'Enabled') await aws.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await deleteVersions(aws, bucket, versions);
+    removed.push(...[...new Set(versions.map((version) => version.Key))].map((key) => `${bucket}: ${key}`));
+  }
+  return removed;
+}
 
 // ListMultipartUploads: moto (5.2.5) answers every upload in progress with the same fixed
 // `Initiated` (2010-11-10T20:48:33Z), so the runner, which waits only for uploads begun within the

@@ -15,17 +15,21 @@ import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { awsClients, type AwsClients, type AwsEnv } from './aws';
 import { commandInvocation, errorAnswer, invokeAnswer, jsonAnswer, listedInvocation } from './answers';
 import { sendCommandRequest, startCallRecorder, type Answer, type CallRecorder, type IncomingCall, type RecordedCall } from './call-recorder';
-import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
+import { HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, UPLOADER_ACCESS_KEY_ID, type AppliedIam, type DeclaredCall } from './iam-check';
 import { instanceArn } from './iam-requests';
 import { freshHostFlyway, warmHostFlyway } from './host-flyway';
 import { invokeFunction, loadFunction, runtimeEnvironment, type DeployedFunction } from './lambda';
 import { timeBundleCalls } from '../integration/lambda/invoke-bundle';
-import { type CommandRecord, type InvocationRecord, listCommandRecords, readCommandRecord, writeInvocationRecord } from './records';
+import { type CommandRecord, type InvocationRecord, listCommandRecords, readCommandRecord, writeInvocationRecord, writeUploadRecord } from './records';
 import { buildS3Event, type S3EventRecord } from './s3-event';
 import { s3Side, type S3Side, type Upload } from './s3-uploads';
-import { agentRegistrationCalls, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
+import { agentRegistrationCalls, commandWorkers, hostPaths, runCommandOnHost, type HostOptions } from './ssm-host';
+import { prepareHostRoot } from './host-root';
+import { readInstanceMetadata, startInstanceMetadata, type MetadataService } from './instance-metadata';
 import { HostPower, LOCAL_TIMINGS, type IdleStopOptions, type PowerTimings } from './host-power';
-import { matchesEventPattern } from './event-pattern';
+import { EventBridgePlay, type AwsEvent } from './eventbridge';
+import { NotificationPlay, type InboxMessage } from './notifications';
+import { AlarmPlay } from './alarms';
 import { asyncPolicy, onFailureRecord, queueUrlOf, type EventInvokeConfig } from './lambda-async';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
@@ -88,6 +92,12 @@ export interface HarnessOptions {
    * 1 and 2 minutes; the default here, 1 and 2 seconds, keeps the order of events and not the clock.
    */
   lambdaRetryDelaysMs?: readonly number[];
+  /**
+   * The policies AWS would hold after the apply (AppliedIam from `terraform show -json`), read
+   * when a service is about to publish a notification: whether AWS would let it is decided by
+   * them (notifications.ts). Without it nothing is published, and the notification records say so.
+   */
+  appliedIam?: () => Promise<AppliedIam>;
 }
 
 /** One event delivered to a function, and the commands it caused, as the host ran them. */
@@ -146,6 +156,12 @@ export class Harness {
   private readonly invocations = limiter(MAX_CONCURRENT_INVOCATIONS);
   /** The instance's power states, its boot and its idle stop (see host-power.ts). */
   power!: HostPower;
+  /** EventBridge's routing of the events AWS emits (the emulator's matcher, on copies of the applied rules). */
+  private eventBridge!: EventBridgePlay;
+  /** Run Command's status-change events, the failure notification's publish, and the inbox subscribed to the topics. */
+  private notifications!: NotificationPlay;
+  /** The applied CloudWatch alarms, evaluated when what they watch changes (the on-failure queue). */
+  private alarms!: AlarmPlay;
 
   private constructor(
     readonly options: HarnessOptions,
@@ -155,6 +171,8 @@ export class Harness {
     private readonly recorder: CallRecorder,
     /** Calls the harness plays for AWS's own parts (the SSM agent) without sending them to the emulator. */
     private readonly declared: DeclaredCall[],
+    /** The host's instance metadata service (instance-metadata.ts): its requests show where the host's credentials came from. */
+    readonly metadata: MetadataService,
   ) {}
 
   static async create(options: HarnessOptions): Promise<Harness> {
@@ -166,22 +184,46 @@ export class Harness {
       answer: async (call) => self?.answer(call),
       observe: (call) => self?.observe(call),
     });
-    const flyway = options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : await warmHostFlyway();
+    // --- The host as the SSM agent runs it (ssm-host.ts): the instance's paths in a mount namespace
+    // (host-root.ts), its metadata service handing out the host role's keys (instance-metadata.ts),
+    // the agent's command workers.
+    const hostEnv = actorEnv(options.awsEnv, recorder, HOST_ACCESS_KEY_ID);
+    const [flyway, identity] = await Promise.all([
+      options.flyway === 'fresh' ? freshHostFlyway(hostPaths(options.stateDir).root) : warmHostFlyway(),
+      readInstanceMetadata(aws, options.instanceId),
+    ]);
+    // Fails loudly, before the metadata service starts, when this machine cannot give scripts a mount namespace.
+    const root = prepareHostRoot(options.stateDir, flyway, options.dbCaFile);
+    const metadata = await startInstanceMetadata(identity, { accessKeyId: HOST_ACCESS_KEY_ID, secretAccessKey: hostEnv.AWS_SECRET_ACCESS_KEY ?? '', sessionToken: 'harness-session-token' });
     const declared: DeclaredCall[] = [];
     const host: HostOptions = {
       aws,
-      awsEnv: actorEnv(options.awsEnv, recorder, HOST_ACCESS_KEY_ID),
+      awsEnv: hostEnv,
       declare: (call) => declared.push(call),
       sentRequest: (commandId) => sendCommandRequest(recorder.calls, commandId),
       stateDir: options.stateDir,
       instanceId: options.instanceId,
       dbEndpoint: options.dbEndpoint,
-      dbCaFile: options.dbCaFile,
-      flyway,
+      root,
+      metadataEndpoint: metadata.endpoint,
+      workers: commandWorkers(),
+      untilOnline: async () => self?.power.untilDeliverable(),
     };
-    const harness = new Harness(options, aws, s3Side(aws), host, recorder, declared);
+    // --- end of the host's wiring
+    const harness = new Harness(options, aws, s3Side(aws), host, recorder, declared, metadata);
     self = harness;
     harness.power = new HostPower(aws, options.instanceId, options.stateDir, (event) => harness.deliverEvent(event), (line) => harness.say(line), { ...LOCAL_TIMINGS, ...options.power });
+    harness.eventBridge = new EventBridgePlay(options.awsEnv);
+    harness.notifications = new NotificationPlay({
+      env: options.awsEnv,
+      stateDir: options.stateDir,
+      eventBridge: harness.eventBridge,
+      ...(options.appliedIam === undefined ? {} : { appliedIam: options.appliedIam }),
+      declare: (call) => declared.push(call),
+      say: (line) => harness.say(line),
+    });
+    await harness.notifications.subscribe();
+    harness.alarms = new AlarmPlay(aws, harness.notifications, MOTO_ACCOUNT, (line) => harness.say(line));
     if (options.booted !== false) harness.finishFirstBoot();
     return harness;
   }
@@ -208,8 +250,14 @@ export class Harness {
   }
 
   /** Stores an object; S3 has not notified anyone yet (see deliver). */
-  upload(bucket: string, key: string, body: string | Buffer): Promise<Upload> {
-    return this.s3.put(bucket, key, body);
+  async upload(bucket: string, key: string, body: string | Buffer): Promise<Upload> {
+    return this.recordUpload(await this.s3.put(bucket, key, body));
+  }
+
+  private recordUpload(upload: Upload): Upload {
+    const { bucket, key, versionId, eventName, eventTime } = upload.object;
+    writeUploadRecord(this.stateDir, { bucket, key, versionId: versionId ?? null, eventName, at: eventTime, notifies: upload.targets.length });
+    return upload;
   }
 
   /**
@@ -291,6 +339,11 @@ export class Harness {
       this.say(`host ${this.options.instanceId} runs command ${commandId}`);
       const record = await runCommandOnHost(this.host, commandId);
       this.say(`command ${commandId}: ${record.status}${record.summary ? ` (runner: ${record.summary.status})` : ''}`);
+      // Run Command's status changes go to EventBridge (a command refused at SendCommand has none).
+      if (record.error === undefined) {
+        await this.notifications.commandReached(record, 'InProgress', record.startedAt, this.scope());
+        await this.notifications.commandReached(record, record.status, record.finishedAt ?? new Date().toISOString(), this.scope());
+      }
       return record;
     } finally {
       this.pending.delete(commandId);
@@ -347,6 +400,8 @@ export class Harness {
       const record = onFailureRecord(attempts[0]?.functionArn ?? '', attempts, new Date());
       const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOf(destination, env.AWS_ENDPOINT_URL ?? ''), MessageBody: JSON.stringify(record) }));
       this.say(`lambda: retries exhausted after ${attempts.length} attempts; the event is in ${destination} (message ${sent.MessageId ?? '?'})`);
+      // The queue's alarm watches its visible messages.
+      await this.alarms.evaluate();
       return { destination, ...(sent.MessageId === undefined ? {} : { messageId: sent.MessageId }) };
     } finally {
       sqs.destroy();
@@ -359,17 +414,20 @@ export class Harness {
   }
 
   /**
-   * Plays EventBridge for an event AWS emits (the instance's state change): every rule whose
-   * pattern matches invokes its function targets, asynchronously, as Lambda does.
+   * Plays EventBridge for an event AWS emits (the instance's state change): every applied rule
+   * whose pattern matches (the emulator's matcher, eventbridge.ts) invokes its function targets
+   * asynchronously, as Lambda does, with the event.
    */
-  async deliverEvent(event: Record<string, unknown>): Promise<void> {
-    const { Rules: rules = [] } = (await this.aws.cli('events', 'list-rules')) as { Rules?: { Name: string; EventPattern?: string }[] };
-    for (const rule of rules.filter((candidate) => candidate.EventPattern !== undefined && matchesEventPattern(JSON.parse(candidate.EventPattern) as Record<string, unknown>, event))) {
-      const { Targets: targets = [] } = (await this.aws.cli('events', 'list-targets-by-rule', '--rule', rule.Name)) as { Targets?: { Arn: string }[] };
-      for (const target of targets.filter((candidate) => candidate.Arn.includes(':lambda:'))) {
-        await this.invokeAsync(target.Arn, event, `the event ${String(event['detail-type'])} (rule ${rule.Name})`);
-      }
+  async deliverEvent(event: AwsEvent): Promise<void> {
+    for (const routed of await this.eventBridge.route(event)) {
+      if (!routed.targetArn.includes(':lambda:')) throw new Error(`rule ${routed.ruleName} sends ${event['detail-type']} to ${routed.targetArn}, which the harness does not play`);
+      await this.invokeAsync(routed.targetArn, JSON.parse(routed.input) as unknown, `the event ${event['detail-type']} (rule ${routed.ruleName})`);
     }
+  }
+
+  /** Every message the deployment's topics delivered to the harness's subscriber so far (what an e-mail subscriber would have got). */
+  notificationsReceived(): Promise<InboxMessage[]> {
+    return this.notifications.received();
   }
 
   /** What an operator does by hand: SendCommand with the module's document, then the host runs it. */
@@ -599,6 +657,8 @@ export class Harness {
       this.multipartBegun.set(`${bucket}\u0000${decodeURIComponent(key.join('/'))}`, new Date());
     }
     if (call.accessKeyId !== UPLOADER_ACCESS_KEY_ID) return;
+    // An uploader deleting from a queue (aurora-flyway replay) changes what the queue's alarm watches.
+    if (call.service === 'sqs' && call.status === 200 && /DeleteMessage/.test(`${call.headers['x-amz-target'] ?? ''} ${call.body}`)) this.track(this.alarms.evaluate());
     if (call.status >= 500) this.say(`emulator error ${call.status} for ${call.service} ${call.method} ${call.url}: ${call.responseBody.slice(0, 500)}`);
     if (call.status !== 200) return;
     const url = new URL(call.url, 'http://local');
@@ -610,7 +670,8 @@ export class Harness {
       const [bucket = '', ...key] = url.pathname.replace(/^\//, '').split('/');
       const objectKey = decodeURIComponent(key.join('/'));
       this.track(
-        this.s3.observed(bucket, objectKey, call.versionId, isCompletedMultipart ? 'ObjectCreated:CompleteMultipartUpload' : 'ObjectCreated:Put').then(async (upload) => {
+        this.s3.observed(bucket, objectKey, call.versionId, isCompletedMultipart ? 'ObjectCreated:CompleteMultipartUpload' : 'ObjectCreated:Put').then(async (observed) => {
+          const upload = this.recordUpload(observed);
           this.say(`uploaded s3://${bucket}/${objectKey} (version ${upload.object.versionId ?? 'none'}, ${upload.object.size} bytes)`);
           this.observedBurst.uploads.push(upload);
           const deliveries = upload.targets.length === 0 ? [] : await this.deliver([upload]);
@@ -639,7 +700,10 @@ export class Harness {
 
   async close(): Promise<void> {
     await this.power.close();
+    this.eventBridge.destroy();
+    this.notifications.destroy();
     this.aws.destroy();
     await this.recorder.stop();
+    await this.metadata.stop();
   }
 }

@@ -1,9 +1,9 @@
 // Where the "host" keeps its Flyway CLI. On the instance the document installs the pinned version
-// on first use (/opt/flyway, link in /usr/local/bin); the harness points the document at a
-// directory with FLYWAY_INSTALL_PREFIX and FLYWAY_BIN_DIR. Either a warm host, whose earlier
-// command already installed Flyway (done here with the same scripts/install-flyway from the
-// archive setup downloaded, cached across runs, under the lock the document uses too), or a fresh
-// host whose first command installs it from the module's flyway source.
+// on first use (/opt/flyway, link in /usr/local/bin); the harness bind-mounts a directory of its own
+// at /opt/flyway for each script (host-root.ts). Either a warm host, whose earlier command already
+// installed Flyway (done here with the same scripts/install-flyway from the archive setup
+// downloaded, cached across runs and shared by every harness, under the lock the document uses
+// too), or a fresh host whose first command installs it from the module's flyway source.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,13 +27,15 @@ function installedWith(target: string, sha256: string): boolean {
   }
 }
 
-/** The host's Flyway directories: FLYWAY_INSTALL_PREFIX and FLYWAY_BIN_DIR of the document. */
+/** The host's Flyway directories on this machine. */
 export interface HostFlyway {
+  /** What the scripts see at /opt/flyway (the document's install prefix). */
   prefix: string;
+  /** Where install-flyway put its `flyway` link (--bin-dir; /usr/local/bin on the instance). */
   binDir: string;
 }
 
-/** A host that has not run a command yet: its first command installs Flyway. */
+/** A host that has not run a command yet: its first command installs Flyway (into the host root's /opt/flyway, linked from its /usr/local/bin). */
 export function freshHostFlyway(hostRoot: string): HostFlyway {
   return { prefix: join(hostRoot, 'opt', 'flyway'), binDir: join(hostRoot, 'usr', 'local', 'bin') };
 }

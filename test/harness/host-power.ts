@@ -11,6 +11,7 @@
 // - A command is delivered only while the agent is online; until then it waits (Pending, Delayed),
 //   as Run Command holds it, and is delivered when the agent comes back.
 
+import type { AwsEvent } from './eventbridge';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,7 +99,7 @@ export class HostPower {
     private readonly aws: AwsClients,
     private readonly instanceId: string,
     private readonly stateDir: string,
-    private readonly onStopped: (event: Record<string, unknown>) => Promise<void>,
+    private readonly onStopped: (event: AwsEvent) => Promise<void>,
     private readonly say: (line: string) => void,
     private timings: PowerTimings = LOCAL_TIMINGS,
   ) {}

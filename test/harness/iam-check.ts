@@ -11,7 +11,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedCall } from './call-recorder';
 import { authorizationRequests, logGroupArn, logStreamArn, queueArnOfUrl, type AuthorizationRequest, type KeyOf, type Scope } from './iam-requests';
-import type { CommandRecord, InvocationRecord } from './records';
+import type { InvocationRecord } from './records';
 import { allResources, type ShownModule, type ShownResource } from '../support/terraform';
 
 /** The access keys the harness gives the parts it runs, standing in for their roles' credentials. */
@@ -221,19 +221,42 @@ export class AppliedIam {
 
 const SECURE = { 'aws:SecureTransport': 'true' };
 
+/** The key requests a service makes when it writes to a resource encrypted under `key` (none without a customer or AWS managed key). */
+function keyRequests(key: string | undefined, operation: string, actions: readonly string[], context: Record<string, string>): AuthorizationRequest[] {
+  return key === undefined ? [] : actions.map((action) => ({ operation, action, resource: key, context: { ...SECURE, ...context } }));
+}
+
+/**
+ * A service principal (events.amazonaws.com for a rule's target, cloudwatch.amazonaws.com for an
+ * alarm's action) publishing to a topic: sns:Publish under the topic's policy, and, when the topic
+ * is encrypted, kms:GenerateDataKey and kms:Decrypt under its key's policy (the SNS developer
+ * guide, "compatibility between event sources from AWS services and encrypted topics"). The
+ * context carries the source (aws:SourceArn, aws:SourceAccount) as the service sends it.
+ */
+export function servicePublish(iam: AppliedIam, service: string, caller: string, topicArn: string, source: { arn: string; what: string }): DeclaredCall {
+  const context = { 'aws:SourceArn': source.arn, 'aws:SourceAccount': iam.scope.account };
+  const operation = `sns Publish ${topicArn} (${source.what})`;
+  return {
+    by: { service },
+    caller,
+    requests: [
+      { operation, action: 'sns:Publish', resource: topicArn, context: { ...SECURE, ...context } },
+      ...keyRequests(iam.keyOf(topicArn), operation, ['kms:GenerateDataKey', 'kms:Decrypt'], context),
+    ],
+  };
+}
+
 /**
  * The calls AWS services make on the pipeline's behalf, for what the harness recorded:
  * S3 invokes the function (its resource policy), Lambda writes the function's logs and sends
- * failed events to the on-failure destination (with the function's role), EventBridge publishes
- * failed commands to the topic (the topic's and the key's policies), and CloudWatch Logs uses the
- * key of every encrypted log group (the key policy).
+ * failed events to the on-failure destination (with the function's role), and CloudWatch Logs
+ * uses the key of every encrypted log group (the key policy). Publishes to the topic by EventBridge
+ * and CloudWatch are declared by the harness when it plays them (servicePublish).
  */
-export function awsServiceCalls(iam: AppliedIam, invocations: readonly InvocationRecord[], commands: readonly CommandRecord[]): DeclaredCall[] {
+export function awsServiceCalls(iam: AppliedIam, invocations: readonly InvocationRecord[]): DeclaredCall[] {
   const { account, region } = iam.scope;
   const calls: DeclaredCall[] = [];
   const declare = (by: DeclaredCall['by'], caller: string, requests: AuthorizationRequest[]) => calls.push({ by, caller, requests });
-  const keyRequests = (key: string | undefined, operation: string, actions: readonly string[], context: Record<string, string>) =>
-    key === undefined ? [] : actions.map((action) => ({ operation, action, resource: key, context: { ...SECURE, ...context } }));
 
   for (const invocation of invocations) {
     const fn = iam.resource('aws_lambda_function', (values) => values.arn === invocation.functionArn);
@@ -271,23 +294,8 @@ export function awsServiceCalls(iam: AppliedIam, invocations: readonly Invocatio
     }
   }
 
-  const rules = iam.ofType('aws_cloudwatch_event_rule');
-  // A command refused before it ran (invalid parameters) is SendCommand's error on AWS, not a status change.
-  for (const command of commands.filter((record) => record.error === undefined)) {
-    for (const rule of rules) {
-      const pattern = JSON.parse(String(rule.values.event_pattern)) as { detail?: { status?: string[]; 'document-name'?: string[] } };
-      if (!(pattern.detail?.status ?? []).includes(command.status) || !(pattern.detail?.['document-name'] ?? []).includes(command.documentName)) continue;
-      for (const target of iam.ofType('aws_cloudwatch_event_target').filter((candidate) => candidate.values.rule === rule.values.name)) {
-        const topic = String(target.values.arn);
-        const context = { 'aws:SourceArn': String(rule.values.arn), 'aws:SourceAccount': account };
-        const operation = `sns Publish ${topic} (rule ${String(rule.values.name)}, command ${command.status})`;
-        declare({ service: 'events.amazonaws.com' }, 'EventBridge rule target', [
-          { operation, action: 'sns:Publish', resource: topic, context: { ...SECURE, ...context } },
-          ...keyRequests(iam.keyOf(topic), operation, ['kms:GenerateDataKey', 'kms:Decrypt'], context),
-        ]);
-      }
-    }
-  }
+  // EventBridge's and CloudWatch's publishes to the topic are declared where the harness plays
+  // them (notifications.ts: only for rules that matched and alarms that fired, as on AWS).
 
   for (const group of iam.ofType('aws_cloudwatch_log_group')) {
     const key = str(group.values.kms_key_id);
@@ -309,15 +317,20 @@ export const UPLOADER_ROLE_NAME = 'aurora-flyway-uploader';
 
 /** Every authorization the calls need, each with the principal AWS would evaluate it for. Uploaders' calls only with their policy. */
 export function attribute(iam: AppliedIam, recorded: readonly RecordedCall[], declared: readonly DeclaredCall[]): Attributed[] {
-  const principals = iam.principals();
-  if (iam.uploaderPolicy !== undefined) principals.set(UPLOADER_ACCESS_KEY_ID, iam.uploaderRoleArn());
+  // Read from the state only when a call is signed by one of the harness's parts (a service's call names its principal).
+  let principals: Map<string, string> | undefined;
+  const rolesOfKeys = () => {
+    principals ??= iam.principals();
+    if (iam.uploaderPolicy !== undefined) principals.set(UPLOADER_ACCESS_KEY_ID, iam.uploaderRoleArn());
+    return principals;
+  };
   const callerOf = new Map([
     [TRIGGER_ACCESS_KEY_ID, 'trigger'],
     [HOST_ACCESS_KEY_ID, 'Flyway host'],
     [UPLOADER_ACCESS_KEY_ID, 'aurora-flyway'],
   ]);
   const principalOf = (accessKeyId: string) => {
-    const principal = principals.get(accessKeyId);
+    const principal = rolesOfKeys().get(accessKeyId);
     if (principal === undefined) throw new Error(`a call was signed with ${accessKeyId}, which is none of the harness's parts`);
     return principal;
   };

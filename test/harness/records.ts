@@ -53,6 +53,18 @@ export interface InvocationRecord {
 
 const COMMANDS = 'commands';
 const INVOCATIONS = 'invocations';
+const UPLOADS = 'uploads';
+
+/** An object S3 stored for someone (the harness's own uploads and the uploaders'), and how many functions its event goes to. */
+export interface UploadRecord {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  eventName: string;
+  at: string;
+  /** The functions the bucket's notification sends its event to (0: S3 sends none). */
+  notifies: number;
+}
 
 /** Writes one JSON record into `dir`, whole (see below). */
 export function writeJson(dir: string, name: string, value: unknown): void {
@@ -116,4 +128,16 @@ export async function waitForCommandRecord(stateDir: string, commandId: string, 
     }
     await sleep(250);
   }
+}
+
+let uploadCount = 0;
+
+/** Every stored object, so that the reliability report can trace each event S3 sends from its start. */
+export function writeUploadRecord(stateDir: string, record: UploadRecord): void {
+  uploadCount += 1;
+  writeJson(join(stateDir, UPLOADS), `${record.at.replace(/[:.]/g, '')}-${process.pid}-${uploadCount}.json`, record);
+}
+
+export function listUploadRecords(stateDir: string): UploadRecord[] {
+  return readAll<UploadRecord>(join(stateDir, UPLOADS)).sort((a, b) => a.at.localeCompare(b.at));
 }

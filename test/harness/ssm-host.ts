@@ -1,21 +1,26 @@
 // Plays the SSM agent on the Flyway host: takes a command the emulator recorded (ListCommands),
 // fetches the document Terraform created (GetDocument), validates and substitutes its parameters
-// as Systems Manager does, and runs each aws:runShellScript step the way the agent does (the
-// script written to a file in the command's orchestration directory, started with `sh -c`, killed
-// at the step's timeoutSeconds). Output and status go to the harness's records.
-//
-// The "host" is this machine, set up like the module's user data sets up the instance: Java, the
-// AWS CLI, jq, flock and the database clients on PATH. The document's own directories (runner,
-// Flyway) are redirected into the state dir or a cache with the overrides the document reads. The
-// AWS CLI talks to the emulator, with the host's own access keys through the harness's call
-// recorder. Like the agent, the harness streams each step's output to the command's CloudWatch
-// Logs group (for real, against the emulator) and declares the message calls the emulator lacks.
-// FLYWAY_RUNNER_DB_ENDPOINT sends the runner to the local
-// database server instead of the emulator's made-up cluster endpoint.
+// as Systems Manager does, and runs each aws:runShellScript step the way amazon-ssm-agent does:
+// - the script is written to the command's orchestration directory
+//   (/var/lib/amazon/ssm/<instance>/document/orchestration/<command>/<step>/_script.sh) and started
+//   with `sh -c <script>` as the leader of a process group of its own, from the agent's working
+//   directory (/usr/bin, the WorkingDirectory of its systemd unit) unless the step names one;
+// - in the agent's environment (agentEnvironment): the PATH systemd gives the service, no HOME,
+//   the AWS_SSM_* variables and SSM_COMMAND_ID the agent adds, and nothing of this process;
+// - the role's credentials come from the instance metadata service (instance-metadata.ts), not
+//   from variables;
+// - at most CommandWorkersLimit (5) commands run at once; the rest wait in arrival order;
+// - at the step's timeoutSeconds the whole process group is killed (SIGKILL, exit code 137,
+//   status TimedOut), as executers_unix.go killProcess does.
+// The instance's paths are this harness's directories, bind-mounted in a mount namespace per
+// script (host-root.ts). What cannot be the instance's (the emulator's endpoint, the metadata
+// service's, the local database server and its CA) is listed in agentEnvironment and the README.
+// Like the agent, the harness streams each step's output to the command's CloudWatch Logs group
+// (for real, against the emulator) and declares the message calls the emulator lacks.
 
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { GetDocumentCommand, ListCommandsCommand, type Command } from '@aws-sdk/client-ssm';
 import {
   CloudWatchLogsClient,
@@ -25,10 +30,9 @@ import {
   DescribeLogStreamsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { toolEnv } from '../support/toolchain';
 import type { AwsClients, AwsEnv } from './aws';
 import { HOST_ACCESS_KEY_ID, type DeclaredCall } from './iam-check';
-import type { HostFlyway } from './host-flyway';
+import { hostPaths, INSTANCE_PATHS, namespaceCommand, type HostRoot } from './host-root';
 import { type CommandRecord, type CommandStatus, writeCommandRecord } from './records';
 import { countMigrateRuns, parseRunnerSummary } from '../../common/src/runner-output';
 import { parseCommandDocument, renderCommand, type ShellStep } from './ssm-document';
@@ -48,10 +52,53 @@ export interface HostOptions {
   instanceId: string;
   /** host:port of the local database server. */
   dbEndpoint: string;
-  /** The CA of the local server's certificate (stands in for the RDS CA bundle the runner carries). */
-  dbCaFile: string;
-  /** Where the document keeps (and on first use installs) Flyway (see host-flyway.ts). */
-  flyway: HostFlyway;
+  /** The instance's file system for this harness (host-root.ts); its caFile stands in for the RDS CA bundle the runner carries. */
+  root: HostRoot;
+  /** The instance metadata service the scripts get the role's credentials from (instance-metadata.ts). */
+  metadataEndpoint: string;
+  /** The agent's command workers on this host (commandWorkers). */
+  workers: CommandWorkers;
+  /** Resolves once the agent takes commands again (a command that waited for a worker while the host powered off runs after its boot). */
+  untilOnline?: () => Promise<void>;
+}
+
+/** amazon-ssm-agent's CommandWorkersLimit default (agent/appconfig/constants.go): the commands it runs at once. */
+export const COMMAND_WORKERS_LIMIT = 5;
+
+/** The agent's pool of command workers: `run` waits for a free one, in arrival order (the agent's job queue is a channel). */
+export interface CommandWorkers {
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** How many commands run now, and how many wait for a worker. */
+  readonly busy: number;
+  readonly waiting: number;
+}
+
+export function commandWorkers(limit = COMMAND_WORKERS_LIMIT): CommandWorkers {
+  let busy = 0;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    const next = queue.shift();
+    // The worker goes straight to the first one waiting, so a later arrival can never overtake it.
+    if (next === undefined) busy -= 1;
+    else next();
+  };
+  return {
+    async run(task) {
+      if (busy < limit) busy += 1;
+      else await new Promise<void>((resolve) => queue.push(resolve));
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+    get busy() {
+      return busy;
+    },
+    get waiting() {
+      return queue.length;
+    },
+  };
 }
 
 /** The command as the emulator recorded it. ListCommands ignores its filters there, so pick by id. */
@@ -73,44 +120,48 @@ async function readDocumentContent(aws: AwsClients, name: string, version: strin
   return document.Content;
 }
 
-/** Host directories, as on the instance (/opt/flyway-runner, /var/lib/flyway-runner), under the state dir. */
-export function hostPaths(stateDir: string): { root: string; installDir: string; runnerHome: string; orchestration: string; hostDir: string; readyFile: string } {
-  const root = join(stateDir, 'host');
+export { hostPaths };
+
+/**
+ * The agent's PATH on Amazon Linux 2023: the unit (packaging/linux/amazon-ssm-agent.service) sets
+ * no Environment=, so the agent and its workers have what systemd gives every system service, its
+ * default PATH on a merged-/usr system (systemd's DEFAULT_PATH). The tools the user data installs
+ * are found in it at their AL2023 paths (/usr/bin: node, java, flock, psql, mariadb, tar, curl;
+ * /usr/local/bin: the flyway link install-flyway makes, and here the AWS CLI stand-in, see host-root.ts).
+ */
+export const AGENT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin';
+
+/** The variables that differ from the instance's because this machine is not one; each says why (see also the README). */
+export function localOnlyVariables(options: Pick<HostOptions, 'awsEnv' | 'metadataEndpoint' | 'dbEndpoint' | 'root'>): Record<string, string> {
   return {
-    root,
-    installDir: join(root, 'opt', 'flyway-runner'),
-    runnerHome: join(root, 'var', 'lib', 'flyway-runner'),
-    orchestration: join(root, 'orchestration'),
-    hostDir: join(root, 'var', 'lib', 'flyway-host'),
-    readyFile: join(root, 'var', 'lib', 'flyway-host', 'ready'),
+    // The emulator (through the call recorder) instead of the regional endpoints.
+    AWS_ENDPOINT_URL: options.awsEnv.AWS_ENDPOINT_URL ?? '',
+    // The harness's metadata service instead of 169.254.169.254, which it cannot serve per harness.
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: options.metadataEndpoint,
+    // The local database server instead of the emulator's made-up cluster endpoint, and its test CA
+    // instead of the Amazon RDS bundle the runner carries.
+    FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
+    FLYWAY_RUNNER_CA_BUNDLE: options.root.caFile,
+    // The instance runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
-/** The environment the agent gives a script on the host. */
-export function hostEnvironment(options: HostOptions): NodeJS.ProcessEnv {
-  const paths = hostPaths(options.stateDir);
-  const { AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = options.awsEnv;
+/**
+ * The environment the agent gives a script (executers.go prepareEnvironment): its own, which is
+ * systemd's for a system service (PATH, LANG from /etc/locale.conf; no HOME, USER or SHELL: the
+ * unit sets no User=), plus the variables it adds for every command; then the local-only ones.
+ */
+export function agentEnvironment(options: Pick<HostOptions, 'awsEnv' | 'metadataEndpoint' | 'dbEndpoint' | 'root' | 'instanceId'>, commandId: string): NodeJS.ProcessEnv {
   return {
-    PATH: toolEnv().PATH,
-    HOME: process.env.HOME ?? '/root',
+    PATH: AGENT_PATH,
     LANG: 'C.UTF-8',
     AWS_SSM_INSTANCE_ID: options.instanceId,
-    AWS_SSM_REGION_NAME: AWS_REGION,
-    AWS_ENDPOINT_URL,
-    AWS_REGION,
-    AWS_DEFAULT_REGION: AWS_REGION,
-    AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    FLYWAY_RUNNER_INSTALL_DIR: paths.installDir,
-    FLYWAY_RUNNER_HOME: paths.runnerHome,
-    FLYWAY_INSTALL_PREFIX: options.flyway.prefix,
-    FLYWAY_BIN_DIR: options.flyway.binDir,
-    FLYWAY_HOST_DIR: paths.hostDir,
-    FLYWAY_RUNNER_DB_ENDPOINT: options.dbEndpoint,
-    FLYWAY_RUNNER_CA_BUNDLE: options.dbCaFile,
-    // The instance runs Node.js 22; this machine's Node.js 20 would make the SDK warn on stderr.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_SSM_REGION_NAME: options.awsEnv.AWS_REGION ?? '',
+    AWS_SSM_PLATFORM_NAME: 'Amazon Linux',
+    AWS_SSM_PLATFORM_VERSION: '2023',
+    SSM_COMMAND_ID: commandId,
+    ...localOnlyVariables(options),
   };
 }
 
@@ -139,13 +190,34 @@ interface StepOutcome {
   stderr: string;
 }
 
-function runStep(step: ShellStep, dir: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+/** What the agent reports for a command it stopped (appconfig CommandStoppedPreemptivelyExitCode: 128 + SIGKILL). */
+export const STOPPED_PREEMPTIVELY_EXIT_CODE = 137;
+
+/** The agent's working directory: its unit's WorkingDirectory (a step without workingDirectory runs there). */
+const AGENT_WORKING_DIRECTORY = '/usr/bin';
+
+/** Where the agent keeps a command's step (mdsinteractor.go, messageutil.go): <data>/<instance>/document/orchestration/<command>/<step>. */
+function orchestrationDir(instanceId: string, commandId: string, step: string): string {
+  return join(INSTANCE_PATHS.agentData, instanceId, 'document', 'orchestration', commandId, step);
+}
+
+/** The step's working directory as runscript.go chooses it: an absolute one as it is, a relative one under the command's downloads if it exists, else the agent's. */
+function workingDirectory(root: HostRoot, step: ShellStep, orchestration: string): string {
+  if (step.workingDirectory === undefined || step.workingDirectory === '') return AGENT_WORKING_DIRECTORY;
+  if (isAbsolute(step.workingDirectory)) return step.workingDirectory;
+  const downloads = join(orchestration, '..', 'downloads', step.workingDirectory);
+  return existsSync(root.outside(downloads)) ? downloads : AGENT_WORKING_DIRECTORY;
+}
+
+function runStep(step: ShellStep, root: HostRoot, orchestration: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+  const dir = root.outside(orchestration);
   mkdirSync(dir, { recursive: true });
-  const script = join(dir, '_script.sh');
-  writeFileSync(script, step.script);
-  chmodSync(script, 0o700);
+  writeFileSync(join(dir, '_script.sh'), step.script);
+  chmodSync(join(dir, '_script.sh'), 0o700);
+  const { command, args } = namespaceCommand(root, workingDirectory(root, step, orchestration), join(orchestration, '_script.sh'));
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { cwd: step.workingDirectory ?? dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // unshare and the mounting shell exec into `sh -c <script>`: one process, the group's leader.
+    const child = spawn(command, args, { cwd: '/', env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -153,18 +225,20 @@ function runStep(step: ShellStep, dir: string, env: NodeJS.ProcessEnv): Promise<
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const group = child.pid;
     if (group !== undefined) runningGroups.add(group);
-    const kill = (signal: NodeJS.Signals) => {
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // The agent does not ask first: SIGKILL to the whole group (killProcess, executers_unix.go).
       try {
-        if (group !== undefined) process.kill(-group, signal);
+        if (group !== undefined) process.kill(-group, 'SIGKILL');
       } catch {
         // already gone
       }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill('SIGTERM');
-      setTimeout(() => kill('SIGKILL'), 5_000).unref();
     }, step.timeoutSeconds * 1000);
+    // A process that left the group (setsid) may still hold the output pipes; the agent stops
+    // reading at the timeout, so the harness does too, shortly after the group is gone.
+    child.on('exit', () => {
+      if (timedOut) setTimeout(() => (child.stdout.destroy(), child.stderr.destroy()), 1_000).unref();
+    });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`could not start the step ${step.name}: ${error.message}`));
@@ -174,7 +248,8 @@ function runStep(step: ShellStep, dir: string, env: NodeJS.ProcessEnv): Promise<
       if (group !== undefined) runningGroups.delete(group);
       writeFileSync(join(dir, 'stdout'), stdout);
       writeFileSync(join(dir, 'stderr'), stderr);
-      resolve({ exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), timedOut, stdout, stderr });
+      const exitCode = timedOut ? STOPPED_PREEMPTIVELY_EXIT_CODE : (code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
+      resolve({ exitCode, timedOut, stdout, stderr });
     });
   });
 }
@@ -244,8 +319,19 @@ async function streamOutput(options: HostOptions, group: string, stream: string,
   }
 }
 
-/** Runs one command the emulator recorded, as the agent on the instance would; returns its final record. */
-export async function runCommandOnHost(options: HostOptions, commandId: string): Promise<CommandRecord> {
+/**
+ * Runs one command the emulator recorded, as the agent on the instance would; returns its final
+ * record. It waits for one of the agent's command workers first: until then it has no record, and
+ * Run Command lists it as Pending.
+ */
+export function runCommandOnHost(options: HostOptions, commandId: string): Promise<CommandRecord> {
+  return options.workers.run(async () => {
+    await options.untilOnline?.();
+    return runOnWorker(options, commandId);
+  });
+}
+
+async function runOnWorker(options: HostOptions, commandId: string): Promise<CommandRecord> {
   const command = await readCommand(options.aws, commandId);
   const started = Date.now();
   const record: CommandRecord = {
@@ -285,13 +371,13 @@ export async function runCommandOnHost(options: HostOptions, commandId: string):
   writeCommandRecord(options.stateDir, record);
   options.declare(COMMAND_MESSAGE_CALLS);
 
-  const env = hostEnvironment(options);
+  const env = agentEnvironment(options, commandId);
   // Without a group name the agent uses /aws/ssm/<document> (messageutil.go).
   const output = command.CloudWatchOutputConfig ?? options.sentRequest(commandId)?.CloudWatchOutputConfig;
   const cloudWatch =
     output?.CloudWatchOutputEnabled === true ? (output.CloudWatchLogGroupName ?? `/aws/ssm/${record.documentName.replace(/[^\w./#-]/g, '.')}`) : undefined;
   for (const step of steps) {
-    const outcome = await runStep(step, join(hostPaths(options.stateDir).orchestration, commandId, step.name), env);
+    const outcome = await runStep(step, options.root, orchestrationDir(options.instanceId, commandId, step.name), env);
     record.stdout += outcome.stdout;
     record.stderr += outcome.stderr;
     if (cloudWatch !== undefined) {

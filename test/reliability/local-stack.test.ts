@@ -20,7 +20,6 @@ import type { OutcomeRecord } from '../../common/src/outcome';
 import type { Burst, Harness } from '../harness/harness';
 import { World } from '../e2e/support';
 import { recordCase } from './cases';
-import { eventOf } from './event-ends';
 import { adoptMasterLogin, readMasterLogin } from '../harness/master-login';
 import { errorAnswer } from '../harness/answers';
 import { AppliedIam, checkCalls, HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID } from '../harness/iam-check';
@@ -30,6 +29,7 @@ import { hostProcessGroups } from '../harness/ssm-host';
 import { watchFlywayJvms } from '../support/flyway-jvms';
 import { listCommandRecords, type CommandRecord } from '../harness/records';
 import { occurrences, filesUnder } from './leaks';
+import { objectTexts, peekQueueMessages, saveEvidence } from './evidence';
 import { runClient } from '../harness/client';
 import { waitFor } from '../support/wait-for';
 
@@ -73,6 +73,7 @@ describe('the local stack on its worst day', () => {
     firstPassword = (await readMasterLogin(world.aws, (await world.outputs()).master_user_secret_arn)).password;
   });
   afterAll(async () => {
+    if (world !== undefined) await saveEvidence(world);
     await world?.stop();
   });
 
@@ -89,14 +90,13 @@ describe('the local stack on its worst day', () => {
 
   /** The schema version Flyway recorded last, or what is there instead. */
   const schema = async (database: Key): Promise<string> => {
-    try {
-      const [exists] = await world.query(database, "SELECT to_regclass('flyway_schema_history') IS NOT NULL");
-      if (exists !== 't') return 'no schema history';
-      const [version] = await world.query(database, 'SELECT coalesce(max(version::numeric)::text, \'none\') FROM flyway_schema_history WHERE success AND version IS NOT NULL');
-      return `schema at ${version ?? '?'}`;
-    } catch {
-      return 'no database yet';
-    }
+    // "No database yet" only when the server has none of that name; any other failed query is the test's error.
+    const [named] = await world.query('postgres', `SELECT count(*) FROM pg_database WHERE datname = '${database}'`);
+    if (named === '0') return 'no database yet';
+    const [exists] = await world.query(database, "SELECT to_regclass('flyway_schema_history') IS NOT NULL");
+    if (exists !== 't') return 'no schema history';
+    const [version] = await world.query(database, 'SELECT coalesce(max(version::numeric)::text, \'none\') FROM flyway_schema_history WHERE success AND version IS NOT NULL');
+    return `schema at ${version ?? '?'}`;
   };
 
   const outcome = async (database: Key): Promise<OutcomeRecord> => {
@@ -109,26 +109,23 @@ describe('the local stack on its worst day', () => {
     const burst = await upload('bad_names', names.map((key) => ({ key, body: 'CREATE TABLE never (id int);\n' })));
     const reasons = await Promise.all(burst.uploads.map(async (one) => (await world.tags(one.object.bucket, one.object.key, one.object.versionId))['flyway-rejected'] ?? ''));
     const afterwards = await schema('bad_names');
-    const event = eventOf(burst.deliveries, true);
     recordCase({
       category: 'bad input',
       input: `file names Flyway would reject: ${names.join(', ')}`,
       where: REJECTED_WHERE,
       says: reasons.join(' / '),
       database: `${afterwards} (nothing ran)`,
-      event,
     });
     expect(reasons.every((reason) => reason !== '')).toBe(true);
     expect(reasons[0]).toContain('lowercase prefix');
     expect(reasons[1]).toContain('missing double underscore');
     expect(reasons[2]).toContain('missing description');
     expect(burst.commands).toEqual([]);
-    expect(event).toBe('rejected by the trigger: tagged, reported, no command');
     expect(afterwards).toBe('no database yet');
   });
 
   it('a valid file next to rejected ones migrates; the rejected ones are listed in the outcome, never downloaded', async () => {
-    const burst = await upload('bad_names', [{ key: 'V1__valid.sql', body: 'CREATE TABLE valid (id int);\n' }]);
+    await upload('bad_names', [{ key: 'V1__valid.sql', body: 'CREATE TABLE valid (id int);\n' }]);
     const record = await outcome('bad_names');
     const afterwards = await schema('bad_names');
     recordCase({
@@ -137,7 +134,6 @@ describe('the local stack on its worst day', () => {
       where: RUNNER_WHERE,
       says: `status ${record.status}; rejected: ${record.rejected.map((one) => `${one.key} (${one.reason})`).join(', ')}`,
       database: afterwards,
-      event: eventOf(burst.deliveries, true),
     });
     expect(record.status).toBe('success');
     expect(record.rejected).toHaveLength(6);
@@ -154,7 +150,6 @@ describe('the local stack on its worst day', () => {
       where: 'nowhere: S3 sends no event for it (the notification filters on .sql)',
       says: '(nothing to say: it is not a migration)',
       database: `${afterwards} (unchanged)`,
-      event: eventOf(burst.deliveries, notified),
     });
     expect(notified).toBe(false);
     expect(afterwards).toBe('schema at 1');
@@ -163,7 +158,7 @@ describe('the local stack on its worst day', () => {
   it('object keys with spaces, +, %, unicode, quotes, $(...), backticks and ; migrate through the real runner and Flyway, and no shell runs them', async () => {
     const descriptions = ['with spaces', 'plus+sign', 'percent%25', 'ünïcödé', "it's \"quoted\"", `$(touch ${marker})`, `\`touch ${marker}\``, 'semi;colon'];
     const files = descriptions.map((description, i) => ({ key: `V${i + 1}__${description}.sql`, body: `CREATE TABLE strange_${i + 1} (id int);\n` }));
-    const burst = await upload('strange_keys', files);
+    await upload('strange_keys', files);
     const record = await outcome('strange_keys');
     const afterwards = await schema('strange_keys');
     const scripts = await world.query('strange_keys', 'SELECT script FROM flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank');
@@ -173,7 +168,6 @@ describe('the local stack on its worst day', () => {
       where: RUNNER_WHERE,
       says: `status ${record.status}, ${record.migrations_applied} migration(s) applied; no file ${marker} created anywhere on the host`,
       database: afterwards,
-      event: eventOf(burst.deliveries, true),
     });
     expect(record.status).toBe('success');
     expect(scripts).toEqual(files.map((file) => file.key));
@@ -193,7 +187,7 @@ describe('the local stack on its worst day', () => {
     const delivery = await harness.invokeWith(functionArn, { Records: [newline] });
     const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('rejected: not a valid Flyway migration name'));
     const afterwards = await schema('strange_keys');
-    recordCase({ category: 'bad input', input: 'an object key with a newline (event as S3 sends it)', where: `${TRIGGER_LOG}, the notification topic, object tag flyway-rejected`, says: String(logged?.reason ?? ''), database: `${afterwards} (unchanged by it)`, event: eventOf([delivery], true) });
+    recordCase({ category: 'bad input', input: 'an object key with a newline (event as S3 sends it)', where: `${TRIGGER_LOG}, the notification topic, object tag flyway-rejected`, says: String(logged?.reason ?? ''), database: `${afterwards} (unchanged by it)` });
     expect(String(logged?.reason)).toContain('key unusable as a file path');
     expect(delivery.invocation.ok).toBe(true);
     expect([read.injected, written.injected]).toEqual([1, 1]);
@@ -201,33 +195,33 @@ describe('the local stack on its worst day', () => {
   });
 
   it('a migration in a sub-folder of the bucket migrates (Flyway reads locations recursively)', async () => {
-    const burst = await upload('sub_folder', [{ key: 'releases/2026/V1__in_a_folder.sql', body: 'CREATE TABLE in_folder (id int);\n' }]);
+    await upload('sub_folder', [{ key: 'releases/2026/V1__in_a_folder.sql', body: 'CREATE TABLE in_folder (id int);\n' }]);
     const record = await outcome('sub_folder');
     const afterwards = await schema('sub_folder');
-    recordCase({ category: 'bad input', input: '.sql in a sub-folder (releases/2026/V1__in_a_folder.sql)', where: RUNNER_WHERE, says: `status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: '.sql in a sub-folder (releases/2026/V1__in_a_folder.sql)', where: RUNNER_WHERE, says: `status ${record.status}`, database: afterwards });
     expect(record.status).toBe('success');
     expect(afterwards).toBe('schema at 1');
   });
 
   it('a byte-order mark and CRLF line ends migrate like plain files', async () => {
-    const burst = await upload('encodings', [
+    await upload('encodings', [
       { key: 'V1__with_bom.sql', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('CREATE TABLE bom (id int);\n')]) },
       { key: 'V2__with_crlf.sql', body: 'CREATE TABLE crlf (\r\n  id int\r\n);\r\nINSERT INTO crlf VALUES (1);\r\n' },
     ]);
     const record = await outcome('encodings');
     const afterwards = await schema('encodings');
     const tables = await world.query('encodings', "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('bom', 'crlf')");
-    recordCase({ category: 'bad input', input: 'a UTF-8 byte-order mark; CRLF line ends', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: 'a UTF-8 byte-order mark; CRLF line ends', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: afterwards });
     expect(record.status).toBe('success');
     expect(tables).toEqual(['2']);
     expect(afterwards).toBe('schema at 2');
   });
 
   it('an empty file is recorded as an applied (empty) migration', async () => {
-    const burst = await upload('empty_file', [{ key: 'V1__empty.sql', body: '' }]);
+    await upload('empty_file', [{ key: 'V1__empty.sql', body: '' }]);
     const record = await outcome('empty_file');
     const afterwards = await schema('empty_file');
-    recordCase({ category: 'bad input', input: 'an empty file (V1__empty.sql)', where: RUNNER_WHERE, says: `status ${record.status}${record.reason ? `: ${record.reason}` : ''}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: 'an empty file (V1__empty.sql)', where: RUNNER_WHERE, says: `status ${record.status}${record.reason ? `: ${record.reason}` : ''}`, database: afterwards });
     expect(record.status).toBe('success');
     expect(afterwards).toBe('schema at 1');
   });
@@ -239,7 +233,7 @@ describe('the local stack on its worst day', () => {
     const record = await outcome('large_file');
     const afterwards = await schema('large_file');
     const [length] = await world.query('large_file', 'SELECT length(v) FROM large');
-    recordCase({ category: 'bad input', input: 'a 20 MB migration (one 20 MB value)', where: RUNNER_WHERE, says: `status ${record.status}`, database: `${afterwards}, the 20 MB value stored`, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: 'a 20 MB migration (one 20 MB value)', where: RUNNER_WHERE, says: `status ${record.status}`, database: `${afterwards}, the 20 MB value stored` });
     expect(burst.uploads[0]?.object.size).toBeGreaterThanOrEqual(20_000_000);
     expect(record.status).toBe('success');
     expect(length).toBe('20000000');
@@ -251,7 +245,7 @@ describe('the local stack on its worst day', () => {
     const burst = await upload(database, bad);
     const record = await outcome(database);
     const afterwards = await schema(database);
-    recordCase({ category: 'bad input', input, where: RUNNER_WHERE, says: record.reason ?? `status ${record.status}`, database: `${afterwards} (unchanged)`, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input, where: RUNNER_WHERE, says: record.reason ?? `status ${record.status}`, database: `${afterwards} (unchanged)` });
     expect(record.status).toBe('failed');
     expect(record.reason).toMatch(expectedReason);
     // The first command runs and fails; commands of the same burst hand their request to it and end at once.
@@ -290,10 +284,10 @@ describe('the local stack on its worst day', () => {
 
   it('a changed repeatable migration is applied again', async () => {
     await upload('repeatable', [{ key: 'R__view.sql', body: 'CREATE OR REPLACE VIEW answer AS SELECT 41 AS value;\n' }]);
-    const burst = await upload('repeatable', [{ key: 'R__view.sql', body: 'CREATE OR REPLACE VIEW answer AS SELECT 42 AS value;\n' }]);
+    await upload('repeatable', [{ key: 'R__view.sql', body: 'CREATE OR REPLACE VIEW answer AS SELECT 42 AS value;\n' }]);
     const record = await outcome('repeatable');
     const [value] = await world.query('repeatable', 'SELECT value FROM answer');
-    recordCase({ category: 'bad input', input: 'a repeatable migration uploaded again, changed', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `view answer = ${value ?? '?'}`, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: 'a repeatable migration uploaded again, changed', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `view answer = ${value ?? '?'}` });
     expect(record.status).toBe('success');
     expect(value).toBe('42');
   });
@@ -317,10 +311,10 @@ describe('the local stack on its worst day', () => {
       { key: 'V1__one.sql', body: 'CREATE TABLE one (id int);\n' },
       { key: 'V2__two.sql', body: 'CREATE TABLE two (id int);\n' },
     ]);
-    const burst = await upload('late_on', [{ key: 'V1.5__late.sql', body: 'CREATE TABLE late (id int);\n' }]);
+    await upload('late_on', [{ key: 'V1.5__late.sql', body: 'CREATE TABLE late (id int);\n' }]);
     const record = await outcome('late_on');
     const versions = await world.query('late_on', 'SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL ORDER BY installed_rank');
-    recordCase({ category: 'bad input', input: 'a version below the applied one (V1.5 after V2), out_of_order on', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `applied in order ${versions.join(', ')}`, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'bad input', input: 'a version below the applied one (V1.5 after V2), out_of_order on', where: RUNNER_WHERE, says: `status ${record.status}, ${record.migrations_applied} applied`, database: `applied in order ${versions.join(', ')}` });
     expect(record.status).toBe('success');
     expect(versions).toEqual(['1', '2', '1.5']);
   });
@@ -345,7 +339,7 @@ describe('the local stack on its worst day', () => {
     const foreign = { ...record, s3: { ...record.s3, bucket: { ...record.s3.bucket, name: 'someone-elses-bucket', arn: 'arn:aws:s3:::someone-elses-bucket' } } };
     const delivery = await harness.invokeWith(functionArn, { Records: [foreign] });
     const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('configuration error: bucket is not mapped'));
-    recordCase({ category: 'bad input', input: 'an upload event for a bucket the module does not know', where: `${TRIGGER_LOG}, the notification topic`, says: String(logged?.message ?? ''), database: 'no database touched', event: eventOf([delivery], true) });
+    recordCase({ category: 'bad input', input: 'an upload event for a bucket the module does not know', where: `${TRIGGER_LOG}, the notification topic`, says: String(logged?.message ?? ''), database: 'no database touched' });
     expect(delivery.invocation.ok).toBe(true);
     expect(delivery.commands).toEqual([]);
     expect(logged).toBeDefined();
@@ -354,7 +348,7 @@ describe('the local stack on its worst day', () => {
   it('the s3:TestEvent S3 sends when a notification is configured is ignored', async () => {
     const delivery = await harness.invokeWith(functionArn, { Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: buckets.bad_names, RequestId: 'R', HostId: 'H' });
     const logged = delivery.invocation.logs.find((line) => String(line.message).startsWith('ignored'));
-    recordCase({ category: 'bad input', input: 's3:TestEvent', where: TRIGGER_LOG, says: String(logged?.message ?? ''), database: 'no database touched', event: eventOf([delivery], true) });
+    recordCase({ category: 'bad input', input: 's3:TestEvent', where: TRIGGER_LOG, says: String(logged?.message ?? ''), database: 'no database touched' });
     expect(delivery.invocation.ok).toBe(true);
     expect(delivery.commands).toEqual([]);
   });
@@ -365,7 +359,7 @@ describe('the local stack on its worst day', () => {
   ])('a malformed event (%s) is refused, not retried, and runs nothing', async (what, event) => {
     const delivery = await harness.invokeWith(functionArn, event);
     const logged = delivery.invocation.logs.find((line) => String(line.level) === 'error');
-    recordCase({ category: 'bad input', input: `a malformed event: ${what}`, where: TRIGGER_LOG, says: `${String(logged?.message ?? '')}${logged?.reason ? `: ${String(logged.reason)}` : ''}`, database: 'no database touched', event: eventOf([delivery], true) });
+    recordCase({ category: 'bad input', input: `a malformed event: ${what}`, where: TRIGGER_LOG, says: `${String(logged?.message ?? '')}${logged?.reason ? `: ${String(logged.reason)}` : ''}`, database: 'no database touched' });
     expect(delivery.invocation.ok).toBe(true);
     expect(delivery.commands).toEqual([]);
     expect(logged).toBeDefined();
@@ -398,7 +392,7 @@ describe('the local stack on its worst day', () => {
     const record = await outcome('paused');
     const afterwards = await schema('paused');
     const waited = (burst.commands[0]?.stdout ?? '').split('\n').filter((line) => /database (not reachable|answered)/.test(line));
-    recordCase({ category: 'fault', input: 'the database stops answering for 12 s, longer than one 10 s connect timeout of the runner (postmaster stopped with SIGSTOP), then comes back', where: 'the command output (CloudWatch Logs), then the outcome record', says: `${waited.join(' / ') || '(no wait reported)'}; status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'fault', input: 'the database stops answering for 12 s, longer than one 10 s connect timeout of the runner (postmaster stopped with SIGSTOP), then comes back', where: 'the command output (CloudWatch Logs), then the outcome record', says: `${waited.join(' / ') || '(no wait reported)'}; status ${record.status}`, database: afterwards });
     expect(waited.some((line) => line.includes('database answered after'))).toBe(true);
     expect(record.status).toBe('success');
     expect(afterwards).toBe('schema at 1');
@@ -413,7 +407,7 @@ describe('the local stack on its worst day', () => {
     const killed = await running;
     const halfDone = await world.query('killed', "SELECT count(*) FROM information_schema.tables WHERE table_name = 'slow'");
     const before = await schema('killed');
-    const again = await upload('killed', [{ key: 'V2__after.sql', body: 'CREATE TABLE after_kill (id int);\n' }]);
+    await upload('killed', [{ key: 'V2__after.sql', body: 'CREATE TABLE after_kill (id int);\n' }]);
     const record = await outcome('killed');
     const versions = await history('killed');
     recordCase({
@@ -422,7 +416,6 @@ describe('the local stack on its worst day', () => {
       where: 'Run Command: the command Failed (failure notification); the next run\'s outcome record',
       says: `killed command: ${killed.commands[0]?.status ?? '?'} (exit ${killed.commands[0]?.exitCode ?? '?'}); next run: ${record.status}, ${record.migrations_applied} applied`,
       database: `after the kill: ${before}, table slow ${halfDone[0] === '0' ? 'absent' : 'present'}; after the next upload: versions ${versions.join(', ')}`,
-      event: `${eventOf(killed.deliveries, true)}; the next upload: ${eventOf(again.deliveries, true)}`,
     });
     expect(groups.length).toBeGreaterThan(0);
     expect(killed.commands[0]?.status).toBe('Failed');
@@ -449,7 +442,6 @@ describe('the local stack on its worst day', () => {
       where: "the trigger's log; the failed invocation's error (Lambda retries it; after its retries, the on-failure queue and its alarm)",
       says: `brief: sent after ${brief.injected} throttled attempts; lasting: ${failed?.error?.message.slice(0, 200) ?? '?'}`,
       database: `versions ${versions.join(', ')}`,
-      event: `${eventOf(first.deliveries, true)}; lasting: ${eventOf(second.deliveries, true)}`,
     });
     expect(brief.injected).toBe(2);
     expect(first.commands[0]?.status).toBe('Success');
@@ -478,7 +470,6 @@ describe('the local stack on its worst day', () => {
       where: "nowhere the uploader looks: the SDKs' retries absorb them (the trigger's log and the command output show the run)",
       says: `trigger: ${burst.deliveries[0]?.attempts.length ?? '?'} attempt(s), ${burst.deliveries[0]?.invocation.ok === true ? 'succeeded' : 'failed'}; runner: ${burst.commands[0]?.summary?.status ?? '?'}`,
       database: `versions ${versions.join(', ')}`,
-      event: eventOf(burst.deliveries, true),
     });
     expect(ssm500.injected).toBe(1);
     expect(slowDown.injected).toBe(2);
@@ -490,14 +481,14 @@ describe('the local stack on its worst day', () => {
   it('S3 answering 500 to the runner: its SDK retries the download; failing past its retries, the run fails naming it and the next run succeeds', async () => {
     const downloads = (call: { method: string; url: string }) => call.method === 'GET' && new URL(call.url, 'http://local').pathname.endsWith('.sql');
     const brief = harness.injectFault({ accessKeyId: HOST_ACCESS_KEY_ID, service: 's3', matches: downloads, times: 2, answer: S3_INTERNAL_ERROR });
-    const first = await upload('flaky_s3', [{ key: 'V1__flaky.sql', body: 'CREATE TABLE flaky (id int);\n' }]);
+    await upload('flaky_s3', [{ key: 'V1__flaky.sql', body: 'CREATE TABLE flaky (id int);\n' }]);
     const firstRecord = await outcome('flaky_s3');
     const lasting = harness.injectFault({ accessKeyId: HOST_ACCESS_KEY_ID, service: 's3', matches: downloads, times: 1_000, answer: S3_INTERNAL_ERROR });
     const second = await upload('flaky_s3', [{ key: 'V2__flaky_long.sql', body: 'CREATE TABLE flaky_long (id int);\n' }]);
     lasting.times = lasting.injected;
     const failedSummary = second.commands[0]?.summary;
     const afterFailure = await schema('flaky_s3');
-    const third = await upload('flaky_s3', [{ key: 'V3__after.sql', body: 'CREATE TABLE flaky_after (id int);\n' }]);
+    await upload('flaky_s3', [{ key: 'V3__after.sql', body: 'CREATE TABLE flaky_after (id int);\n' }]);
     const versions = await history('flaky_s3');
     recordCase({
       category: 'fault',
@@ -505,7 +496,6 @@ describe('the local stack on its worst day', () => {
       where: 'the command output and failure notification (the outcome record when S3 takes writes)',
       says: `brief: ${firstRecord.status} after ${brief.injected} failed attempts; lasting: ${failedSummary?.reason ?? '?'}`,
       database: `after the lasting failure: ${afterFailure}; after the next upload: versions ${versions.join(', ')}`,
-      event: `brief: ${eventOf(first.deliveries, true)}; lasting: ${eventOf(second.deliveries, true)}; the next upload: ${eventOf(third.deliveries, true)}`,
     });
     expect(brief.injected).toBe(2);
     expect(firstRecord.status).toBe('success');
@@ -516,6 +506,7 @@ describe('the local stack on its worst day', () => {
   });
 
   it('a host no longer registered with SSM: the trigger fails saying what to check, Lambda retries, the event waits in the on-failure queue, and aurora-flyway replay re-drives it once the host is back', async () => {
+    const since = new Date().toISOString();
     harness.deregisterHost();
     let burst: Burst;
     try {
@@ -525,7 +516,10 @@ describe('the local stack on its worst day', () => {
     }
     const delivery = burst.deliveries[0];
     const before = await schema('unregistered');
+    // The queue's alarm fired (played: its metric, threshold and state, then the publish through the topic's policy).
+    const alarmed = (await harness.notificationsReceived()).filter((message) => message.receivedAt >= since && message.subject?.startsWith('ALARM: ') === true);
     const replayed = await runClient(harness, PREFIX, ['replay']);
+    await harness.settled();
     const after = await schema('unregistered');
     const again = await runClient(harness, PREFIX, ['replay']);
     recordCase({
@@ -534,7 +528,6 @@ describe('the local stack on its worst day', () => {
       where: "the trigger's log and error; the on-failure queue and its alarm; aurora-flyway replay's output",
       says: `${delivery?.invocation.error?.message.slice(0, 260) ?? '?'}; replay: ${replayed.stdout.trim().split('\n').pop() ?? ''}`,
       database: `while the host was unregistered: ${before}; after the replay: ${after}`,
-      event: `${eventOf(burst.deliveries, true)}; re-driven by aurora-flyway replay, deleted from the queue`,
     });
     expect(delivery?.attempts.map((attempt) => attempt.ok)).toEqual([false, false, false]);
     expect(delivery?.invocation.error?.message).toContain('InvalidInstanceId');
@@ -546,6 +539,8 @@ describe('the local stack on its worst day', () => {
     expect(replayed.stdout).toMatch(/re-driven, unregistered -> command \S+; deleted from the queue/);
     expect(after).toBe('schema at 1');
     expect(again.stdout).toContain('the failure queue is empty');
+    expect(alarmed.map((message) => message.subject)).toEqual([expect.stringMatching(new RegExp(`^ALARM: "${PREFIX}-[\\w-]*failed-events" in `))]);
+    expect(JSON.parse(alarmed[0]?.message ?? '{}')).toMatchObject({ NewStateValue: 'ALARM', Trigger: { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ name: 'QueueName', value: expect.stringMatching(/-failures$/) }] } });
   });
 
   it('a stopped host (someone stopped the instance): the trigger starts it, the command waits for its agent, and the upload migrates', async () => {
@@ -560,7 +555,6 @@ describe('the local stack on its worst day', () => {
       where: "the trigger's log",
       says: `${said ?? '(the trigger said nothing about the host)'}; the host is ${harness.power.instanceState} afterwards`,
       database: `versions ${versions.join(', ')}`,
-      event: eventOf(burst.deliveries, true),
     });
     expect(stoppedWas).toBe('stopped');
     expect(said).toContain('started it');
@@ -579,7 +573,7 @@ describe('the local stack on its worst day', () => {
     }
     const said = errorLine(failed.commands[0]);
     const before = await schema('secret_gone');
-    const next = await upload('secret_gone', [{ key: 'V2__secret_back.sql', body: 'CREATE TABLE secret_back (id int);\n' }]);
+    await upload('secret_gone', [{ key: 'V2__secret_back.sql', body: 'CREATE TABLE secret_back (id int);\n' }]);
     const versions = await history('secret_gone');
     recordCase({
       category: 'fault',
@@ -587,7 +581,6 @@ describe('the local stack on its worst day', () => {
       where: 'the command output and failure notification (Run Command failed)',
       says: said,
       database: `while the secret was deleted: ${before}; after the restore and the next upload: versions ${versions.join(', ')}`,
-      event: `${eventOf(failed.deliveries, true)}; the next upload: ${eventOf(next.deliveries, true)}`,
     });
     expect(failed.commands[0]?.status).toBe('Failed');
     expect(said).toContain('is scheduled for deletion');
@@ -622,7 +615,6 @@ describe('the local stack on its worst day', () => {
       where: 'the command output and failure notification (Run Command failed)',
       says: `${failed.commands.map((command) => errorLine(command)).join(' / ')}; the next run: ${next.commands.map((command) => `${command.summary?.status ?? '?'} ${command.summary?.reason ?? ''}`).join(' / ')}`,
       database: `after the failed sync: ${before} (${started} Flyway JVM(s) started); after the next run: versions ${versions.join(', ')}`,
-      event: `${eventOf(failed.deliveries, true)}; the next run: ${eventOf([next], true)}`,
     });
     expect(summaries.length).toBeGreaterThan(0);
     expect(errorLine(failed.commands[0])).toMatch(/cannot download s3:\/\/\S+\/V3__c\.sql \(version \S+\): InternalError: .*; nothing was run -- S3 failed past the runner's retries; run again/);
@@ -635,13 +627,13 @@ describe('the local stack on its worst day', () => {
 
   it('two uploads to one database at the same moment: both applied, once each', async () => {
     const jvms = watchFlywayJvms();
-    const bursts = await Promise.all([
+    await Promise.all([
       upload('together', [{ key: 'V1__left.sql', body: 'CREATE TABLE left_side (id int);\n' }]),
       upload('together', [{ key: 'V2__right.sql', body: 'CREATE TABLE right_side (id int);\n' }]),
     ]);
     const { started } = jvms.stop();
     const versions = await history('together');
-    recordCase({ category: 'concurrency', input: 'two uploads to one database at the same moment', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc)`, database: `versions ${versions.join(', ')}`, event: eventOf(bursts.flatMap((burst) => burst.deliveries), true) });
+    recordCase({ category: 'concurrency', input: 'two uploads to one database at the same moment', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc)`, database: `versions ${versions.join(', ')}` });
     expect(versions).toEqual(['1|1', '2|1']);
     expect(started).toBeLessThanOrEqual(2);
   });
@@ -650,10 +642,10 @@ describe('the local stack on its worst day', () => {
     const long = upload('long_run', [{ key: 'V1__long.sql', body: 'CREATE TABLE long_one (id int);\nSELECT pg_sleep(5);\n' }]);
     await waitFor('the long migration to be running', () => sqlActive('long_run', 'pg_sleep(5)'));
     const during = await upload('long_run', [{ key: 'V2__during.sql', body: 'CREATE TABLE during_long (id int);\n' }]);
-    const first = await long;
+    await long;
     const versions = await history('long_run');
     const handedOver = during.commands[0]?.summary?.status;
-    recordCase({ category: 'concurrency', input: 'an upload while a 5 s migration runs on the same database', where: 'the outcome record; the second command says it was queued', says: `second command: ${handedOver ?? '?'} (${during.commands[0]?.summary?.reason ?? ''})`, database: `versions ${versions.join(', ')}`, event: eventOf([...first.deliveries, ...during.deliveries], true) });
+    recordCase({ category: 'concurrency', input: 'an upload while a 5 s migration runs on the same database', where: 'the outcome record; the second command says it was queued', says: `second command: ${handedOver ?? '?'} (${during.commands[0]?.summary?.reason ?? ''})`, database: `versions ${versions.join(', ')}` });
     expect(handedOver).toBe('queued');
     expect(versions).toEqual(['1|1', '2|1']);
   });
@@ -663,7 +655,7 @@ describe('the local stack on its worst day', () => {
     const burst = await upload('burst', Array.from({ length: 20 }, (_, i) => ({ key: `V${i + 1}__burst_${i + 1}.sql`, body: `CREATE TABLE burst_${i + 1} (id int);\n` })));
     const { started } = jvms.stop();
     const versions = await history('burst');
-    recordCase({ category: 'concurrency', input: '20 files uploaded to one database within a second (20 events, 20 triggers)', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc), ${burst.commands.length} commands`, database: `${versions.length} versions, each applied ${[...new Set(versions.map((row) => row.split('|')[1]))].join('/')} time(s)`, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'concurrency', input: '20 files uploaded to one database within a second (20 events, 20 triggers)', where: 'the outcome record', says: `${started} Flyway JVM(s) started (counted from /proc), ${burst.commands.length} commands`, database: `${versions.length} versions, each applied ${[...new Set(versions.map((row) => row.split('|')[1]))].join('/')} time(s)` });
     expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => `${i + 1}|1`));
     expect(started).toBeLessThanOrEqual(2);
   });
@@ -675,20 +667,20 @@ describe('the local stack on its worst day', () => {
     // What RDS does when it rotates the managed secret: a new password on the cluster and in the secret.
     world.master = await adoptMasterLogin(world.server, 'postgresql', rotated);
     await world.aws.cli('secretsmanager', 'put-secret-value', '--secret-id', outputs.master_user_secret_arn, '--secret-string', JSON.stringify(rotated));
-    const burst = await upload('rotated', [{ key: 'V1__after_rotation.sql', body: 'CREATE TABLE rotated (id int);\n' }]);
+    await upload('rotated', [{ key: 'V1__after_rotation.sql', body: 'CREATE TABLE rotated (id int);\n' }]);
     const record = await outcome('rotated');
     const afterwards = await schema('rotated');
-    recordCase({ category: 'fault', input: 'the master secret rotated (new password on the cluster and in the secret)', where: 'the outcome record', says: `status ${record.status}`, database: afterwards, event: eventOf(burst.deliveries, true) });
+    recordCase({ category: 'fault', input: 'the master secret rotated (new password on the cluster and in the secret)', where: 'the outcome record', says: `status ${record.status}`, database: afterwards });
     expect(record.status).toBe('success');
     expect(afterwards).toBe('schema at 1');
   });
 
   it('uploads to 20 databases at once: all migrated, never more than two Flyway runs at a time', async () => {
     const jvms = watchFlywayJvms();
-    const bursts = await Promise.all(FANOUT.map((database) => upload(database, [{ key: 'V100__fan.sql', body: 'CREATE TABLE fan (id int);\n' }])));
+    await Promise.all(FANOUT.map((database) => upload(database, [{ key: 'V100__fan.sql', body: 'CREATE TABLE fan (id int);\n' }])));
     const { started, mostAtOnce } = jvms.stop();
     const states = await Promise.all(FANOUT.map((database) => schema(database)));
-    recordCase({ category: 'concurrency', input: 'one upload (V100) to each of 20 databases at once', where: 'each database\'s outcome record', says: `${started} Flyway JVM(s), at most ${mostAtOnce} at once (counted from /proc; max_parallel_migrations = 2)`, database: `${states.filter((state) => state === 'schema at 100').length} of 20 at version 100`, event: eventOf(bursts.flatMap((burst) => burst.deliveries), true) });
+    recordCase({ category: 'concurrency', input: 'one upload (V100) to each of 20 databases at once', where: 'each database\'s outcome record', says: `${started} Flyway JVM(s), at most ${mostAtOnce} at once (counted from /proc; max_parallel_migrations = 2)`, database: `${states.filter((state) => state === 'schema at 100').length} of 20 at version 100` });
     expect(states).toEqual(FANOUT.map(() => 'schema at 100'));
     expect(mostAtOnce).toBeLessThanOrEqual(2);
     expect(started).toBeGreaterThanOrEqual(20);
@@ -711,6 +703,12 @@ describe('the local stack on its worst day', () => {
       logs.push(...events.events.map((event) => event.message));
     }
     const hostFiles = filesUnder(world.stateDir);
+    const commandGroup = groups.logGroups.find((group) => group.logGroupName.endsWith('/commands'))?.logGroupName ?? '';
+    const commandLogs = commandGroup === '' ? [] : ((await world.aws.cli('logs', 'filter-log-events', '--log-group-name', commandGroup)) as { events: { message: string }[] }).events.map((event) => event.message);
+    const bucketNames = [...Object.values(outputs.buckets), String(outputs.artifacts_bucket_name)];
+    const objects = (await Promise.all(bucketNames.map((bucket) => objectTexts(world, bucket)))).flat();
+    const delivered = await harness.notificationsReceived();
+    const queued = await peekQueueMessages(world);
     const places: [string, string][] = [
       ['Terraform state (terraform show -json)', state],
       ['plan JSON', plan],
@@ -720,6 +718,10 @@ describe('the local stack on its worst day', () => {
       ['runner output (every command\'s stdout and stderr)', runnerOutput],
       [`CloudWatch Logs (${groups.logGroups.length} log groups, ${logs.length} events)`, logs.join('\n')],
       [`the host's files (${hostFiles.length} files: runner, orchestration, requests, records)`, hostFiles.map((file) => file.text).join('\n')],
+      [`the command output in the log group ${commandGroup} (${commandLogs.length} events)`, commandLogs.join('\n')],
+      [`every object version in the ${bucketNames.length} buckets, outcome records included (${objects.length} versions)`, objects.join('\n')],
+      [`the messages the notification topic delivered (${delivered.length})`, JSON.stringify(delivered)],
+      [`the messages in the deployment's SQS queues (${queued.length})`, JSON.stringify(queued)],
     ];
     // Both passwords: the one before the rotation case and the current one.
     const found = places.map(([where, text]) => ({ where, count: occurrences(text, password) + (firstPassword === password ? 0 : occurrences(text, firstPassword)), searched: text.length }));
@@ -730,13 +732,13 @@ describe('the local stack on its worst day', () => {
         where: place.where,
         says: `${place.count} occurrence(s) in ${place.searched} characters`,
         database: 'unchanged',
-        event: 'not an upload',
         passwordOccurrences: place.count,
       });
     }
     // The search can find it: the secret itself holds it.
     expect(occurrences(JSON.stringify(await world.aws.cli('secretsmanager', 'get-secret-value', '--secret-id', outputs.master_user_secret_arn)), password)).toBeGreaterThan(0);
-    expect(found.every((place) => place.searched > 0)).toBe(true);
+    // Every place held something to search (an empty place would hide a search that looked nowhere).
+    expect(found.filter((place) => place.searched === 0)).toEqual([]);
     expect(found.filter((place) => place.count > 0)).toEqual([]);
   });
 
@@ -814,7 +816,6 @@ describe('the local stack on its worst day', () => {
         `granted and not used here: ${unused.map((action) => `${action} (${onPurpose[action] ?? 'UNEXPLAINED'})`).join(', ') || 'none'}; ` +
         `refused: ${decisions.filter((one) => !allowedProbes.includes(one)).length} of ${decisions.length} probes (${decisions.map(({ probe: one, decision }) => `${one.why}: ${decision}`).join('; ')})`,
       database: 'not touched',
-      event: 'not an upload',
     });
     expect(used.size).toBeGreaterThan(3);
     expect(denied).toEqual([]);

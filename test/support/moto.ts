@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { freePort } from './ports';
 import { serviceWorkDir, startService } from './service';
 import { toolchain } from './toolchain';
+import { cloudWatchModel, startCloudWatchCbor } from './cloudwatch-cbor';
 
 export interface MotoServer {
   endpoint: string;
@@ -29,11 +30,14 @@ export async function startMoto(options: { keep?: boolean } = {}): Promise<MotoS
     ready: async () => (await fetch(`${endpoint}/moto-api/`)).ok,
     readyTimeoutMs: 60_000,
   });
+  // The AWS provider reaches CloudWatch in a protocol moto lacks: through the translating proxy (cloudwatch-cbor.ts).
+  const cloudWatch = await startCloudWatchCbor(endpoint, cloudWatchModel(join(toolchain().cache, 'venv-moto')));
   return {
     endpoint,
     region: REGION,
     awsEnv: {
       AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.endpoint,
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'test',
@@ -42,6 +46,9 @@ export async function startMoto(options: { keep?: boolean } = {}): Promise<MotoS
     },
     pid: service.pid,
     workDir,
-    stop: service.stop,
+    stop: async () => {
+      await cloudWatch.stop();
+      await service.stop();
+    },
   };
 }

@@ -13,6 +13,17 @@ export interface RunOptions {
   uid?: number;
   gid?: number;
   timeoutMs?: number;
+  /**
+   * What `timeoutMs` sends (default SIGKILL). Another signal lets the program end itself (Terraform
+   * on SIGINT stops its providers and writes its state); SIGKILL follows a minute later.
+   */
+  killSignal?: NodeJS.Signals;
+}
+
+/** Stops a child that ran out of time; see RunOptions.killSignal. */
+function stopChild(child: ReturnType<typeof spawn>, signal: NodeJS.Signals): void {
+  child.kill(signal);
+  if (signal !== 'SIGKILL') setTimeout(() => child.kill('SIGKILL'), 60_000).unref();
 }
 
 /** Runs a program (no shell) and collects its output; never rejects for a non-zero exit. */
@@ -33,7 +44,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     const timer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+        : setTimeout(() => stopChild(child, options.killSignal ?? 'SIGKILL'), options.timeoutMs);
     child.on('error', (error) => {
       if (timer) clearTimeout(timer);
       reject(new Error(`could not start ${command}: ${error.message}`));

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runOk, RunResult } from './run';
+import { runOk, type RunOptions, type RunResult } from './run';
 import { toolEnv } from './toolchain';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -16,9 +16,9 @@ export function terraformDirs(): string[] {
   return ['.', ...children('modules'), ...children('examples')];
 }
 
-/** The real Terraform CLI with the toolchain's offline provider mirror. */
-export function terraform(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return runOk('terraform', args, { cwd, env: toolEnv(env), timeoutMs: 900_000 });
+/** The real Terraform CLI with the toolchain's offline provider mirror; at most 15 minutes unless `limit` says otherwise. */
+export function terraform(cwd: string, args: readonly string[], env: Record<string, string> = {}, limit: Pick<RunOptions, 'timeoutMs' | 'killSignal'> = {}): Promise<RunResult> {
+  return runOk('terraform', args, { cwd, env: toolEnv(env), timeoutMs: 900_000, ...limit });
 }
 
 /** A resource of `terraform show -json` (state values or planned_values). */

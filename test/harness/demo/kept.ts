@@ -1,14 +1,15 @@
 // `scripts/demo upload | status | down`: work on the stack a `--keep` run left up.
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { withCloudWatchProxy } from '../../support/cloudwatch-cbor';
+import { toolchain } from '../../support/toolchain';
 import { describeLeftovers, inventoryLeftovers } from '../../support/leftovers';
-import { DESTROY_FIRST } from '../emulator-quirks';
 import { Harness } from '../harness';
+import { destroyOnEmulator } from './destroy';
 import { formatDuration } from './report';
 import { showAndJudge, type Out } from './show';
 import { isRunning, readKeptStack, removeKeptStack, statePath, stopKept, type KeptStack } from './state';
-import { runTerraform } from './terraform-run';
 import { keepInstructions } from './up';
 
 function keptOrExplain(out: Out): KeptStack | undefined {
@@ -40,8 +41,9 @@ export async function upload(database: string, files: readonly string[], out: Ou
     out(`No such file: ${missing.join(', ')}`);
     return 2;
   }
+  const cloudWatch = await withCloudWatchProxy(state.awsEnv, join(toolchain().cache, 'venv-moto'));
   const harness = await Harness.create({
-    awsEnv: state.awsEnv,
+    awsEnv: cloudWatch.env,
     stateDir: state.harnessDir,
     instanceId: state.outputs.instance_id,
     dbEndpoint: `${state.database.host}:${state.database.port}`,
@@ -59,6 +61,7 @@ export async function upload(database: string, files: readonly string[], out: Ou
     return 0;
   } finally {
     await harness.close();
+    await cloudWatch.stop();
   }
 }
 
@@ -87,9 +90,11 @@ export async function down(out: Out): Promise<number> {
   if (isRunning(state.moto)) {
     out('[demo down] terraform destroy (about 2 minutes)');
     try {
-      const first = await runTerraform(state.stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...DESTROY_FIRST], state.terraformEnv, state.logFile, out, 'destroyed');
-      const rest = await runTerraform(state.stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], state.terraformEnv, state.logFile, out, 'destroyed');
-      const destroyed = { done: first.done + rest.done };
+      // A stack kept by an older demo has no artifacts bucket recorded: its database buckets are where migrations are deleted.
+      const buckets = [...Object.values(state.outputs.buckets), ...(state.outputs.artifacts_bucket_name === undefined ? [] : [state.outputs.artifacts_bucket_name])];
+      // The CloudWatch proxy the demo's first process started went with it (see test/support/cloudwatch-cbor.ts).
+      const cloudWatch = await withCloudWatchProxy(state.terraformEnv, join(toolchain().cache, 'venv-moto'));
+      const destroyed = await destroyOnEmulator({ stackDir: state.stackDir, terraformEnv: cloudWatch.env, awsEnv: state.awsEnv, buckets, logFile: state.logFile }, out).finally(() => cloudWatch.stop());
       const left = describeLeftovers(await inventoryLeftovers(state.awsEnv, state.namePrefix));
       out(`  ${destroyed.done} resources destroyed; emulator: ${left}`);
       ok = left === 'nothing left';

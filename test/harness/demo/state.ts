@@ -33,6 +33,8 @@ export interface KeptStack {
     instance_id: string;
     document_name: string;
     master_user_secret_arn: string;
+    /** Absent in a state an older demo wrote. */
+    artifacts_bucket_name?: string;
   };
 }
 

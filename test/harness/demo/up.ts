@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { DatabaseServer } from '../../support/database-server';
 import { describeLeftovers, inventoryLeftovers } from '../../support/leftovers';
 import { prepareLocalStack } from '../../support/local-stack';
-import { DESTROY_FIRST } from '../emulator-quirks';
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, type MotoServer } from '../../support/moto';
 import { startPostgres } from '../../support/postgres';
@@ -20,6 +19,7 @@ import { Harness } from '../harness';
 import { type HostFlyway, warmHostFlyway } from '../host-flyway';
 import { adoptMasterLogin, readMasterLogin } from '../master-login';
 import type { DemoEngine } from './args';
+import { destroyOnEmulator } from './destroy';
 import { onInterrupt } from './interrupt';
 import { formatDuration } from './report';
 import { showAndJudge, type BurstOutcome, type Out } from './show';
@@ -118,7 +118,13 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       terraformEnv: stack.env,
       logFile,
       harnessDir: join(workDir, 'harness'),
-      outputs: { buckets: outputs.buckets, instance_id: outputs.instance_id, document_name: outputs.document_name, master_user_secret_arn: outputs.master_user_secret_arn },
+      outputs: {
+        buckets: outputs.buckets,
+        instance_id: outputs.instance_id,
+        document_name: outputs.document_name,
+        master_user_secret_arn: outputs.master_user_secret_arn,
+        artifacts_bucket_name: outputs.artifacts_bucket_name,
+      },
     };
 
     start(4, `the cluster's master login (the RDS-managed secret) made to work on ${engine.label}; the emulator's bucket policies`);
@@ -163,9 +169,8 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     }
 
     start(7, 'terraform destroy (about 2 minutes), then a check that the emulator holds nothing of the module');
-    const first = await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...DESTROY_FIRST], stack.env, logFile, out, 'destroyed');
-    const rest = await runTerraform(stack.dir, ['destroy', '-auto-approve', '-input=false', '-no-color'], stack.env, logFile, out, 'destroyed');
-    const destroyed = { done: first.done + rest.done, seconds: first.seconds + rest.seconds };
+    const buckets = [...Object.values(outputs.buckets), outputs.artifacts_bucket_name];
+    const destroyed = await destroyOnEmulator({ stackDir: stack.dir, terraformEnv: stack.env, awsEnv: moto.awsEnv, buckets, logFile }, out);
     const left = await inventoryLeftovers(moto.awsEnv, NAME_PREFIX);
     out(`  ${destroyed.done} resources destroyed in ${formatDuration(destroyed.seconds * 1000)}; emulator: ${describeLeftovers(left)}`);
     if (describeLeftovers(left) !== 'nothing left') throw new Error(`terraform destroy ${describeLeftovers(left)}`);

@@ -1,4 +1,4 @@
-import { emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml } from '../../harness/emulator-quirks';
+import { emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml, versionsOfDeletedKeys } from '../../harness/emulator-quirks';
 
 // The module's bucket policy (modules/database-bucket), as the emulator returns it.
 const TLS_ONLY = {
@@ -39,5 +39,31 @@ describe('ListMultipartUploads as S3 answers it (moto reports one fixed Initiate
     expect(xml).toContain('<Upload><Key>V1__a&amp;b&lt;c&gt;.sql</Key><UploadId>u1</UploadId><StorageClass>STANDARD</StorageClass><Initiated>2026-12-02T06:00:00.000Z</Initiated></Upload>');
     expect(xml).toContain('<IsTruncated>false</IsTruncated>');
     expect(listMultipartUploadsXml('b', [])).not.toContain('<Upload>');
+  });
+});
+
+describe('objects deleted from a versioned bucket (moto answers 500 to deleting them once versioning is suspended)', () => {
+  it('takes every version and delete marker of a key that has a delete marker, and leaves the other keys', () => {
+    const listed = [
+      { key: 'V1__kept.sql', versionId: 'k1', deleteMarker: false },
+      { key: 'V3__broken.sql', versionId: 'b1', deleteMarker: false },
+      { key: 'V3__broken.sql', versionId: 'm1', deleteMarker: true },
+      // Deleted, then uploaded again: the marker is no longer the latest, and moto still cannot dispose of it.
+      { key: 'V4__again.sql', versionId: 'a1', deleteMarker: false },
+      { key: 'V4__again.sql', versionId: 'a2', deleteMarker: false },
+      { key: 'V4__again.sql', versionId: 'm2', deleteMarker: true },
+    ];
+    expect(versionsOfDeletedKeys(listed)).toEqual([
+      { Key: 'V3__broken.sql', VersionId: 'b1' },
+      { Key: 'V3__broken.sql', VersionId: 'm1' },
+      { Key: 'V4__again.sql', VersionId: 'a1' },
+      { Key: 'V4__again.sql', VersionId: 'a2' },
+      { Key: 'V4__again.sql', VersionId: 'm2' },
+    ]);
+  });
+
+  it('takes nothing from a bucket without delete markers', () => {
+    expect(versionsOfDeletedKeys([{ key: 'V1__a.sql', versionId: 'v1', deleteMarker: false }])).toEqual([]);
+    expect(versionsOfDeletedKeys([])).toEqual([]);
   });
 });

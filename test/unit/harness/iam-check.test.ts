@@ -3,8 +3,8 @@
 // under the AWS managed key, a key policy without CloudWatch Logs, a version read with only
 // s3:GetObject) is a denial.
 import type { RecordedCall } from '../../harness/call-recorder';
-import { AppliedIam, awsServiceCalls, checkCalls, HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, type DeclaredCall } from '../../harness/iam-check';
-import type { CommandRecord, InvocationRecord } from '../../harness/records';
+import { AppliedIam, awsServiceCalls, checkCalls, servicePublish, HOST_ACCESS_KEY_ID, TRIGGER_ACCESS_KEY_ID, type DeclaredCall } from '../../harness/iam-check';
+import type { InvocationRecord } from '../../harness/records';
 
 const ACCOUNT = '123456789012';
 const R = `eu-central-1:${ACCOUNT}`;
@@ -104,7 +104,8 @@ const invocation = (ok: boolean): InvocationRecord => ({
   durationMs: 1,
 });
 
-const failedCommand = { commandId: 'c1', documentName: 'p-migrate', status: 'Failed' } as CommandRecord;
+/** EventBridge publishing a failed command's event for the rule p-failures, as the harness declares it when the rule matched (notifications.ts). */
+const rulePublish = (iam: AppliedIam) => servicePublish(iam, 'events.amazonaws.com', 'EventBridge rule target', TOPIC, { arn: RULE, what: 'rule p-failures, command Failed' });
 
 describe('checkCalls: the calls of the pipeline against the applied policies', () => {
   it('allows what the policies grant, and reports each action it checked', async () => {
@@ -112,7 +113,7 @@ describe('checkCalls: the calls of the pipeline against the applied policies', (
     const declared: DeclaredCall[] = [
       { by: { accessKeyId: TRIGGER_ACCESS_KEY_ID }, caller: 'trigger', requests: [{ operation: 'send', action: 'ssm:SendCommand', resource: `arn:aws:ssm:${R}:document/p-migrate`, context: {} }] },
     ];
-    const verdict = await checkCalls(iam, [...agentStreams, s3Get('/b/V1__a.sql?versionId=v1')], [...declared, ...awsServiceCalls(iam, [invocation(true)], [failedCommand])]);
+    const verdict = await checkCalls(iam, [...agentStreams, s3Get('/b/V1__a.sql?versionId=v1')], [...declared, rulePublish(iam), ...awsServiceCalls(iam, [invocation(true)])]);
     expect(verdict.denied).toEqual([]);
     expect([...verdict.checked].sort()).toEqual(
       ['lambda:InvokeFunction', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObjectVersion', 'sns:Publish', 'ssm:SendCommand'].sort(),
@@ -135,7 +136,7 @@ describe('checkCalls: the calls of the pipeline against the applied policies', (
 
   it('denies EventBridge publishing to a topic under the AWS managed key alias/aws/sns (item 1 of issue 10)', async () => {
     const iam = iamOf({ topicKey: 'alias/aws/sns' });
-    const { denied } = await checkCalls(iam, [], awsServiceCalls(iam, [], [failedCommand]));
+    const { denied } = await checkCalls(iam, [], [rulePublish(iam)]);
     expect(denied).toEqual([
       expect.stringMatching(/^EventBridge rule target \(events.amazonaws.com\) .*kms:GenerateDataKey on arn:aws:kms:eu-central-1:123456789012:alias\/aws\/sns is ImplicitlyDenied$/),
       expect.stringMatching(/kms:Decrypt on arn:aws:kms:eu-central-1:123456789012:alias\/aws\/sns is ImplicitlyDenied$/),
@@ -145,14 +146,14 @@ describe('checkCalls: the calls of the pipeline against the applied policies', (
   it('denies EventBridge a customer key whose policy does not name it, and allows it once it does', async () => {
     const forEvents = { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' };
     const without = iamOf({ topicKey: KEY });
-    expect((await checkCalls(without, [], awsServiceCalls(without, [], [failedCommand]))).denied).toHaveLength(2);
+    expect((await checkCalls(without, [], [rulePublish(without)])).denied).toHaveLength(2);
     const withIt = iamOf({ topicKey: KEY, keyPolicy: doc(JSON.parse(rootKeyPolicy).Statement[0], forEvents) });
-    expect((await checkCalls(withIt, [], awsServiceCalls(withIt, [], [failedCommand]))).denied).toEqual([]);
+    expect((await checkCalls(withIt, [], [rulePublish(withIt)])).denied).toEqual([]);
   });
 
   it('denies CloudWatch Logs a customer key for an encrypted log group unless the key policy grants its service principal (item 4)', async () => {
     const iam = iamOf({ logGroupKey: KEY });
-    const { denied } = await checkCalls(iam, [], awsServiceCalls(iam, [], []));
+    const { denied } = await checkCalls(iam, [], awsServiceCalls(iam, []));
     expect(denied).toContain(`CloudWatch Logs (encrypted log group) (logs.eu-central-1.amazonaws.com) logs writes /flyway/p/commands: kms:GenerateDataKey on ${KEY} is ImplicitlyDenied`);
     const forGroup = (group: string) =>
       iamOf({
@@ -166,9 +167,9 @@ describe('checkCalls: the calls of the pipeline against the applied policies', (
         }),
       });
     const granted = forGroup('/flyway/p/commands');
-    expect((await checkCalls(granted, [], awsServiceCalls(granted, [], []))).denied).toEqual([]);
+    expect((await checkCalls(granted, [], awsServiceCalls(granted, []))).denied).toEqual([]);
     const otherGroup = forGroup('/flyway/other/commands');
-    expect((await checkCalls(otherGroup, [], awsServiceCalls(otherGroup, [], []))).denied).toHaveLength(4);
+    expect((await checkCalls(otherGroup, [], awsServiceCalls(otherGroup, []))).denied).toHaveLength(4);
   });
 
   it('refuses a call signed by none of the harness\'s parts', async () => {
