@@ -1,9 +1,12 @@
 // Host-wide locks as Linux abstract Unix sockets: binding a name succeeds for exactly one process,
 // and the kernel frees the name when that process ends, however it ends (SIGKILL, OOM, reboot), so
-// a crashed run never leaves a stale lock. Names are scoped by the runner's home directory, so test
-// hosts on one machine do not see each other's locks.
+// a crashed run never leaves a stale lock. Names are scoped by the runner's home directory: its
+// path and the directory itself (device and inode), so test hosts on one machine do not see each
+// other's locks, also when each has its own directory mounted at the instance's path (the local
+// harness runs every host in a mount namespace; abstract socket names are shared by all of them).
 
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
 export interface Lock {
@@ -14,7 +17,8 @@ export class Locks {
   private readonly scope: string;
 
   constructor(home: string) {
-    this.scope = createHash('sha256').update(home).digest('hex').slice(0, 16);
+    const { dev, ino } = statSync(home);
+    this.scope = createHash('sha256').update(`${home}\u0000${dev}\u0000${ino}`).digest('hex').slice(0, 16);
   }
 
   /** The lock, or undefined at once when another process holds it. */

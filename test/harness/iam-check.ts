@@ -12,7 +12,7 @@ import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedCall } from './call-recorder';
 import { authorizationRequests, logGroupArn, logStreamArn, queueArnOfUrl, type AuthorizationRequest, type KeyOf, type Scope } from './iam-requests';
 import type { InvocationRecord } from './records';
-import { allResources, type ShownModule, type ShownResource } from '../support/terraform';
+import { allResources, terraform, type ShownModule, type ShownResource } from '../support/terraform';
 
 /** The access keys the harness gives the parts it runs, standing in for their roles' credentials. */
 export const TRIGGER_ACCESS_KEY_ID = 'AKIAHARNESSTRIGGER00';
@@ -71,6 +71,12 @@ function awsManagedKeyPolicy(scope: Scope, service: string): Policy {
       },
     ],
   };
+}
+
+/** The applied state of a Terraform configuration, as AWS would hold it (`terraform show -json` in its directory). */
+export async function appliedIamOfStack(stackDir: string, env: Record<string, string>, region: string): Promise<AppliedIam> {
+  const shown = await terraform(stackDir, ['show', '-json'], env);
+  return AppliedIam.fromState(JSON.parse(shown.stdout) as { values: { root_module: ShownModule } }, region);
 }
 
 /** What AWS would hold after the apply: roles and their policies, resource policies, keys. */

@@ -6,6 +6,7 @@ import { withCloudWatchProxy } from '../../support/cloudwatch-cbor';
 import { toolchain } from '../../support/toolchain';
 import { describeLeftovers, inventoryLeftovers } from '../../support/leftovers';
 import { Harness } from '../harness';
+import { appliedIamOfStack } from '../iam-check';
 import { destroyOnEmulator } from './destroy';
 import { formatDuration } from './report';
 import { showAndJudge, type Out } from './show';
@@ -48,6 +49,7 @@ export async function upload(database: string, files: readonly string[], out: Ou
     instanceId: state.outputs.instance_id,
     dbEndpoint: `${state.database.host}:${state.database.port}`,
     dbCaFile: state.database.caFile,
+    appliedIam: () => appliedIamOfStack(state.stackDir, state.terraformEnv, state.awsEnv.AWS_REGION ?? ''),
   });
   try {
     out(`[demo upload] ${files.length} file(s) to s3://${bucket} (one S3 event per file)`);

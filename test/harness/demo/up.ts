@@ -16,6 +16,7 @@ import { awsClients } from '../aws';
 import { runClient } from '../client';
 import { adjustBucketPoliciesForEmulator } from '../emulator-quirks';
 import { Harness } from '../harness';
+import { appliedIamOfStack } from '../iam-check';
 import { type HostFlyway, warmHostFlyway } from '../host-flyway';
 import { adoptMasterLogin, readMasterLogin } from '../master-login';
 import type { DemoEngine } from './args';
@@ -145,7 +146,11 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       writeKeptStack(state);
       onInterrupt(undefined);
     }
-    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}`, dbCaFile: server.caFile });
+    // The applied policies decide whether a failure notification may be published (test/harness/notifications.ts).
+    const appliedPolicies = appliedIamOfStack(stack.dir, stack.env, moto.region);
+    // Read on the first failed command only; a failure to read it is reported there, not here.
+    appliedPolicies.catch(() => undefined);
+    harness = await Harness.create({ awsEnv: moto.awsEnv, stateDir: state.harnessDir, instanceId: outputs.instance_id, dbEndpoint: `${server.host}:${server.port}`, dbCaFile: server.caFile, appliedIam: () => appliedPolicies });
 
     const outcomes: Record<string, BurstOutcome> = {};
     for (const [index, database] of DATABASES.entries()) {
