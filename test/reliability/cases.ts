@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/terraform';
 import { readAll, writeJson } from '../harness/records';
 import type { EventTrace } from './trace';
-import type { TestWindow } from './test-times';
+import type { TestWindow } from './test-windows';
 
 export const CASES_DIR = join(PROJECT_ROOT, 'build', 'reliability', 'cases');
 

@@ -3,18 +3,8 @@
 // or describe its own events.
 
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { writeJson } from '../harness/records';
-import { PROJECT_ROOT } from '../support/terraform';
-
-export const TEST_TIMES_DIR = join(PROJECT_ROOT, 'build', 'reliability', 'tests');
-
-export interface TestWindow {
-  test: string;
-  testPath: string;
-  start: string;
-  end: string;
-}
+import { TEST_TIMES_DIR, type TestWindow } from './test-windows';
 
 let start = '';
 beforeEach(() => {

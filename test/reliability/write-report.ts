@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../support/terraform';
 import { readAll } from '../harness/records';
 import { readCases, reliabilityMarkdown, type JestResults } from './cases';
 import { EVIDENCE_DIR } from './evidence';
-import { TEST_TIMES_DIR, type TestWindow } from './test-times';
+import { TEST_TIMES_DIR, type TestWindow } from './test-windows';
 import { traceWorld, type WorldEvidence } from './trace';
 
 const readJson = <T>(path: string, fallback: T): T => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : fallback);
