@@ -7,7 +7,7 @@
 // datapoint, now, for all of its evaluation periods (CloudWatch waits for the period to pass).
 
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from './aws';
+import { sdkConfig, type AwsClients } from './aws';
 import { cloudWatchCall } from './cloudwatch';
 import { servicePublish } from './iam-check';
 import type { NotificationPlay, NotificationRecord } from './notifications';
@@ -132,8 +132,7 @@ export class AlarmPlay {
     if (alarm.Namespace !== 'AWS/SQS' || alarm.MetricName !== 'ApproximateNumberOfMessagesVisible' || queueName === undefined) {
       throw new Error(`alarm ${alarm.AlarmName} watches ${alarm.Namespace}/${alarm.MetricName}, which the harness does not measure`);
     }
-    const { env } = this.aws;
-    const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL, region: this.aws.region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' } });
+    const sqs = new SQSClient(sdkConfig(this.aws.env, this.aws.region));
     try {
       const { QueueUrl: url } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));

@@ -26,6 +26,11 @@ function required(env: AwsEnv, name: string): string {
   return value;
 }
 
+/** An SDK client's settings for the emulator in `region` (the harness's own clients of other services use it). */
+export function sdkConfig(env: AwsEnv, region: string): { endpoint: string | undefined; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  return { endpoint: env.AWS_ENDPOINT_URL, region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' } };
+}
+
 export function awsClients(env: AwsEnv): AwsClients {
   const config = {
     endpoint: required(env, 'AWS_ENDPOINT_URL'),

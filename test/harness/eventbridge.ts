@@ -28,7 +28,7 @@ import {
   type Target,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsEnv } from './aws';
+import { sdkConfig, type AwsEnv } from './aws';
 
 /** The key under which a tap's template carries the target's (see the header). */
 const WRAP = 'harness-input';
@@ -66,14 +66,6 @@ interface Tap {
   queueUrl: string;
 }
 
-function clientConfig(env: AwsEnv, region: string) {
-  return {
-    endpoint: env.AWS_ENDPOINT_URL,
-    region,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' },
-  };
-}
-
 const tapName = (bus: string, ruleName: string, targetId: string, pattern: string, transformer: string) =>
   `tap-${createHash('sha256').update(JSON.stringify([bus, ruleName, targetId, pattern, transformer])).digest('hex').slice(0, 24)}`;
 
@@ -88,9 +80,9 @@ export class EventBridgePlay {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(env: AwsEnv) {
-    this.applied = new EventBridgeClient(clientConfig(env, env.AWS_REGION ?? ''));
-    this.taps = new EventBridgeClient(clientConfig(env, TAP_REGION));
-    this.sqs = new SQSClient(clientConfig(env, TAP_REGION));
+    this.applied = new EventBridgeClient(sdkConfig(env, env.AWS_REGION ?? ''));
+    this.taps = new EventBridgeClient(sdkConfig(env, TAP_REGION));
+    this.sqs = new SQSClient(sdkConfig(env, TAP_REGION));
   }
 
   /** The applied rules (default bus) whose pattern matches the event, once per target, with what the target receives. */

@@ -10,7 +10,7 @@ import { PublishCommand, ListTopicsCommand, SNSClient, SubscribeCommand } from '
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { AwsEnv } from './aws';
+import { sdkConfig, type AwsEnv } from './aws';
 import { TAP_REGION, type AwsEvent, type EventBridgePlay, type Routed } from './eventbridge';
 import { type AppliedIam, checkCalls, type DeclaredCall, servicePublish } from './iam-check';
 import type { CommandRecord } from './records';
@@ -76,10 +76,6 @@ export function commandStatusEvents(record: CommandRecord, status: string, at: s
   ];
 }
 
-function config(env: AwsEnv, region: string) {
-  return { endpoint: env.AWS_ENDPOINT_URL, region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' } };
-}
-
 export interface NotificationPlayOptions {
   env: AwsEnv;
   stateDir: string;
@@ -99,8 +95,8 @@ export class NotificationPlay {
   private readonly subscribed = new Set<string>();
 
   constructor(private readonly options: NotificationPlayOptions) {
-    this.sns = new SNSClient(config(options.env, options.env.AWS_REGION ?? ''));
-    this.sqs = new SQSClient(config(options.env, TAP_REGION));
+    this.sns = new SNSClient(sdkConfig(options.env, options.env.AWS_REGION ?? ''));
+    this.sqs = new SQSClient(sdkConfig(options.env, TAP_REGION));
   }
 
   /** Subscribes the inbox to every topic the deployment has now (call after apply, before the first upload). */
