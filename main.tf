@@ -13,13 +13,16 @@ locals {
   # S3 bucket names allow no underscores; database keys do.
   databases = {
     for key, db in var.databases : key => {
-      bucket_name         = coalesce(db.bucket_name, "${var.name_prefix}-${replace(key, "_", "-")}-${data.aws_caller_identity.current.account_id}")
-      database_name       = coalesce(db.database_name, key)
-      schemas             = coalesce(db.schemas, local.is_mysql ? [coalesce(db.database_name, key)] : ["public"])
-      placeholders        = db.placeholders
-      baseline_on_migrate = db.baseline_on_migrate
-      out_of_order        = db.out_of_order
-      callbacks           = db.callbacks
+      bucket_name          = coalesce(db.bucket_name, "${var.name_prefix}-${replace(key, "_", "-")}-${data.aws_caller_identity.current.account_id}")
+      database_name        = coalesce(db.database_name, key)
+      schemas              = coalesce(db.schemas, local.is_mysql ? [coalesce(db.database_name, key)] : ["public"])
+      placeholders         = db.placeholders
+      baseline_on_migrate  = db.baseline_on_migrate
+      out_of_order         = db.out_of_order
+      callbacks            = db.callbacks
+      lock_timeout_ms      = floor(coalesce(db.lock_timeout_seconds, var.default_lock_timeout_seconds) * 1000)
+      statement_timeout_ms = floor(coalesce(db.statement_timeout_seconds, var.default_statement_timeout_seconds) * 1000)
+      lock_retries         = coalesce(db.lock_retries, var.default_lock_retries)
     }
   }
   bucket_arns = [for db in local.databases : "arn:${data.aws_partition.current.partition}:s3:::${db.bucket_name}"]
@@ -158,6 +161,10 @@ resource "aws_ssm_parameter" "database_settings" {
       callbacks            = each.value.callbacks
       connect_retries      = 120
       lock_timeout_seconds = 900
+      # The database's own timeouts on every migration session (lock_timeout, statement_timeout).
+      db_lock_timeout_ms      = each.value.lock_timeout_ms
+      db_statement_timeout_ms = each.value.statement_timeout_ms
+      lock_retries            = each.value.lock_retries
     }
   })
   tags = local.tags
@@ -172,6 +179,7 @@ resource "aws_ssm_parameter" "pipeline" {
   value = jsonencode({
     name_prefix           = var.name_prefix
     engine                = local.is_mysql ? "mysql" : "postgresql"
+    engine_version        = local.engine_version
     document_name         = module.flyway_host.document_name
     instance_id           = module.flyway_host.instance_id
     command_log_group     = module.flyway_host.command_log_group_name

@@ -20,7 +20,9 @@ variable "databases" {
     Options: schemas (Flyway schemas; default ["public"] on PostgreSQL, [database name] on MySQL),
     placeholders (values for Flyway $${name} placeholders), baseline_on_migrate, out_of_order,
     callbacks (sync and run Flyway SQL callbacks such as afterMigrate.sql; off by default, so such a
-    file is listed as not run instead of silently running around every migrate).
+    file is listed as not run instead of silently running around every migrate);
+    lock_timeout_seconds, statement_timeout_seconds and lock_retries (override the default_* inputs
+    for this database).
   EOT
   type = map(object({
     database_name       = optional(string)
@@ -30,6 +32,10 @@ variable "databases" {
     baseline_on_migrate = optional(bool, false)
     out_of_order        = optional(bool, false)
     callbacks           = optional(bool, false)
+    # null: the module's default_* input.
+    lock_timeout_seconds      = optional(number)
+    statement_timeout_seconds = optional(number)
+    lock_retries              = optional(number)
   }))
   default = {
     users    = {}
@@ -64,6 +70,14 @@ variable "databases" {
   validation {
     condition     = length(distinct([for key, db in var.databases : coalesce(db.database_name, key)])) == length(var.databases)
     error_message = "Two databases would share one database in the cluster: give each a different key or database_name."
+  }
+  validation {
+    condition = alltrue([
+      for db in values(var.databases) : (db.lock_timeout_seconds == null || (try(db.lock_timeout_seconds >= 0 && db.lock_timeout_seconds <= 3600, false))) &&
+      (db.statement_timeout_seconds == null || try(db.statement_timeout_seconds >= 0 && db.statement_timeout_seconds <= 172800, false)) &&
+      (db.lock_retries == null || try(db.lock_retries >= 0 && db.lock_retries <= 20 && floor(db.lock_retries) == db.lock_retries, false))
+    ])
+    error_message = "Per database: lock_timeout_seconds from 0 to 3600, statement_timeout_seconds from 0 to 172800 (0 turns either off), lock_retries a whole number from 0 to 20."
   }
   validation {
     # Each database's settings are one Parameter Store value: 8 KB at most (Intelligent-Tiering
@@ -364,6 +378,36 @@ variable "host_idle_stop_minutes" {
   validation {
     condition     = var.host_idle_stop_minutes == 0 || (var.host_idle_stop_minutes >= 5 && var.host_idle_stop_minutes <= 1440 && floor(var.host_idle_stop_minutes) == var.host_idle_stop_minutes)
     error_message = "host_idle_stop_minutes must be 0 (always on) or a whole number of minutes from 5 to 1440: a shorter time would stop the host between the uploads of one release, and each start costs a boot."
+  }
+}
+
+variable "default_lock_timeout_seconds" {
+  description = "The database's lock timeout on every migration session (PostgreSQL lock_timeout; MySQL lock_wait_timeout and innodb_lock_wait_timeout): a migration that waits longer for a lock (a long transaction on its table) gives up, instead of queueing every query on that table behind its own lock request. 0 turns it off. Per database: lock_timeout_seconds."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.default_lock_timeout_seconds >= 0 && var.default_lock_timeout_seconds <= 3600
+    error_message = "default_lock_timeout_seconds must be from 0 to 3600."
+  }
+}
+
+variable "default_statement_timeout_seconds" {
+  description = "PostgreSQL statement_timeout on every migration session: how long one statement may run (and so hold its locks). 0 turns it off; either way no statement runs past the command's executionTimeout. MySQL has no timeout for DDL statements. Per database: statement_timeout_seconds."
+  type        = number
+  default     = 3600
+  validation {
+    condition     = var.default_statement_timeout_seconds >= 0 && var.default_statement_timeout_seconds <= 172800
+    error_message = "default_statement_timeout_seconds must be from 0 to 172800."
+  }
+}
+
+variable "default_lock_retries" {
+  description = "How often a migration that gave up waiting for a lock, having applied nothing, is tried again (pauses of 2, 4, 8 ... s). A migration that still times out fails naming the sessions that blocked it. Per database: lock_retries."
+  type        = number
+  default     = 3
+  validation {
+    condition     = var.default_lock_retries >= 0 && var.default_lock_retries <= 20 && floor(var.default_lock_retries) == var.default_lock_retries
+    error_message = "default_lock_retries must be a whole number from 0 to 20."
   }
 }
 

@@ -12,6 +12,7 @@ import { measurePipeline } from './pipeline';
 import { benchmarksMarkdown } from './report';
 import type { BenchResult, Measurement } from './result';
 import { measureScale } from './scale';
+import { measureLint } from './lint';
 
 const USAGE = `Usage: npm run bench [-- --full | --smoke --out <dir>]
   (no flag)  quick run (a few minutes): fewer repetitions and sizes
@@ -56,12 +57,14 @@ async function main(args: readonly string[]): Promise<number> {
     full: { loads: 21, counts: [1, 10, 100], plans: 3, bursts: [1, 10, 50], fanouts: [1, 5, 20] },
   }[options.mode];
   const measurements: Measurement[] = [];
-  say(`[bench 1/3] trigger package: size and cold load (${plan.loads} load(s) of each bundle)`);
+  say(`[bench 1/4] trigger package: size and cold load (${plan.loads} load(s) of each bundle)`);
   measurements.push(await measurePackage(plan.loads));
-  say(`[bench 2/3] module scale: terraform plan with ${plan.counts.join(', ')} database(s)`);
+  say(`[bench 2/4] module scale: terraform plan with ${plan.counts.join(', ')} database(s)`);
   measurements.push(await measureScale(plan.counts, plan.plans, say));
-  say(`[bench 3/3] the pipeline on the local stack: bursts of ${plan.bursts.join(', ')} file(s), one upload's overhead, aurora-flyway push, fan-out to ${plan.fanouts.join(', ')} database(s)`);
+  say(`[bench 3/4] the pipeline on the local stack: bursts of ${plan.bursts.join(', ')} file(s), one upload's overhead, aurora-flyway push, fan-out to ${plan.fanouts.join(', ')} database(s)`);
   measurements.push(...(await measurePipeline({ bursts: plan.bursts, fanouts: plan.fanouts }, say)));
+  say('[bench 4/4] the linter on the hazard corpus (bench/lint-corpus), next to squawk');
+  measurements.push(await measureLint());
 
   const result: BenchResult = {
     mode: options.mode,

@@ -7,7 +7,7 @@ import type { BenchResult, Figure } from './result';
 function format(value: number, unit: string): string {
   if (unit === 'bytes') return `${Math.round(value / 1024)} KB`;
   if (unit === 'ms') return `${value.toFixed(0)} ms`;
-  if (unit === 'runs') return String(Math.round(value));
+  if (unit === 'runs' || unit === 'count') return String(Math.round(value));
   return `${value.toFixed(1)} ${unit}`;
 }
 

@@ -25,7 +25,7 @@ __export(main_exports, {
 });
 module.exports = __toCommonJS(main_exports);
 var import_commander = require("commander");
-var import_node_path2 = require("node:path");
+var import_node_path3 = require("node:path");
 
 // client/src/aws.ts
 var import_client_cloudwatch_logs = require("@aws-sdk/client-cloudwatch-logs");
@@ -198,14 +198,14 @@ async function step(doing, work) {
 
 // client/src/lint/files.ts
 var BYTE_ORDER_MARK = Buffer.from([239, 187, 191]);
-function decodeFile(file) {
-  const decoded = file.content.toString("utf8");
-  const invalidAt = firstUndecodableByte(file.content, decoded);
+function decodeFile(file2) {
+  const decoded = file2.content.toString("utf8");
+  const invalidAt = firstUndecodableByte(file2.content, decoded);
   if (invalidAt !== void 0) {
     return {
       findings: [{
-        file: file.name,
-        line: lineOfByte(file.content, invalidAt),
+        file: file2.name,
+        line: lineOfByte(file2.content, invalidAt),
         severity: "error",
         rule: "encoding",
         message: `The file is not valid UTF-8 (byte ${invalidAt} starts an invalid sequence).`,
@@ -214,10 +214,10 @@ function decodeFile(file) {
     };
   }
   const findings = [];
-  const hasByteOrderMark = file.content.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK);
+  const hasByteOrderMark = file2.content.subarray(0, BYTE_ORDER_MARK.length).equals(BYTE_ORDER_MARK);
   if (hasByteOrderMark) {
     findings.push({
-      file: file.name,
+      file: file2.name,
       line: 1,
       severity: "warning",
       rule: "bom",
@@ -229,7 +229,7 @@ function decodeFile(file) {
   const mixedAt = firstLineEndingUnlikeTheFirst(text);
   if (mixedAt !== void 0) {
     findings.push({
-      file: file.name,
+      file: file2.name,
       line: mixedAt,
       severity: "warning",
       rule: "line-endings",
@@ -274,15 +274,91 @@ function firstLineEndingUnlikeTheFirst(text) {
 // client/src/lint/mysql.ts
 var import_node_sql_parser = require("node-sql-parser");
 
+// client/src/lint/mysql-effects.ts
+var NAME = "(?:`[^`]*`|[\\w$]+)(?:\\s*\\.\\s*(?:`[^`]*`|[\\w$]+))?";
+var ALTER_TABLE = new RegExp(`^ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE\\s+(${NAME})`, "id");
+var RENAME_TABLE = new RegExp(`^RENAME\\s+TABLES?\\s+(${NAME})`, "id");
+var CREATE_FULLTEXT = new RegExp(`^CREATE\\s+FULLTEXT\\s+INDEX\\s+${NAME}\\s+ON\\s+(${NAME})`, "id");
+var CREATE_TABLE = new RegExp(`^CREATE\\s+(?:TEMPORARY\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(${NAME})`, "id");
+var UPDATE = new RegExp(`^UPDATE\\s+(?:LOW_PRIORITY\\s+|IGNORE\\s+)*(${NAME})`, "id");
+var DELETE = new RegExp(`^DELETE\\s+(?:LOW_PRIORITY\\s+|QUICK\\s+|IGNORE\\s+)*FROM\\s+(${NAME})`, "id");
+var LOCK_TABLES = new RegExp(`^LOCK\\s+TABLES?\\s+(${NAME})`, "id");
+var OPTIMIZE = new RegExp(`^OPTIMIZE\\s+(?:NO_WRITE_TO_BINLOG\\s+|LOCAL\\s+)?TABLES?\\s+(${NAME})`, "id");
+var DDL = /^(?:CREATE|ALTER|DROP|RENAME|TRUNCATE)\b/i;
+var NOT_A_COLUMN = "(?!INDEX\\b|KEY\\b|UNIQUE\\b|PRIMARY\\b|FULLTEXT\\b|SPATIAL\\b|CONSTRAINT\\b|FOREIGN\\b|CHECK\\b|PARTITION\\b)";
+function mysqlShapeEffects(shape, text) {
+  const effects = [];
+  const name = (match, group, base2 = 0) => {
+    const [start, end] = match.indices?.[group] ?? [0, 0];
+    return text.slice(base2 + start, base2 + end).replace(/`/g, "").replace(/\s*\.\s*/g, ".");
+  };
+  if (DDL.test(shape)) effects.push({ kind: "ddl" });
+  const created = CREATE_TABLE.exec(shape);
+  if (created) effects.push({ kind: "create-table", table: name(created, 1) });
+  const update = UPDATE.exec(shape);
+  if (update) effects.push({ kind: "dml", operation: "UPDATE", table: name(update, 1) });
+  const deleted = DELETE.exec(shape);
+  if (deleted) effects.push({ kind: "dml", operation: "DELETE", table: name(deleted, 1) });
+  const locked = LOCK_TABLES.exec(shape);
+  if (locked) effects.push({ kind: "lock-table", table: name(locked, 1) });
+  const optimize = OPTIMIZE.exec(shape);
+  if (optimize) effects.push({ kind: "rewrite", table: name(optimize, 1), operation: "optimize" });
+  const renameTable = RENAME_TABLE.exec(shape);
+  if (renameTable) effects.push({ kind: "rename", object: "table", name: name(renameTable, 1) });
+  const createFulltext = CREATE_FULLTEXT.exec(shape);
+  if (createFulltext) effects.push({ kind: "fulltext-index", table: name(createFulltext, 1) });
+  const alter = ALTER_TABLE.exec(shape);
+  if (alter === null) return effects;
+  const table2 = name(alter, 1);
+  const base = alter[0].length;
+  const clauses = shape.slice(base);
+  if (/\bALGORITHM\s*=?\s*COPY\b/i.test(clauses)) effects.push({ kind: "alter-clause", table: table2, clause: "ALGORITHM=COPY" });
+  const lock = /\bLOCK\s*=?\s*(SHARED|EXCLUSIVE)\b/i.exec(clauses);
+  if (lock) effects.push({ kind: "alter-clause", table: table2, clause: lock[1].toUpperCase() === "SHARED" ? "LOCK=SHARED" : "LOCK=EXCLUSIVE" });
+  if (/(?:^|,)\s*ENGINE\s*=?\s*\w+/i.test(clauses)) effects.push({ kind: "rewrite", table: table2, operation: "engine" });
+  if (/(?:^|,)\s*FORCE\b/i.test(clauses)) effects.push({ kind: "rewrite", table: table2, operation: "force" });
+  if (/\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b/i.test(clauses)) effects.push({ kind: "rewrite", table: table2, operation: "convert" });
+  if (/\bADD\s+(?:CONSTRAINT\s+(?:\S+\s+)?)?PRIMARY\s+KEY\b/i.test(clauses)) effects.push({ kind: "add-primary-key", table: table2 });
+  if (/\bADD\s+FULLTEXT\b/i.test(clauses)) effects.push({ kind: "fulltext-index", table: table2 });
+  if (/(?:^|,)\s*RENAME\s+(?:TO\s+|AS\s+)?(?!COLUMN\b|INDEX\b|KEY\b)\S/i.test(clauses)) effects.push({ kind: "rename", object: "table", name: table2 });
+  const renameColumn = /\bRENAME\s+COLUMN\s+(`[^`]*`|\w+)/di.exec(clauses);
+  if (renameColumn) effects.push({ kind: "rename", object: "column", name: `${table2}.${name(renameColumn, 1, base)}` });
+  const change = /\bCHANGE\s+(?:COLUMN\s+)?(`[^`]*`|\w+)\s+(`[^`]*`|\w+)/di.exec(clauses);
+  if (change && name(change, 1, base).toLowerCase() !== name(change, 2, base).toLowerCase()) {
+    effects.push({ kind: "rename", object: "column", name: `${table2}.${name(change, 1, base)}` });
+  }
+  for (const added of clauses.matchAll(new RegExp(`\\bADD\\s+(?:COLUMN\\s+)?${NOT_A_COLUMN}(\`[^\`]*\`|\\w+)\\s`, "dgi"))) {
+    const definition = untilTopLevelComma(clauses, (added.index ?? 0) + added[0].length);
+    effects.push({
+      kind: "add-column",
+      table: table2,
+      column: name(added, 1, base),
+      autoIncrement: /\bAUTO_INCREMENT\b/i.test(definition),
+      notNull: /\bNOT\s+NULL\b/i.test(definition),
+      hasDefault: /\bDEFAULT\b/i.test(definition) || /\bAS\s*\(/i.test(definition)
+    });
+  }
+  return effects;
+}
+function untilTopLevelComma(clauses, from) {
+  let depth = 0;
+  for (let i = from; i < clauses.length; i += 1) {
+    if (clauses[i] === "(") depth += 1;
+    else if (clauses[i] === ")") depth -= 1;
+    else if (clauses[i] === "," && depth === 0) return clauses.slice(from, i);
+  }
+  return clauses.slice(from);
+}
+
 // client/src/lint/mysql-parser-gaps.ts
-var NAME = "(?:[^\\s`]|`[^`]*`)+";
+var NAME2 = "(?:[^\\s`]|`[^`]*`)+";
 var UNSUPPORTED = [
   // Stored programs and server objects, including compound BEGIN ... END bodies.
-  new RegExp(`^(?:CREATE|ALTER|DROP)\\s+(?:OR\\s+REPLACE\\s+)?(?:DEFINER\\s*=\\s*${NAME}\\s+)?(?:SQL\\s+SECURITY\\s+\\w+\\s+)?(?:AGGREGATE\\s+)?(?:PROCEDURE|FUNCTION|EVENT|SEQUENCE|TRIGGER|PACKAGE|SERVER|ROLE|USER|TABLESPACE|LOGFILE)\\b`, "i"),
+  new RegExp(`^(?:CREATE|ALTER|DROP)\\s+(?:OR\\s+REPLACE\\s+)?(?:DEFINER\\s*=\\s*${NAME2}\\s+)?(?:SQL\\s+SECURITY\\s+\\w+\\s+)?(?:AGGREGATE\\s+)?(?:PROCEDURE|FUNCTION|EVENT|SEQUENCE|TRIGGER|PACKAGE|SERVER|ROLE|USER|TABLESPACE|LOGFILE)\\b`, "i"),
   // Session, administration and prepared-statement commands.
   /^(?:SET\s+(?:NAMES|CHARACTER\s+SET|CHARSET|PASSWORD|ROLE|DEFAULT\s+ROLE|STATEMENT)|FLUSH|PREPARE|EXECUTE|DEALLOCATE|SIGNAL|RESIGNAL|DO|HANDLER|INSTALL|UNINSTALL|XA|OPTIMIZE|ANALYZE|CHECK|CHECKSUM|REPAIR|GRANT|REVOKE|RENAME\s+USER|PURGE|RESET|KILL|BINLOG)\b/i,
   // ALTER TABLE clauses: column defaults and visibility, charset conversion, index renames, IF [NOT] EXISTS.
-  new RegExp(`\\bALTER\\s+(?:COLUMN\\s+)?${NAME}\\s+(?:SET|DROP)\\s+(?:DEFAULT|NOT\\s+NULL|VISIBLE|INVISIBLE)\\b`, "i"),
+  new RegExp(`\\bALTER\\s+(?:COLUMN\\s+)?${NAME2}\\s+(?:SET|DROP)\\s+(?:DEFAULT|NOT\\s+NULL|VISIBLE|INVISIBLE)\\b`, "i"),
   /\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b/i,
   /\bRENAME\s+(?:INDEX|KEY)\b/i,
   /\b(?:DROP|ADD|MODIFY|CHANGE)\s+(?:COLUMN\s+|INDEX\s+|KEY\s+)?IF\s+(?:NOT\s+)?EXISTS\b/i,
@@ -411,19 +487,41 @@ function standIns(text, asNumbers) {
 function isConcurrent(effect) {
   return effect.kind === "concurrent" || effect.kind === "create-index" && effect.concurrently;
 }
+function isNonTransactional(effect) {
+  return isConcurrent(effect) || effect.kind === "non-transactional";
+}
 function renameIn(effect, rename) {
   switch (effect.kind) {
     case "drop":
       return { ...effect, name: rename(effect.name) };
     case "column-type":
       return { ...effect, table: rename(effect.table), column: rename(effect.column) };
+    case "add-column":
+      return { ...effect, table: rename(effect.table), column: rename(effect.column) };
+    case "rename":
+      return { ...effect, name: rename(effect.name) };
     case "truncate":
     case "create-table":
     case "create-index":
+    case "rewrite":
+    case "dml":
+    case "lock-table":
+    case "alter-clause":
+    case "add-primary-key":
+    case "fulltext-index":
       return { ...effect, table: rename(effect.table) };
     default:
       return effect;
   }
+}
+function sameTable(a, b) {
+  const [schemaA, tableA] = splitQualified(a.toLowerCase());
+  const [schemaB, tableB] = splitQualified(b.toLowerCase());
+  return tableA === tableB && (schemaA === void 0 || schemaB === void 0 || schemaA === schemaB);
+}
+function splitQualified(name) {
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? [void 0, name] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
 // client/src/lint/text.ts
@@ -467,11 +565,12 @@ function parseMysql(text) {
   for (const piece of splitMysqlStatements(text)) {
     const line = lineOf(piece.offset);
     const parsed = astify(piece.text);
+    const fromShape = mysqlShapeEffects(piece.shape, piece.text);
     if (parsed.ok) {
-      statements.push({ line, effects: parsed.value });
+      statements.push({ line, effects: [...parsed.value, ...fromShape] });
       continue;
     }
-    statements.push({ line, effects: [] });
+    statements.push({ line, effects: fromShape });
     if (!isKnownParserGap(piece.shape)) {
       syntaxErrors.push({ line: line + (parsed.line ?? 1) - 1, message: parsed.message });
     }
@@ -701,7 +800,7 @@ function ordered(items, nameOf, kinds) {
   }).map(({ item }) => item);
 }
 function flywayOrder(files) {
-  return ordered(files, (file) => file.name, FLYWAY_KINDS);
+  return ordered(files, (file2) => file2.name, FLYWAY_KINDS);
 }
 function uploadOrder(names) {
   return ordered(names, (name) => name, UPLOAD_KINDS);
@@ -785,9 +884,12 @@ async function parsePostgresql(text) {
       return syntaxFailure(candidate.text, error);
     }
     const statements = statementsOf(candidate.text, rawStatements);
-    return { ok: true, value: statements.map(({ line, effects }) => ({ line, effects: effects.map((effect) => renameIn(effect, candidate.restore)) })) };
+    return {
+      ok: true,
+      value: { text: candidate.text, statements: statements.map(({ line, effects }) => ({ line, effects: effects.map((effect) => renameIn(effect, candidate.restore)) })) }
+    };
   });
-  if (parsed.ok) return { statements: parsed.value, syntaxErrors: [] };
+  if (parsed.ok) return { statements: parsed.value.statements, syntaxErrors: [], parsedText: parsed.value.text };
   return { statements: [], syntaxErrors: [parsed.line === void 0 ? { message: parsed.message } : { line: parsed.line, message: parsed.message }] };
 }
 function syntaxFailure(text, error) {
@@ -823,30 +925,65 @@ function effectsOf2(node) {
     if (removeType === "OBJECT_INDEX" && concurrent === true) return [{ kind: "concurrent", operation: "DROP INDEX CONCURRENTLY" }];
     return [];
   }
-  if ("DropdbStmt" in node) return [{ kind: "drop", object: "database", name: node.DropdbStmt.dbname ?? "" }];
+  if ("DropdbStmt" in node) return [{ kind: "drop", object: "database", name: node.DropdbStmt.dbname ?? "" }, { kind: "non-transactional", operation: "DROP DATABASE" }];
   if ("TruncateStmt" in node) {
     const tables = (node.TruncateStmt.relations ?? []).map((relation) => "RangeVar" in relation ? relationName(relation.RangeVar) : "");
     return [{ kind: "truncate", table: tables.join(", ") }];
   }
   if ("AlterTableStmt" in node && node.AlterTableStmt.objtype === "OBJECT_TABLE") {
     const table2 = relationName(node.AlterTableStmt.relation);
-    return (node.AlterTableStmt.cmds ?? []).flatMap((command) => {
-      if (!("AlterTableCmd" in command)) return [];
-      const column = command.AlterTableCmd.name ?? "";
-      if (command.AlterTableCmd.subtype === "AT_DropColumn") return [{ kind: "drop", object: "column", name: `${table2}.${column}` }];
-      if (command.AlterTableCmd.subtype === "AT_AlterColumnType") return [{ kind: "column-type", table: table2, column }];
-      return [];
-    });
+    return (node.AlterTableStmt.cmds ?? []).flatMap((command) => "AlterTableCmd" in command ? alterTableEffects(table2, command.AlterTableCmd) : []);
   }
   if ("ReindexStmt" in node) {
     const concurrently = (node.ReindexStmt.params ?? []).some((param) => "DefElem" in param && param.DefElem.defname === "concurrently");
     return concurrently ? [{ kind: "concurrent", operation: "REINDEX CONCURRENTLY" }] : [];
   }
+  if ("VacuumStmt" in node) return vacuumEffects(node.VacuumStmt);
+  if ("ClusterStmt" in node) return [{ kind: "rewrite", table: relationName(node.ClusterStmt.relation), operation: "cluster" }];
+  if ("UpdateStmt" in node) return [{ kind: "dml", operation: "UPDATE", table: relationName(node.UpdateStmt.relation) }];
+  if ("DeleteStmt" in node) return [{ kind: "dml", operation: "DELETE", table: relationName(node.DeleteStmt.relation) }];
+  if ("LockStmt" in node) {
+    return (node.LockStmt.relations ?? []).map((relation) => ({ kind: "lock-table", table: "RangeVar" in relation ? relationName(relation.RangeVar) : "" }));
+  }
+  if ("CreatedbStmt" in node) return [{ kind: "non-transactional", operation: "CREATE DATABASE" }];
+  if ("CreateTableSpaceStmt" in node) return [{ kind: "non-transactional", operation: "CREATE TABLESPACE" }];
+  if ("DropTableSpaceStmt" in node) return [{ kind: "non-transactional", operation: "DROP TABLESPACE" }];
+  if ("AlterSystemStmt" in node) return [{ kind: "non-transactional", operation: "ALTER SYSTEM" }];
   if ("TransactionStmt" in node) {
     const kind = node.TransactionStmt.kind;
     return kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START" ? [{ kind: "transaction-control" }] : [];
   }
   return [];
+}
+var AUTO_INCREMENT_TYPES = /* @__PURE__ */ new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
+function alterTableEffects(table2, command) {
+  const column = command.name ?? "";
+  if (command.subtype === "AT_DropColumn") return [{ kind: "drop", object: "column", name: `${table2}.${column}` }];
+  if (command.subtype === "AT_AlterColumnType") return [{ kind: "column-type", table: table2, column }];
+  if (command.subtype === "AT_AddColumn" && command.def !== void 0 && "ColumnDef" in command.def) {
+    const definition = command.def.ColumnDef;
+    const typeName = (definition.typeName?.names ?? []).map(objectName).pop() ?? "";
+    const constraints = (definition.constraints ?? []).flatMap((constraint) => "Constraint" in constraint ? [constraint.Constraint.contype] : []);
+    return [{
+      kind: "add-column",
+      table: table2,
+      column: definition.colname ?? "",
+      autoIncrement: AUTO_INCREMENT_TYPES.has(typeName.toLowerCase()) || constraints.includes("CONSTR_IDENTITY"),
+      notNull: definition.is_not_null === true || constraints.includes("CONSTR_NOTNULL"),
+      hasDefault: constraints.includes("CONSTR_DEFAULT")
+    }];
+  }
+  return [];
+}
+function vacuumEffects(vacuum) {
+  const operation = vacuum.is_vacuumcmd === false ? "ANALYZE" : "VACUUM";
+  const effects = operation === "VACUUM" ? [{ kind: "non-transactional", operation }] : [];
+  const full = (vacuum.options ?? []).some((option) => "DefElem" in option && option.DefElem.defname === "full");
+  if (full) {
+    const tables = (vacuum.rels ?? []).map((rel) => "VacuumRelation" in rel ? relationName(rel.VacuumRelation.relation) : "");
+    effects.push({ kind: "rewrite", table: tables.join(", ") || "(every table)", operation: "vacuum-full" });
+  }
+  return effects;
 }
 function relationName(relation) {
   return [relation?.schemaname, relation?.relname].filter((part) => part !== void 0).join(".");
@@ -885,25 +1022,28 @@ function endOfBlockComment(text, from) {
 // client/src/lint/risks.ts
 var LATER_DROP = "Keep it until no code uses it, take a backup, then drop it in a later release.";
 var NEW_COLUMN = "Add a new column, backfill it in batches, switch the code to it, then drop the old column.";
+var BATCHES = "Backfill in batches from the application or a job (a few thousand rows per transaction), not in a schema migration.";
 function riskFindings(filesInOrder, engine) {
   const findings = [];
-  const createdTables = [];
+  const withFulltext = /* @__PURE__ */ new Set();
   for (const { name, parsed } of filesInOrder) {
-    const warn = (line, rule, message, fix) => findings.push({ file: name, line, severity: "warning", rule, message, fix });
+    const warn = (line, risk) => findings.push({ file: name, line, severity: "warning", ...risk });
+    const createdHere = [];
     for (const statement of parsed.statements) {
       for (const effect of statement.effects) {
-        const risk = riskOf(effect, engine, createdTables);
-        if (risk !== void 0) warn(statement.line, risk.rule, risk.message, risk.fix);
-        if (effect.kind === "create-table") createdTables.push(effect.table);
+        const isNew = "table" in effect && createdHere.some((table2) => sameTable(table2, effect.table));
+        const risk = isNew ? void 0 : riskOf(effect, engine, withFulltext);
+        if (risk !== void 0) warn(statement.line, risk);
+        if (effect.kind === "create-table") createdHere.push(effect.table);
+        if (effect.kind === "fulltext-index") withFulltext.add(effect.table.toLowerCase());
       }
     }
-    if (engine === "postgresql") {
-      for (const risk of concurrentlyInTransaction(parsed.statements)) warn(risk.line, risk.rule, risk.message, risk.fix);
-    }
+    const fileRisks = engine === "postgresql" ? transactionRisks(parsed.statements) : oneDdlPerMigration(parsed.statements);
+    for (const risk of fileRisks) warn(risk.line, risk);
   }
   return findings;
 }
-function riskOf(effect, engine, createdTables) {
+function riskOf(effect, engine, withFulltext) {
   switch (effect.kind) {
     case "drop":
       return {
@@ -917,7 +1057,7 @@ function riskOf(effect, engine, createdTables) {
         fix: effect.object === "column" ? "Keep the old column until no code reads it, then drop it in a later release." : LATER_DROP
       };
     case "truncate":
-      return { rule: "truncate", message: `TRUNCATE ${effect.table} deletes every row at once.`, fix: "Take a backup first, or delete only the rows meant with DELETE ... WHERE." };
+      return { rule: "truncate", message: `TRUNCATE ${effect.table} deletes every row at once, under an exclusive lock.`, fix: "Take a backup first, or delete only the rows meant with DELETE ... WHERE, in batches." };
     case "column-type":
       return {
         rule: "column-type",
@@ -925,71 +1065,407 @@ function riskOf(effect, engine, createdTables) {
         fix: NEW_COLUMN
       };
     case "create-index":
-      if (engine !== "postgresql" || effect.concurrently || createdTables.some((table2) => sameTable(table2, effect.table))) return void 0;
+      if (engine !== "postgresql" || effect.concurrently) return void 0;
       return {
         rule: "index-without-concurrently",
         message: `CREATE INDEX on the existing table ${effect.table} blocks writes to it while the index builds.`,
         fix: "Use CREATE INDEX CONCURRENTLY, in a migration of its own."
       };
+    case "rewrite":
+      return rewriteRisk(effect);
+    case "add-column":
+      return addColumnRisk(effect, engine);
+    case "dml":
+      return {
+        rule: "backfill",
+        message: `${effect.operation} of the existing table ${effect.table} runs as one transaction that locks every row it touches until the migration ends.`,
+        fix: BATCHES
+      };
+    case "lock-table":
+      return {
+        rule: "lock-table",
+        message: `LOCK TABLE ${effect.table} blocks its readers and writers until the migration ends.`,
+        fix: "Remove the explicit lock: each statement takes the lock it needs, for as short as it can."
+      };
+    case "alter-clause":
+      return effect.clause === "ALGORITHM=COPY" ? { rule: "algorithm-copy", message: `ALGORITHM=COPY copies ${effect.table} row by row and blocks writes until the copy ends.`, fix: "Leave ALGORITHM out (or ask for INPLACE or INSTANT, which MySQL refuses rather than copy); for a change that must copy, use an online schema change tool (gh-ost, pt-online-schema-change)." } : { rule: "blocking-lock-clause", message: `${effect.clause} blocks ${effect.clause === "LOCK=SHARED" ? "writes to" : "reads and writes of"} ${effect.table} until the ALTER ends.`, fix: "Leave LOCK out or use LOCK=NONE, which MySQL refuses rather than block." };
+    case "add-primary-key":
+      return { rule: "add-primary-key", message: `Adding a primary key to ${effect.table} rebuilds the table (InnoDB clusters rows by it).`, fix: "Create the table with its primary key; on a large live table use an online schema change tool." };
+    case "fulltext-index":
+      if (withFulltext.has(effect.table.toLowerCase())) return void 0;
+      return { rule: "fulltext-index", message: `The first FULLTEXT index of ${effect.table} rebuilds the table and blocks writes while it builds.`, fix: "Add it while the table is small, in a migration of its own, at a quiet hour." };
+    case "rename":
+      if (engine !== "mysql") return void 0;
+      return {
+        rule: "rename",
+        message: `Renaming the ${effect.object} ${effect.name} breaks the code that still uses the old name.`,
+        fix: effect.object === "column" ? "Add the new column, write both, switch the code, then drop the old one." : "Create the new table (or a view with the new name), switch the code, then drop the old one."
+      };
     default:
       return void 0;
   }
 }
-function concurrentlyInTransaction(statements) {
-  const concurrent = statements.filter((statement) => statement.effects.some(isConcurrent));
-  const others = statements.length - concurrent.length;
-  if (concurrent.length === 0 || others === 0) return [];
+function rewriteRisk(effect) {
+  switch (effect.operation) {
+    case "vacuum-full":
+      return { rule: "vacuum-full", message: `VACUUM FULL ${effect.table} rewrites the table under ACCESS EXCLUSIVE: no reads or writes until it ends.`, fix: "Use plain VACUUM (no lock on reads and writes), or pg_repack to reclaim space online." };
+    case "cluster":
+      return { rule: "cluster", message: `CLUSTER ${effect.table} rewrites the table under ACCESS EXCLUSIVE: no reads or writes until it ends.`, fix: "Use pg_repack --order-by to reorder online, or leave the order to new rows." };
+    default: {
+      const what = { engine: "ENGINE=", force: "FORCE", convert: "CONVERT TO CHARACTER SET", optimize: "OPTIMIZE TABLE" }[effect.operation];
+      return { rule: "table-rebuild", message: `${what} rebuilds ${effect.table}${effect.operation === "convert" ? ", copying every row and blocking writes" : ""}.`, fix: "Do it at a quiet hour with an online schema change tool (gh-ost, pt-online-schema-change), not from a migration." };
+    }
+  }
+}
+function addColumnRisk(effect, engine) {
+  if (effect.autoIncrement && engine === "postgresql") {
+    return {
+      rule: "add-auto-increment-column",
+      message: `Adding the serial or identity column ${effect.table}.${effect.column} fills every existing row, rewriting the table under ACCESS EXCLUSIVE.`,
+      fix: "Add a plain nullable bigint column, fill it in batches from a sequence, then attach the default."
+    };
+  }
+  if (engine === "mysql" && effect.notNull && !effect.hasDefault && !effect.autoIncrement) {
+    return {
+      rule: "not-null-without-default",
+      message: `The NOT NULL column ${effect.table}.${effect.column} has no default: inserts of the code that runs now fail, and strict mode refuses existing rows.`,
+      fix: "Give it a DEFAULT, or add it nullable, backfill it, then make it NOT NULL."
+    };
+  }
+  return void 0;
+}
+function transactionRisks(statements) {
+  const outside = statements.filter((statement) => statement.effects.some(isNonTransactional));
+  const others = statements.length - outside.length;
+  if (outside.length === 0 || others === 0) return [];
   const opensTransaction = statements.some((statement) => statement.effects.some((effect) => effect.kind === "transaction-control"));
-  const reason = opensTransaction ? "the file opens a transaction with BEGIN or START TRANSACTION" : `Flyway runs it in one transaction with the file's ${others} other statement${others === 1 ? "" : "s"}`;
-  return concurrent.map((statement) => ({
-    line: statement.line,
-    rule: "concurrently-in-transaction",
-    message: `PostgreSQL refuses ${operationOf(statement)} inside a transaction block, and ${reason}.`,
-    fix: "Put the CONCURRENTLY statement alone in a migration of its own, without BEGIN or COMMIT."
-  }));
+  return outside.map((statement) => {
+    const operation = operationOf(statement);
+    return opensTransaction && statement.effects.some(isConcurrent) ? { line: statement.line, rule: "concurrently-in-transaction", message: `PostgreSQL refuses ${operation} inside a transaction block, and the file opens a transaction with BEGIN or START TRANSACTION.`, fix: "Put the CONCURRENTLY statement alone in a migration of its own, without BEGIN or COMMIT." } : {
+      line: statement.line,
+      rule: "non-transactional-mix",
+      message: `${operation} cannot run in a transaction, and the file has ${others} other statement${others === 1 ? "" : "s"}: Flyway refuses a migration that mixes both (or, with mixed = true, leaves it half-applied when a later statement fails).`,
+      fix: `Put ${operation} alone in a migration of its own.`
+    };
+  });
 }
 function operationOf(statement) {
   for (const effect of statement.effects) {
-    if (effect.kind === "concurrent") return effect.operation;
+    if (effect.kind === "concurrent" || effect.kind === "non-transactional") return effect.operation;
     if (effect.kind === "create-index" && effect.concurrently) return "CREATE INDEX CONCURRENTLY";
   }
   return "CONCURRENTLY";
 }
-function sameTable(a, b) {
-  const [schemaA, tableA] = splitQualified(a);
-  const [schemaB, tableB] = splitQualified(b);
-  return tableA === tableB && (schemaA === void 0 || schemaB === void 0 || schemaA === schemaB);
+function oneDdlPerMigration(statements) {
+  const ddl = statements.filter((statement) => statement.effects.some((effect) => effect.kind === "ddl"));
+  if (ddl.length < 2) return [];
+  return [{
+    line: ddl[1].line,
+    rule: "one-ddl-per-migration",
+    message: `The file holds ${ddl.length} DDL statements, and MySQL commits each at once: if a later one fails, the earlier ones stay applied and Flyway records the migration as failed.`,
+    fix: "Give each DDL statement a migration of its own, so a failure leaves nothing half-applied."
+  }];
 }
-function splitQualified(name) {
-  const dot = name.lastIndexOf(".");
-  return dot < 0 ? [void 0, name] : [name.slice(0, dot), name.slice(dot + 1)];
+
+// client/src/lint/rules.ts
+var BOTH = ["postgresql", "mysql"];
+var PG = ["postgresql"];
+var MY = ["mysql"];
+var file = (id, severity, summary2) => ({ id, engines: BOTH, kind: "file", severity, by: "aurora-flyway", summary: summary2 });
+var ours = (id, engines, summary2, coveredBy) => ({
+  id,
+  engines,
+  kind: "hazard",
+  severity: "warning",
+  by: "aurora-flyway",
+  summary: summary2,
+  ...coveredBy === void 0 ? {} : { coveredBy }
+});
+var squawk = (id, summary2, fix) => ({ id, engines: PG, kind: "hazard", severity: "warning", by: "squawk", summary: summary2, fix });
+var squawkStyle = (id, summary2) => ({ id, engines: PG, kind: "style", severity: "warning", by: "squawk", summary: summary2 });
+var squawkOff = (id, summary2) => ({ id, engines: PG, kind: "off", severity: "warning", by: "squawk", summary: summary2 });
+var RULES = [
+  file("name", "error", "a file name Flyway (or the module) would not run"),
+  file("callback", "warning", "a Flyway SQL callback, which runs only when the database enables callbacks"),
+  file("duplicate-version", "error", "two files claim one version (V1, V01, V1.0)"),
+  file("duplicate-description", "error", "two repeatable migrations share one description"),
+  file("empty", "error", "a file without any statement"),
+  file("encoding", "error", "a file that is not UTF-8"),
+  file("bom", "warning", "a UTF-8 byte-order mark"),
+  file("line-endings", "warning", "mixed CRLF and LF line endings"),
+  file("syntax", "error", "a statement the engine's parser rejects"),
+  { id: "squawk-unavailable", engines: PG, kind: "file", severity: "warning", by: "aurora-flyway", summary: "squawk could not run, so its PostgreSQL lock rules were not checked" },
+  // PostgreSQL, squawk's safety rules (squawk-cli 2.66).
+  squawk("adding-field-with-default", "a column with a volatile default, or a generated or identity column, rewrites the table", "Add the column without the default (or as a plain column), then fill it in batches and set the default afterwards."),
+  squawk("adding-foreign-key-constraint", "a foreign key checks every row while both tables are locked against writes", "Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration."),
+  squawk("adding-not-nullable-field", "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE", "Add a CHECK (column IS NOT NULL) NOT VALID, VALIDATE it in a later migration, then SET NOT NULL."),
+  squawk("adding-required-field", "a NOT NULL column without a default fails on a table with rows and breaks inserts of running code", "Give the column a default, or add it nullable and backfill it first."),
+  squawk("adding-serial-primary-key-field", "adding a primary key builds its index under ACCESS EXCLUSIVE", "Build a unique index CONCURRENTLY first, then ADD PRIMARY KEY USING INDEX."),
+  squawk("ban-alter-domain-with-add-constraint", "a domain constraint checks every column of the domain under lock", "Use a table CHECK constraint (NOT VALID, then VALIDATE) instead."),
+  squawk("ban-concurrent-index-creation-in-transaction", "CONCURRENTLY inside a transaction block fails", "Put the CONCURRENTLY statement alone in a migration of its own, without BEGIN or COMMIT."),
+  squawk("ban-create-domain-with-constraint", "domain constraints cannot be added or changed online later", "Use table CHECK constraints instead."),
+  squawk("ban-drop-column", "DROP COLUMN deletes data and breaks code that still reads it", "Keep the old column until no code reads it, then drop it in a later release."),
+  squawk("ban-drop-database", "DROP DATABASE deletes the whole database", "Drop databases by hand, never from a migration."),
+  squawk("ban-drop-not-null", "code that reads the column may not expect NULL", "Make sure every reader handles NULL before dropping the constraint."),
+  squawk("ban-drop-table", "DROP TABLE deletes the table and its rows", "Keep it until no code uses it, take a backup, then drop it in a later release."),
+  squawk("ban-truncate-cascade", "TRUNCATE ... CASCADE empties every table that references it too", "Truncate the tables you mean by name, without CASCADE."),
+  squawk("ban-uncommitted-transaction", "a BEGIN without COMMIT leaves the migration open", "Remove BEGIN: Flyway runs each migration in a transaction of its own."),
+  squawk("changing-column-type", "a type change rewrites the table and its indexes under ACCESS EXCLUSIVE", "Add a new column, backfill it in batches, switch the code to it, then drop the old column."),
+  squawk("constraint-missing-not-valid", "a new constraint checks every row while writes wait", "Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration."),
+  squawk("disallowed-unique-constraint", "a UNIQUE constraint builds its index under ACCESS EXCLUSIVE", "Build a unique index CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX."),
+  squawk("identifier-too-long", "PostgreSQL silently truncates names longer than 63 bytes", "Shorten the name to 63 bytes."),
+  squawk("renaming-column", "renaming a column breaks code that uses the old name", "Add the new column, write both, switch the code, then drop the old one."),
+  squawk("renaming-table", "renaming a table breaks code that uses the old name", "Create a view with the old name while the code moves, or rename in a release that switches the code."),
+  squawk("require-concurrent-index-creation", "CREATE INDEX without CONCURRENTLY blocks writes while it builds", "Use CREATE INDEX CONCURRENTLY, alone in a migration of its own."),
+  squawk("require-concurrent-index-deletion", "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table", "Use DROP INDEX CONCURRENTLY, alone in a migration of its own."),
+  squawk("require-concurrent-partition-detach", "DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent", "Use DETACH PARTITION ... CONCURRENTLY, alone in a migration of its own."),
+  squawk("require-concurrent-reindex", "REINDEX without CONCURRENTLY blocks writes (and reads through the index)", "Use REINDEX ... CONCURRENTLY, alone in a migration of its own."),
+  squawk("transaction-nesting", "BEGIN or COMMIT inside a migration Flyway already runs in a transaction", "Remove BEGIN and COMMIT: Flyway runs each migration in a transaction of its own."),
+  squawk("ban-duplicate-column-assignments", "an UPDATE that assigns one column twice", "Assign each column once."),
+  squawkStyle("prefer-bigint-over-int", "int ids run out; bigint does not"),
+  squawkStyle("prefer-bigint-over-smallint", "smallint ids run out; bigint does not"),
+  squawkStyle("prefer-identity", "identity columns instead of serial"),
+  squawkStyle("prefer-text-field", "text with a CHECK instead of varchar(n)"),
+  squawkStyle("prefer-timestamp-tz", "timestamptz instead of timestamp"),
+  squawkStyle("ban-char-field", "text instead of char(n)"),
+  squawkStyle("prefer-robust-stmts", "IF [NOT] EXISTS so a half-run migration can be re-run"),
+  squawkStyle("require-enum-value-ordering", "ALTER TYPE ... ADD VALUE with BEFORE or AFTER"),
+  squawkOff("require-timeout-settings", "the runner sets lock_timeout and statement_timeout on every migration session"),
+  squawkOff("require-lock-timeout", "the runner sets lock_timeout on every migration session"),
+  squawkOff("require-statement-timeout", "the runner sets statement_timeout on every migration session"),
+  // PostgreSQL, what squawk lacks, and what is about Flyway (ours).
+  ours("drop", BOTH, "DROP TABLE, COLUMN, SCHEMA or DATABASE deletes data", ["ban-drop-table", "ban-drop-column", "ban-drop-database"]),
+  ours("truncate", BOTH, "TRUNCATE deletes every row under an exclusive lock"),
+  ours("column-type", BOTH, "changing a column type rewrites or copies the table", ["changing-column-type"]),
+  ours("index-without-concurrently", PG, "CREATE INDEX on an existing table blocks writes while it builds", ["require-concurrent-index-creation"]),
+  ours("vacuum-full", PG, "VACUUM FULL rewrites the table under ACCESS EXCLUSIVE"),
+  ours("cluster", PG, "CLUSTER rewrites the table under ACCESS EXCLUSIVE"),
+  ours("add-auto-increment-column", PG, "a serial or identity column fills every row, rewriting the table", ["adding-field-with-default"]),
+  ours("backfill", BOTH, "UPDATE or DELETE of existing rows in a schema migration holds row locks for the whole migration"),
+  ours("lock-table", BOTH, "an explicit LOCK TABLE blocks readers and writers until the migration ends"),
+  ours("concurrently-in-transaction", PG, "CONCURRENTLY in a file that opens a transaction fails", ["ban-concurrent-index-creation-in-transaction"]),
+  ours("non-transactional-mix", PG, "a statement that cannot run in a transaction shares its file with others: Flyway refuses the migration"),
+  // MySQL and Aurora MySQL (ours).
+  ours("algorithm-copy", MY, "ALGORITHM=COPY copies the table and blocks writes"),
+  ours("blocking-lock-clause", MY, "LOCK=SHARED or LOCK=EXCLUSIVE blocks writes (or reads) for the whole ALTER"),
+  ours("table-rebuild", MY, "ENGINE=, FORCE, CONVERT TO CHARACTER SET or OPTIMIZE TABLE rebuilds the table"),
+  ours("add-primary-key", MY, "adding a primary key rebuilds the table (its clustered index)"),
+  ours("fulltext-index", MY, "the first FULLTEXT index of a table rebuilds it and blocks writes"),
+  ours("rename", MY, "renaming a table or column breaks code that uses the old name"),
+  ours("not-null-without-default", MY, "a NOT NULL column without a default breaks inserts of running code"),
+  ours("one-ddl-per-migration", MY, "MySQL commits each DDL statement: a failure half-applies the file and needs a repair")
+];
+var BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
+function ruleById(id) {
+  return BY_ID.get(id);
+}
+function squawkExclusions(style) {
+  return RULES.filter((rule) => rule.by === "squawk" && (rule.kind === "off" || rule.kind === "style" && !style)).map((rule) => rule.id);
+}
+function rulesTable() {
+  return RULES.map((rule) => [
+    rule.id,
+    rule.engines.join(", "),
+    rule.kind === "style" ? "style (--style)" : rule.kind === "off" ? "off (moot here)" : rule.kind,
+    rule.severity,
+    rule.by,
+    rule.summary
+  ]);
+}
+
+// client/src/lint/silence.ts
+var IGNORE = /^\s*(?:--|#)\s*aurora-flyway-ignore:\s*([A-Za-z0-9_, -]+?)\s*$/;
+function applySilences(findings, texts) {
+  const ignores = /* @__PURE__ */ new Map();
+  const notes = [];
+  for (const [file2, text] of texts) {
+    const lines2 = /* @__PURE__ */ new Map();
+    text.split("\n").forEach((line, index) => {
+      const match = IGNORE.exec(line.replace(/\r$/, ""));
+      if (match === null) return;
+      const rules = match[1].split(/[\s,]+/).filter((rule) => rule !== "");
+      for (const rule of rules) {
+        const known = ruleById(rule);
+        if (known === void 0) notes.push(`${file2}:${index + 1}: aurora-flyway-ignore names ${rule}, which is no rule (see aurora-flyway lint --rules)`);
+        else if (known.kind === "file") notes.push(`${file2}:${index + 1}: ${rule} cannot be silenced (the file would fail or be refused)`);
+      }
+      lines2.set(index + 2, new Set(rules));
+    });
+    ignores.set(file2, lines2);
+  }
+  const kept = [];
+  const silenced = [];
+  for (const finding of findings) {
+    const kind = ruleById(finding.rule)?.kind;
+    const named = finding.line === void 0 ? void 0 : ignores.get(finding.file)?.get(finding.line);
+    if (named?.has(finding.rule) === true && (kind === "hazard" || kind === "style")) silenced.push(finding);
+    else kept.push(finding);
+  }
+  return { kept, silenced, notes };
+}
+
+// client/src/lint/squawk.ts
+var import_node_child_process = require("node:child_process");
+var import_node_fs = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path = require("node:path");
+var SquawkUnavailable = class extends Error {
+};
+function squawkBinary(env = process.env) {
+  if (env.AURORA_FLYWAY_SQUAWK) return env.AURORA_FLYWAY_SQUAWK;
+  const platformPackage = `@squawk-cli/${process.platform}-${process.arch}`;
+  try {
+    return require.resolve(`${platformPackage}/bin/${process.platform === "win32" ? "squawk.exe" : "squawk"}`);
+  } catch {
+    throw new SquawkUnavailable(`${platformPackage} is not installed (squawk-cli ships no binary for this platform, or optional dependencies were skipped)`);
+  }
+}
+var runSquawk = async (files, { postgresVersion, exclude }) => {
+  if (files.length === 0) return [];
+  const binary = squawkBinary();
+  const dir = (0, import_node_fs.mkdtempSync)((0, import_node_path.join)((0, import_node_os.tmpdir)(), "aurora-flyway-squawk-"));
+  try {
+    const paths = files.map((file2, index) => {
+      const path = (0, import_node_path.join)(dir, `${index}.sql`);
+      (0, import_node_fs.writeFileSync)(path, file2.text);
+      return path;
+    });
+    const args = ["--reporter", "json", `--pg-version=${postgresVersion}`, ...exclude.length > 0 ? [`--exclude=${exclude.join(",")}`] : [], ...paths];
+    const stdout = await new Promise((resolve, reject2) => {
+      (0, import_node_child_process.execFile)(binary, args, { maxBuffer: 64 * 1024 * 1024, timeout: 12e4 }, (error, out, err) => {
+        if (out.trim().startsWith("[")) resolve(out);
+        else reject2(new SquawkUnavailable(`squawk failed: ${(err || error?.message || "no output").trim().split("\n")[0]}`));
+      });
+    });
+    const byPath = new Map(paths.map((path, index) => [path, files[index]]));
+    return JSON.parse(stdout).flatMap((violation) => {
+      const file2 = byPath.get(violation.file ?? "");
+      if (file2 === void 0 || violation.rule_name === void 0) return [];
+      return [{
+        file: file2.name,
+        // squawk's JSON lines are 0-based.
+        line: (violation.line ?? 0) + 1,
+        rule: violation.rule_name,
+        message: violation.message ?? "",
+        ...violation.help ? { help: violation.help } : {}
+      }];
+    });
+  } catch (error) {
+    if (error instanceof SquawkUnavailable) throw error;
+    throw new SquawkUnavailable(`squawk could not run: ${error.message}`);
+  } finally {
+    (0, import_node_fs.rmSync)(dir, { recursive: true, force: true });
+  }
+};
+
+// client/src/lint/squawk-findings.ts
+function squawkFindings(violations, files) {
+  const byName = new Map(files.map((file2) => [file2.name, file2]));
+  return violations.flatMap((violation) => {
+    const rule = ruleById(violation.rule);
+    if (violation.rule === "syntax-error" || rule?.kind === "off") return [];
+    const file2 = byName.get(violation.file);
+    const line = file2 === void 0 ? violation.line : statementLineOf(file2, violation.line);
+    if (violation.rule === "require-concurrent-index-creation" && file2 !== void 0 && indexesTableCreatedEarlier(file2, line)) return [];
+    return [{
+      file: violation.file,
+      line,
+      severity: rule?.severity ?? "warning",
+      rule: violation.rule,
+      message: sentence(violation.message),
+      fix: sentence(rule?.fix ?? violation.help ?? "See squawk's documentation of this rule.")
+    }];
+  });
+}
+function withoutCovered(ours2, squawk2) {
+  const reported = new Set(squawk2.map((finding) => `${finding.file}\0${finding.line}\0${finding.rule}`));
+  return ours2.filter((finding) => !(ruleById(finding.rule)?.coveredBy ?? []).some((id) => reported.has(`${finding.file}\0${finding.line}\0${id}`)));
+}
+function statementLineOf(file2, line) {
+  let start = line;
+  for (const statement of file2.parsed.statements) {
+    if (statement.line <= line) start = statement.line;
+    else break;
+  }
+  return start;
+}
+function indexesTableCreatedEarlier(file2, line) {
+  const created = [];
+  for (const statement of file2.parsed.statements) {
+    for (const effect of statement.effects) {
+      if (statement.line === line && effect.kind === "create-index" && created.some((table2) => sameTable(table2, effect.table))) return true;
+      if (effect.kind === "create-table") created.push(effect.table);
+    }
+  }
+  return false;
+}
+function sentence(text) {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
 // client/src/lint/index.ts
+var DEFAULT_POSTGRES_VERSION = "16";
 async function lintFiles(files, options) {
-  const sqlFiles = files.filter((file) => isSqlFile(file.name));
-  const findings = nameFindings(sqlFiles.map((file) => file.name));
+  const sqlFiles = files.filter((file2) => isSqlFile(file2.name));
+  const findings = nameFindings(sqlFiles.map((file2) => file2.name));
   const parsedFiles = [];
-  for (const file of flywayOrder(sqlFiles)) {
-    const decoded = decodeFile(file);
+  const texts = /* @__PURE__ */ new Map();
+  for (const file2 of flywayOrder(sqlFiles)) {
+    const decoded = decodeFile(file2);
     findings.push(...decoded.findings);
     if (decoded.text === void 0) continue;
+    texts.set(file2.name, decoded.text);
     const parsed = await parseSql(decoded.text, options.engine);
-    findings.push(...parsed.syntaxErrors.map((problem) => syntaxFinding(file.name, problem, options.engine)));
-    if (parsed.syntaxErrors.length === 0 && parsed.statements.length === 0) findings.push(emptyFileFinding(file.name));
-    parsedFiles.push({ name: file.name, parsed });
+    findings.push(...parsed.syntaxErrors.map((problem) => syntaxFinding(file2.name, problem, options.engine)));
+    if (parsed.syntaxErrors.length === 0 && parsed.statements.length === 0) findings.push(emptyFileFinding(file2.name));
+    parsedFiles.push({ name: file2.name, parsed });
   }
-  findings.push(...riskFindings(parsedFiles, options.engine));
-  const graded = options.strict === true ? findings.map((finding) => ({ ...finding, severity: "error" })) : findings;
-  return sortByFileThenLine(graded);
+  const toCheck = parsedFiles.filter((file2) => !(options.applied ?? []).includes(file2.name));
+  let hazards = riskFindings(toCheck, options.engine);
+  if (options.engine === "postgresql") {
+    const fromSquawk = await squawkHazards(toCheck, options);
+    hazards = [...fromSquawk, ...withoutCovered(hazards, fromSquawk)];
+  }
+  const { kept, silenced, notes } = applySilences([...findings, ...hazards], texts);
+  const graded = options.strict === true ? kept.map((finding) => ({ ...finding, severity: "error" })) : kept;
+  const result = { findings: sortByFileThenLine(graded), silenced: sortByFileThenLine(silenced), notes };
+  return options.applied === void 0 ? result : asApplied(result, options.applied);
+}
+function asApplied(result, applied) {
+  const done = new Set(applied);
+  const isHazard = (finding) => ["hazard", "style"].includes(ruleById(finding.rule)?.kind ?? "");
+  const kept = (findings) => findings.filter((finding) => !(done.has(finding.file) && isHazard(finding)));
+  const listed = [...done].sort();
+  return {
+    findings: kept(result.findings),
+    silenced: kept(result.silenced),
+    notes: [...result.notes, ...listed.length > 0 ? [`${listed.length} file(s) already in the bucket count as applied and are not checked for hazards: ${listed.join(", ")}`] : []]
+  };
+}
+async function squawkHazards(files, options) {
+  const inputs = files.flatMap((file2) => file2.parsed.parsedText === void 0 ? [] : [{ name: file2.name, text: file2.parsed.parsedText }]);
+  try {
+    const violations = await (options.squawk ?? runSquawk)(inputs, { postgresVersion: options.postgresVersion ?? DEFAULT_POSTGRES_VERSION, exclude: squawkExclusions(options.style === true) });
+    return squawkFindings(violations, files);
+  } catch (error) {
+    return [{
+      file: "",
+      severity: "warning",
+      rule: "squawk-unavailable",
+      message: `squawk could not run (${error.message}), so only this tool's own PostgreSQL rules were checked.`,
+      fix: "Install squawk-cli with its optional platform package (npm install --include=optional), or point AURORA_FLYWAY_SQUAWK at a squawk binary."
+    }];
+  }
 }
 function parseSql(text, engine) {
   return engine === "postgresql" ? parsePostgresql(text) : Promise.resolve(parseMysql(text));
 }
-function syntaxFinding(file, problem, engine) {
+function syntaxFinding(file2, problem, engine) {
   const [verdict, database] = engine === "postgresql" ? ["The PostgreSQL parser reports", "PostgreSQL"] : ["Neither node-sql-parser's MariaDB nor its MySQL grammar accepts the statement", "MySQL or MariaDB"];
   return {
-    file,
+    file: file2,
     ...problem.line === void 0 ? {} : { line: problem.line },
     severity: "error",
     rule: "syntax",
@@ -1011,26 +1487,37 @@ function formatFinding(finding) {
 }
 async function lintAndReport(files, options, reporter) {
   reporter.progress(`linting ${files.length} file(s) as ${options.engine}`);
-  const findings = await lintFiles(files, options);
-  for (const finding of findings) reporter.note(formatFinding(finding));
-  const errors = findings.filter((finding) => finding.severity === "error").length;
+  return reportLint(await lintFiles(files, options), files.length, reporter);
+}
+function hasErrors(result) {
+  return result.findings.some((finding) => finding.severity === "error");
+}
+function reportLint(result, fileCount, reporter) {
+  for (const finding of result.findings) reporter.note(formatFinding(finding));
+  for (const finding of result.silenced) reporter.note(`${finding.file}:${finding.line ?? "-"}: silenced [${finding.rule}] by its aurora-flyway-ignore comment`);
+  for (const note of result.notes) reporter.note(`note: ${note}`);
+  const errors = result.findings.filter((finding) => finding.severity === "error").length;
   if (errors > 0) {
-    throw new ClientError(`lint found ${errors} error(s) in ${files.length} file(s); nothing was uploaded`, EXIT.failed, "fix the files named above (--strict also counts warnings)");
+    throw new ClientError(`lint found ${errors} error(s) in ${fileCount} file(s); nothing was uploaded`, EXIT.failed, "fix the files named above (--strict also counts warnings)");
   }
-  return findings;
+  return result;
+}
+function lintSummary(files, result) {
+  const silenced = result.silenced.length > 0 ? `, ${result.silenced.length} silenced` : "";
+  return `lint: ${files} file(s), ${result.findings.length} warning(s)${silenced}, no errors`;
 }
 
 // client/src/local-files.ts
-var import_node_fs = require("node:fs");
-var import_node_path = require("node:path");
+var import_node_fs2 = require("node:fs");
+var import_node_path2 = require("node:path");
 function readMigrationFolder(dir) {
   let names;
   try {
-    names = (0, import_node_fs.readdirSync)(dir);
+    names = (0, import_node_fs2.readdirSync)(dir);
   } catch (error) {
     throw new ClientError(`cannot read the folder ${dir}: ${error.message}`, EXIT.usage, "pass the folder that holds the V<version>__<description>.sql files");
   }
-  return names.filter((name) => isSqlKey(name) && (0, import_node_fs.statSync)((0, import_node_path.join)(dir, name)).isFile()).sort().map((name) => ({ name, content: (0, import_node_fs.readFileSync)((0, import_node_path.join)(dir, name)) }));
+  return names.filter((name) => isSqlKey(name) && (0, import_node_fs2.statSync)((0, import_node_path2.join)(dir, name)).isFile()).sort().map((name) => ({ name, content: (0, import_node_fs2.readFileSync)((0, import_node_path2.join)(dir, name)) }));
 }
 
 // client/src/logs.ts
@@ -1201,7 +1688,7 @@ function table(header, rows) {
 }
 
 // client/src/pipeline.ts
-var import_node_child_process = require("node:child_process");
+var import_node_child_process2 = require("node:child_process");
 var import_node_util = require("node:util");
 var import_client_ssm4 = require("@aws-sdk/client-ssm");
 function configPrefixOf(namePrefix) {
@@ -1214,6 +1701,7 @@ function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
     configPrefix,
     namePrefix: pipeline.name_prefix,
     engine: pipeline.engine,
+    ...pipeline.engine_version === void 0 ? {} : { engineVersion: pipeline.engine_version },
     documentName: pipeline.document_name,
     instanceId: pipeline.instance_id,
     commandLogGroup: pipeline.command_log_group,
@@ -1249,7 +1737,7 @@ async function readPipeline(ssm, configPrefix) {
 }
 async function configPrefixFromTerraform(dir) {
   try {
-    const { stdout } = await (0, import_node_util.promisify)(import_node_child_process.execFile)("terraform", ["output", "-json"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await (0, import_node_util.promisify)(import_node_child_process2.execFile)("terraform", ["output", "-json"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
     const outputs = JSON.parse(stdout);
     const direct = outputs.config_prefix?.value;
     const nested = Object.values(outputs).map((output) => output.value?.config_prefix).find((value) => typeof value === "string");
@@ -1355,23 +1843,23 @@ function runnerVerdict(key, options) {
 // client/src/push-plan.ts
 async function planPush(local, remote, allowModify) {
   const files = [];
-  for (const file of local) {
-    const existing = remote.get(file.name);
+  for (const file2 of local) {
+    const existing = remote.get(file2.name);
     if (existing === void 0) {
-      files.push({ name: file.name, action: "upload-new" });
+      files.push({ name: file2.name, action: "upload-new" });
       continue;
     }
-    if (await existing.sameAs(file.content)) {
-      files.push({ name: file.name, action: "unchanged" });
+    if (await existing.sameAs(file2.content)) {
+      files.push({ name: file2.name, action: "unchanged" });
       continue;
     }
-    const versioned = classifyKey(file.name).kind === "versioned";
-    files.push({ name: file.name, action: versioned && !allowModify ? "refused-modified" : "upload-changed" });
+    const versioned = classifyKey(file2.name).kind === "versioned";
+    files.push({ name: file2.name, action: versioned && !allowModify ? "refused-modified" : "upload-changed" });
   }
   return {
     files,
-    refused: files.filter((file) => file.action === "refused-modified").map((file) => file.name),
-    uploads: files.filter((file) => file.action === "upload-new" || file.action === "upload-changed").map((file) => file.name)
+    refused: files.filter((file2) => file2.action === "refused-modified").map((file2) => file2.name),
+    uploads: files.filter((file2) => file2.action === "upload-new" || file2.action === "upload-changed").map((file2) => file2.name)
   };
 }
 function runnerRefusals(uploads, remoteKeys, options) {
@@ -1456,18 +1944,18 @@ async function remoteObjects(aws, bucket) {
   } while (token !== void 0);
   return objects;
 }
-async function upload(aws, bucket, file) {
+async function upload(aws, bucket, file2) {
   const put = await step(
-    `uploading ${file.name} to s3://${bucket}`,
-    () => aws.s3.send(new import_client_s34.PutObjectCommand({ Bucket: bucket, Key: file.name, Body: file.content, ContentType: "text/plain; charset=utf-8" }))
+    `uploading ${file2.name} to s3://${bucket}`,
+    () => aws.s3.send(new import_client_s34.PutObjectCommand({ Bucket: bucket, Key: file2.name, Body: file2.content, ContentType: "text/plain; charset=utf-8" }))
   );
-  return { key: file.name, versionId: put.VersionId ?? null };
+  return { key: file2.name, versionId: put.VersionId ?? null };
 }
 function appliedVersions(outcome, pushed) {
   if (outcome.schema_version === null) return [];
   const after = outcome.schema_version;
   const before = outcome.schema_version_before;
-  return pushed.map((key) => classifyKey(key)).flatMap((file) => file.kind === "versioned" ? [file.version] : []).filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0).sort(compareVersions).map((version) => `V${version}`);
+  return pushed.map((key) => classifyKey(key)).flatMap((file2) => file2.kind === "versioned" ? [file2.version] : []).filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0).sort(compareVersions).map((version) => `V${version}`);
 }
 function describeOutcome(outcome, pushed) {
   const seconds2 = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1e3).toFixed(1);
@@ -1488,12 +1976,20 @@ async function reportFailure(aws, pipeline, outcome, commandId, reporter) {
 async function push(aws, pipeline, database, options, reporter) {
   const files = readMigrationFolder(options.dir);
   if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, "pass the folder that holds the migrations");
-  await lintAndReport(files, { engine: database.engine, strict: options.strict }, reporter);
+  reporter.progress(`linting ${files.length} file(s) as ${database.engine}`);
+  const linted = await lintFiles(files, {
+    engine: database.engine,
+    strict: options.strict,
+    style: options.style === true,
+    ...pipeline.engine === "postgresql" && pipeline.engineVersion !== void 0 ? { postgresVersion: pipeline.engineVersion.split(".")[0] } : {}
+  });
+  if (hasErrors(linted)) reportLint(linted, files.length, reporter);
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
   const remote = await remoteObjects(aws, database.bucket);
   const plan = await planPush(files, remote, options.allowModify);
-  const unchanged = plan.files.filter((file) => file.action === "unchanged").map((file) => file.name);
-  for (const file of plan.files) reporter.line(`${file.action.padEnd(16)} ${file.name}`);
+  const unchanged = plan.files.filter((file2) => file2.action === "unchanged").map((file2) => file2.name);
+  reportLint(asApplied(linted, unchanged), files.length, reporter);
+  for (const file2 of plan.files) reporter.line(`${file2.action.padEnd(16)} ${file2.name}`);
   if (plan.refused.length > 0) {
     throw new ClientError(
       `refused: ${plan.refused.join(", ")} differ(s) from the version already in s3://${database.bucket}; nothing was uploaded`,
@@ -1517,7 +2013,7 @@ async function push(aws, pipeline, database, options, reporter) {
   const uploaded = [];
   for (const name of uploadOrder(plan.uploads)) {
     reporter.progress(`uploading ${name}`);
-    uploaded.push(await upload(aws, database.bucket, files.find((file) => file.name === name)));
+    uploaded.push(await upload(aws, database.bucket, files.find((file2) => file2.name === name)));
   }
   reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
   if (!options.wait) return { ...base, uploaded, status: "uploaded" };
@@ -1529,17 +2025,17 @@ async function push(aws, pipeline, database, options, reporter) {
     ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
     what: `the uploads to ${database.key}`
   }, reporter);
-  reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
+  reporter.line(describeOutcome(outcome, uploaded.map((file2) => file2.key)));
   if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, commandId, reporter);
   return { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
 }
 async function nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base) {
-  const contents = files.map((file) => ({ key: file.name, etag: remote.get(file.name)?.etag ?? "" }));
+  const contents = files.map((file2) => ({ key: file2.name, etag: remote.get(file2.name)?.etag ?? "" }));
   let outcome = await history.newest((record) => record.action === "migrate");
   let commandId;
   if (outcome === void 0 || !coversContent(outcome, contents)) {
     reporter.line(`nothing to upload: s3://${database.bucket} already holds these files; waiting for the pass that migrates them`);
-    const newestKey = uploadOrder(files.map((file) => file.name)).pop();
+    const newestKey = uploadOrder(files.map((file2) => file2.name)).pop();
     ({ outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
       baseline: await history.newestVersionId(),
       judge: (since) => since.find((record) => record.action === "migrate" && coversContent(record, contents)),
@@ -1819,17 +2315,23 @@ ${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).ex
     const prefix = namePrefix !== void 0 ? configPrefixOf(namePrefix) : await configPrefixFromTerraform(terraformDir);
     return readPipeline(connect().ssm, prefix);
   };
-  program.command("lint").description("check migration files offline: names, duplicate versions, encoding, SQL syntax, risky statements").argument("[dir]", "folder of .sql files", ".").addOption(new import_commander.Option("--engine <engine>", "SQL dialect").choices(["postgresql", "mysql"]).default("postgresql")).option("--strict", "treat warnings as errors", false).action(async (dir, options) => {
+  program.command("lint").description("check migration files offline: names, duplicate versions, encoding, SQL syntax, lock and data hazards (squawk's rules on PostgreSQL)").argument("[dir]", "folder of .sql files", ".").addOption(new import_commander.Option("--engine <engine>", "SQL dialect").choices(["postgresql", "mysql"]).default("postgresql")).option("--strict", "treat warnings as errors", false).option("--style", "also the style rules (bigint, text, timestamptz, ...), off by default", false).option("--pg-version <version>", "the PostgreSQL version the migrations run on (squawk's rules depend on it)", DEFAULT_POSTGRES_VERSION).option("--rules", "list every rule with its engines, kind, severity and what it is about, and exit", false).action(async (dir, options) => {
     const out = reporter();
+    if (options.rules) {
+      for (const line of table(["rule", "engines", "kind", "severity", "by", "about"], rulesTable())) out.line(line);
+      out.line("Silence a hazard for one statement with a comment on the line before it: -- aurora-flyway-ignore: <rule>[, <rule>]");
+      out.result(RULES);
+      return;
+    }
     const files = readMigrationFolder(dir);
-    const findings = await lintAndReport(files, options, out);
-    out.line(`lint: ${files.length} file(s), ${findings.length} warning(s), no errors`);
-    out.result({ files: files.length, findings });
+    const result = await lintAndReport(files, { engine: options.engine, strict: options.strict, style: options.style, postgresVersion: options.pgVersion }, out);
+    out.line(lintSummary(files.length, result));
+    out.result({ files: files.length, ...result });
   });
-  program.command("push").description("lint, upload new migrations to the database's bucket, and wait for the database's result").argument("<database>", "database key (as in the module's databases)").argument("[dir]", "folder of .sql files (default: migrations/<database>)").option("--allow-modify", "upload changed versions of already uploaded V files (only for versions that never reached the database)", false).option("--dry-run", "show what would be uploaded, upload nothing", false).option("--no-wait", "return after the upload").option("--timeout <seconds>", "give up waiting after this long", "900").option("--strict", "treat lint warnings as errors", false).action(async (key, dir, options) => {
+  program.command("push").description("lint, upload new migrations to the database's bucket, and wait for the database's result").argument("<database>", "database key (as in the module's databases)").argument("[dir]", "folder of .sql files (default: migrations/<database>)").option("--allow-modify", "upload changed versions of already uploaded V files (only for versions that never reached the database)", false).option("--dry-run", "show what would be uploaded, upload nothing", false).option("--no-wait", "return after the upload").option("--timeout <seconds>", "give up waiting after this long", "900").option("--strict", "treat lint warnings as errors", false).option("--style", "lint with the style rules too", false).action(async (key, dir, options) => {
     const out = reporter();
     const found = await pipeline();
-    const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? (0, import_node_path2.join)("migrations", key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict }, out);
+    const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? (0, import_node_path3.join)("migrations", key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict, style: options.style }, out);
     out.result(result);
     if (result.status === "failed") exitCode = EXIT.failed;
   });

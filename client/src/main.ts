@@ -5,10 +5,11 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { join } from 'node:path';
 import { awsClients, type Aws } from './aws';
 import { ClientError, EXIT } from './errors';
-import { lintAndReport } from './lint-report';
+import { DEFAULT_POSTGRES_VERSION, RULES, rulesTable } from './lint';
+import { lintAndReport, lintSummary } from './lint-report';
 import { readMigrationFolder } from './local-files';
 import { showLogs } from './logs';
-import { createReporter, type Reporter } from './output';
+import { createReporter, table, type Reporter } from './output';
 import { configPrefixFromTerraform, configPrefixOf, databaseOf, readPipeline, type Pipeline } from './pipeline';
 import { push } from './push';
 import { replay } from './replay';
@@ -72,16 +73,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command('lint')
-    .description('check migration files offline: names, duplicate versions, encoding, SQL syntax, risky statements')
+    .description('check migration files offline: names, duplicate versions, encoding, SQL syntax, lock and data hazards (squawk\'s rules on PostgreSQL)')
     .argument('[dir]', 'folder of .sql files', '.')
     .addOption(new Option('--engine <engine>', 'SQL dialect').choices(['postgresql', 'mysql']).default('postgresql'))
     .option('--strict', 'treat warnings as errors', false)
-    .action(async (dir: string, options: { engine: 'postgresql' | 'mysql'; strict: boolean }) => {
+    .option('--style', 'also the style rules (bigint, text, timestamptz, ...), off by default', false)
+    .option('--pg-version <version>', 'the PostgreSQL version the migrations run on (squawk\'s rules depend on it)', DEFAULT_POSTGRES_VERSION)
+    .option('--rules', 'list every rule with its engines, kind, severity and what it is about, and exit', false)
+    .action(async (dir: string, options: { engine: 'postgresql' | 'mysql'; strict: boolean; style: boolean; pgVersion: string; rules: boolean }) => {
       const out = reporter();
+      if (options.rules) {
+        for (const line of table(['rule', 'engines', 'kind', 'severity', 'by', 'about'], rulesTable())) out.line(line);
+        out.line('Silence a hazard for one statement with a comment on the line before it: -- aurora-flyway-ignore: <rule>[, <rule>]');
+        out.result(RULES);
+        return;
+      }
       const files = readMigrationFolder(dir);
-      const findings = await lintAndReport(files, options, out);
-      out.line(`lint: ${files.length} file(s), ${findings.length} warning(s), no errors`);
-      out.result({ files: files.length, findings });
+      const result = await lintAndReport(files, { engine: options.engine, strict: options.strict, style: options.style, postgresVersion: options.pgVersion }, out);
+      out.line(lintSummary(files.length, result));
+      out.result({ files: files.length, ...result });
     });
 
   program
@@ -94,10 +104,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--no-wait', 'return after the upload')
     .option('--timeout <seconds>', 'give up waiting after this long', '900')
     .option('--strict', 'treat lint warnings as errors', false)
-    .action(async (key: string, dir: string | undefined, options: { allowModify: boolean; dryRun: boolean; wait: boolean; timeout: string; strict: boolean }) => {
+    .option('--style', 'lint with the style rules too', false)
+    .action(async (key: string, dir: string | undefined, options: { allowModify: boolean; dryRun: boolean; wait: boolean; timeout: string; strict: boolean; style: boolean }) => {
       const out = reporter();
       const found = await pipeline();
-      const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? join('migrations', key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict }, out);
+      const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? join('migrations', key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict, style: options.style }, out);
       out.result(result);
       if (result.status === 'failed') exitCode = EXIT.failed;
     });

@@ -23,6 +23,8 @@ export interface Pipeline {
   configPrefix: string;
   namePrefix: string;
   engine: Engine;
+  /** The cluster's engine version (16.6, 8.0.mysql_aurora.3.08.2); absent in pipelines applied before it was recorded. */
+  engineVersion?: string;
   documentName: string;
   instanceId: string;
   commandLogGroup: string;
@@ -40,6 +42,7 @@ export function configPrefixOf(namePrefix: string): string {
 interface PipelineParameter {
   name_prefix: string;
   engine: Engine;
+  engine_version?: string;
   document_name: string;
   instance_id: string;
   command_log_group: string;
@@ -68,6 +71,7 @@ export function pipelineOf(configPrefix: string, pipelineJson: string, databaseJ
     configPrefix,
     namePrefix: pipeline.name_prefix,
     engine: pipeline.engine,
+    ...(pipeline.engine_version === undefined ? {} : { engineVersion: pipeline.engine_version }),
     documentName: pipeline.document_name,
     instanceId: pipeline.instance_id,
     commandLogGroup: pipeline.command_log_group,

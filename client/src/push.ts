@@ -13,7 +13,8 @@ import { compareVersions } from '../../common/src/version';
 import type { Aws } from './aws';
 import { ClientError, EXIT, step } from './errors';
 import { commandOutput, commandState, flywayErrorLines } from './follow';
-import { lintAndReport } from './lint-report';
+import { asApplied, lintFiles } from './lint';
+import { hasErrors, reportLint } from './lint-report';
 import { readMigrationFolder, type LocalFile } from './local-files';
 import { OutcomeHistory } from './outcome-history';
 import type { Reporter } from './output';
@@ -28,6 +29,8 @@ export interface PushOptions {
   wait: boolean;
   timeoutSeconds: number;
   strict: boolean;
+  /** Lint with the style rules too. */
+  style?: boolean;
   pollMs?: number;
 }
 
@@ -112,12 +115,22 @@ export async function reportFailure(aws: Aws, pipeline: Pipeline, outcome: Outco
 export async function push(aws: Aws, pipeline: Pipeline, database: Database, options: PushOptions, reporter: Reporter): Promise<PushResult> {
   const files = readMigrationFolder(options.dir);
   if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, 'pass the folder that holds the migrations');
-  await lintAndReport(files, { engine: database.engine, strict: options.strict }, reporter);
+  // Lint first, so that an error stops the push before any call to AWS; report after comparing
+  // with the bucket, whose unchanged files count as applied (their hazards are history).
+  reporter.progress(`linting ${files.length} file(s) as ${database.engine}`);
+  const linted = await lintFiles(files, {
+    engine: database.engine,
+    strict: options.strict,
+    style: options.style === true,
+    ...(pipeline.engine === 'postgresql' && pipeline.engineVersion !== undefined ? { postgresVersion: pipeline.engineVersion.split('.')[0] } : {}),
+  });
+  if (hasErrors(linted)) reportLint(linted, files.length, reporter);
 
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
   const remote = await remoteObjects(aws, database.bucket);
   const plan = await planPush(files, remote, options.allowModify);
   const unchanged = plan.files.filter((file) => file.action === 'unchanged').map((file) => file.name);
+  reportLint(asApplied(linted, unchanged), files.length, reporter);
   for (const file of plan.files) reporter.line(`${file.action.padEnd(16)} ${file.name}`);
   if (plan.refused.length > 0) {
     throw new ClientError(

@@ -12,6 +12,7 @@ import { explainFlywayError } from './explain';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import type { FlywayOptions, FlywayRun } from './flyway';
 import type { Listing } from './listing';
+import type { LockWait } from './lock-wait';
 import type { Say } from './output';
 import { parseSettings, type Settings } from './settings';
 
@@ -21,6 +22,7 @@ const MAX_ERROR_LINES = 30;
 export class DatabaseAccess {
   private settingsRead?: Settings;
   private login?: Login;
+  private databaseClient?: DatabaseClient;
 
   constructor(
     private readonly context: RunnerContext,
@@ -142,6 +144,7 @@ export class DatabaseAccess {
     const login = await this.loadLogin();
     const target = this.target();
     const client = await DatabaseClient.create(target, login, this.context.env);
+    this.databaseClient = client;
     if (client.canProbe) {
       this.say(`connecting to ${target.host}:${target.port} as ${login.username} over verified TLS (up to ${settings.connectRetries} retries)`);
       await client.waitUntilReady(settings.connectRetries, settings.connectRetriesInterval, this.say, this.context.deadlineMs);
@@ -162,12 +165,18 @@ export class DatabaseAccess {
       login,
       settings,
       baseEnv: this.context.env,
+      classDataHome: this.context.home,
       ...(options.statementTimeoutMs === undefined ? {} : { statementTimeoutMs: options.statementTimeoutMs }),
     };
   }
 
+  /** The database client of the last flywayOptions (to look at blockers, undo a timed-out attempt); undefined before. */
+  get client(): DatabaseClient | undefined {
+    return this.databaseClient;
+  }
+
   /** A failed Flyway run as the runner reports it: exit code, what happened, what to do, and Flyway's own lines (printed too). */
-  explain(run: FlywayRun, action: Action, listing: Listing, schemaVersion: string | null): RunnerFailure {
+  explain(run: FlywayRun, action: Action, listing: Listing, schemaVersion: string | null, lockWait?: LockWait): RunnerFailure {
     const settings = this.settings;
     const endpoint = this.endpoint();
     const error = run.error ?? { message: firstLine(run.stderr) || `flyway exited ${run.exitCode}` };
@@ -180,6 +189,8 @@ export class DatabaseAccess {
       port: endpoint.port,
       username: this.login?.username ?? '?',
       connectRetries: settings.connectRetries,
+      database: this.database,
+      ...(lockWait === undefined ? {} : { lockWait: { ...lockWait, timeoutMs: settings.dbLockTimeoutMs, retries: settings.lockRetries } }),
     });
     const lines = (error.message ?? '').split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
     for (const line of lines) process.stdout.write(`  | ${line}\n`);

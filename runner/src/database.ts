@@ -6,7 +6,19 @@
 import { mustStopWaiting } from './deadline';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import { findProgram, runProcess, type ProcessResult } from './processes';
+import type { Blocker } from './lock-wait';
 import type { Engine } from './settings';
+
+// Sessions that hold what a session of `application_name` waits for (PostgreSQL 9.6+ pg_blocking_pids).
+const BLOCKERS_SQL = `SELECT DISTINCT b.pid, coalesce(b.usename, ''), coalesce(b.application_name, ''), coalesce(b.state, ''),
+  coalesce(floor(extract(epoch FROM now() - coalesce(b.xact_start, b.query_start)))::int, 0),
+  left(regexp_replace(coalesce(b.query, ''), '\\s+', ' ', 'g'), 80)
+FROM pg_stat_activity w
+CROSS JOIN LATERAL unnest(pg_blocking_pids(w.pid)) AS blocker(pid)
+JOIN pg_stat_activity b ON b.pid = blocker.pid
+WHERE w.application_name = :'app' AND w.datname = :'dbname';
+`;
+const FIELD = '\u001f';
 
 export interface Target {
   engine: Engine;
@@ -43,11 +55,12 @@ export class DatabaseClient {
     return this.target.engine === 'postgresql' || this.mysqlClient !== undefined;
   }
 
-  private psql(args: readonly string[], stdin?: string): Promise<ProcessResult> {
+  private psql(args: readonly string[], stdin?: string, options: { database?: string; pgOptions?: string } = {}): Promise<ProcessResult> {
     const { host, port, caFile } = this.target;
-    return runProcess('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(port), '-d', 'postgres', ...args], {
+    return runProcess('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(port), '-d', options.database ?? 'postgres', ...args], {
       env: {
         ...this.env,
+        ...(options.pgOptions === undefined ? {} : { PGOPTIONS: options.pgOptions }),
         PGUSER: this.login.username,
         PGPASSWORD: this.login.password,
         PGCONNECT_TIMEOUT: '10',
@@ -132,5 +145,26 @@ export class DatabaseClient {
       throw new RunnerFailure(EXIT.config, `cannot create database ${database}: ${firstLine(created.stderr)}`, 'the login in the secret needs the CREATEDB privilege (the master user has it)');
     }
     return true;
+  }
+
+  /** PostgreSQL: the sessions blocking the sessions named `application` in this database now ([] when none, or on any error). */
+  async lockBlockers(application: string): Promise<Blocker[]> {
+    const result = await this.psql(['-F', FIELD, '-v', `app=${application}`, '-v', `dbname=${this.target.database}`], BLOCKERS_SQL);
+    if (result.code !== 0) return [];
+    return result.stdout.split('\n').filter((line) => line !== '').map((line) => {
+      const [pid, user, app, state, seconds, query] = line.split(FIELD);
+      return { pid: Number(pid), user: user ?? '', application: app ?? '', state: state ?? '', seconds: Number(seconds ?? 0), query: query ?? '' };
+    });
+  }
+
+  /**
+   * PostgreSQL: drops the index `name` if it exists and is INVALID (what a CREATE INDEX CONCURRENTLY
+   * that failed part way leaves), itself concurrently and bounded by `lockTimeoutMs`. Returns the
+   * error when it could not.
+   */
+  async dropInvalidIndex(name: string, lockTimeoutMs: number): Promise<string | undefined> {
+    const sql = "SELECT format('DROP INDEX CONCURRENTLY IF EXISTS %s', i.indexrelid::regclass) FROM pg_index i WHERE i.indexrelid = to_regclass(:'name') AND NOT i.indisvalid \\gexec\n";
+    const result = await this.psql(['-v', `name=${name}`], sql, { database: this.target.database, pgOptions: `-c lock_timeout=${Math.max(1, lockTimeoutMs)}` });
+    return result.code === 0 ? undefined : firstLine(result.stderr + result.stdout) || `psql exited ${result.code}`;
   }
 }

@@ -5,6 +5,7 @@
 import { basenameOf } from '../../common/src/flyway-name';
 import type { Engine } from './settings';
 import type { FlywayError } from './flyway';
+import { blockersTodo, describeBlockers, type LockWait } from './lock-wait';
 import { keyOfVersion, type MigrationFile } from './listing';
 
 export interface Explanation {
@@ -16,6 +17,10 @@ export interface Explanation {
 
 export interface Context {
   action: string;
+  /** The database's key, for commands in the advice. */
+  database?: string;
+  /** The migration gave up waiting for a lock, after its retries. */
+  lockWait?: LockWait & { timeoutMs: number; retries: number };
   engine: Engine;
   files: readonly MigrationFile[];
   schemaVersion: string | null;
@@ -57,6 +62,9 @@ export function explainFlywayError(error: FlywayError, context: Context): Explan
       what: `database ${context.host}:${context.port} unreachable after ${context.connectRetries} retries: ${detail}`,
       todo: 'check that the cluster is available, the endpoint and port are right, its certificate is signed by the CA bundle, and the security group admits the Flyway host; then run again',
     };
+  }
+  if ((code === 'FAILED_VERSIONED_MIGRATION' || code === 'FAILED_REPEATABLE_MIGRATION') && context.lockWait !== undefined) {
+    return lockWaitExplanation(error.path ? basenameOf(error.path) : '?', context.lockWait, context);
   }
   if (code === 'FAILED_VERSIONED_MIGRATION' || code === 'FAILED_REPEATABLE_MIGRATION') {
     const file = error.path ? basenameOf(error.path) : '?';
@@ -121,5 +129,21 @@ export function explainFlywayError(error: FlywayError, context: Context): Explan
     kind: 'migration',
     what: `flyway ${context.action} failed: ${detail || `error ${code || 'unknown'}`}`,
     todo: `read Flyway's message above, fix the migration files in the bucket, then upload again or run --action ${context.action}`,
+  };
+}
+
+function lockWaitExplanation(file: string, wait: LockWait & { timeoutMs: number; retries: number }, context: Context): Explanation {
+  const attempts = wait.attempts ?? wait.retries + 1;
+  const tries = `${attempts === 1 ? 'once' : `${attempts} times`}${wait.retries === 0 ? ' (retries are off)' : ''}`;
+  const applied = wait.nothingApplied
+    ? `nothing of it was applied (${context.engine === 'postgresql' ? 'rolled back, or its failed attempt undone' : 'it timed out on its first statement; the failed attempt was removed from the schema history'})`
+    : wait.undoneByNextMigrate === true
+      ? 'its failed attempt is recorded in flyway_schema_history'
+      : `its failed attempt is recorded in flyway_schema_history${context.engine === 'mysql' ? ', and MySQL cannot roll back what ran before the statement that timed out' : ''}`;
+  const manual = !wait.nothingApplied && wait.undoneByNextMigrate !== true ? `; before that, undo what ${file} applied and run --action repair` : '';
+  return {
+    kind: 'migration',
+    what: `migration ${file} waited longer than the lock timeout (${wait.timeoutMs / 1000} s) for a lock held by another session${wait.line === undefined ? '' : ` (line ${wait.line})`}, tried ${tries}${wait.notRetried === undefined ? '' : `, not tried again: ${wait.notRetried}`}; ${applied}; blocked by: ${describeBlockers(wait.blockers)}`,
+    todo: `${blockersTodo(wait.blockers, context.engine, context.database ?? '<database>')}${manual}`,
   };
 }

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INFO_HEADER } from '../../common/src/runner-output';
+import { classDataFor } from './class-data';
 import { maxVersion } from '../../common/src/version';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import { runProcess } from './processes';
@@ -59,19 +60,39 @@ export interface FlywayOptions {
   login: Login;
   settings: Settings;
   baseEnv: NodeJS.ProcessEnv;
-  /** Each statement's bound (the command's deadline less the reserve); undefined: none. */
+  /** Where the class-data archive of Flyway's JVM lives (class-data.ts); undefined: none. */
+  classDataHome?: string;
+  /** Each statement's bound from the command's deadline (less the reserve); undefined: none. The database's own statement_timeout applies too. */
   statementTimeoutMs?: number;
 }
 
+/** The name every Flyway session of the runner carries (PostgreSQL application_name), so the runner can find what blocks it. */
+export const FLYWAY_APPLICATION_NAME = 'aurora-flyway-runner';
+
 /**
- * SQL Flyway runs on each connection it opens (initSql): a statement that runs into the command's
- * deadline is stopped by the database, rolled back on PostgreSQL, before Run Command kills the
- * run. MySQL bounds only waits for metadata locks (its max_execution_time covers SELECT only).
+ * SQL Flyway runs on each connection it opens (initSql), as one statement (MySQL's driver runs one
+ * per call): the database's lock timeout, so a migration that queues behind a long transaction gives
+ * up instead of stalling every query on the table behind its own lock request; and a statement
+ * timeout, the smaller of the database's setting and what the command's deadline leaves, so a
+ * statement is stopped by the database (and rolled back on PostgreSQL) before Run Command kills the
+ * run. 0 or undefined turns one off. MySQL has no statement timeout for DDL (max_execution_time
+ * covers SELECT only): there the deadline bounds the waits for metadata and row locks instead.
  */
-export function sessionBounds(engine: Settings['engine'], statementTimeoutMs: number | undefined): string | undefined {
-  if (statementTimeoutMs === undefined) return undefined;
-  const ms = Math.max(1, Math.floor(statementTimeoutMs));
-  return engine === 'postgresql' ? `SET statement_timeout = ${ms}` : `SET SESSION lock_wait_timeout = ${Math.max(1, Math.floor(ms / 1000))}`;
+export function sessionBounds(engine: Settings['engine'], bounds: { lockTimeoutMs?: number; statementTimeoutMs?: number }): string | undefined {
+  const positive = (value: number | undefined) => (value !== undefined && value > 0 ? Math.max(1, Math.floor(value)) : undefined);
+  const lock = positive(bounds.lockTimeoutMs);
+  const statement = positive(bounds.statementTimeoutMs);
+  if (engine === 'postgresql') {
+    const settings = [
+      ...(lock === undefined ? [] : [`set_config('lock_timeout', '${lock}', false)`]),
+      ...(statement === undefined ? [] : [`set_config('statement_timeout', '${statement}', false)`]),
+    ];
+    return settings.length === 0 ? undefined : `SELECT ${settings.join(', ')}`;
+  }
+  const waits = [lock, statement].filter((value): value is number => value !== undefined);
+  if (waits.length === 0) return undefined;
+  const seconds = Math.max(1, Math.floor(Math.min(...waits) / 1000));
+  return `SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${Math.min(seconds, 1_073_741_824)}`;
 }
 
 /** The JDBC URL: TLS with the server certificate verified against the CA bundle, no local file reads. */
@@ -80,7 +101,7 @@ export function jdbcUrl(target: Target): string {
   // Neither driver decodes URL escapes in these options, so the path goes in as it is (checked safe).
   if (!SAFE_PATH.test(caFile)) throw new RunnerFailure(EXIT.config, `the CA bundle path ${JSON.stringify(caFile)} has characters a JDBC URL cannot carry`, 'keep FLYWAY_RUNNER_HOME (or the test CA override) to letters, digits and / . _ -');
   if (target.engine === 'postgresql') {
-    return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${caFile}`;
+    return `jdbc:postgresql://${host}:${port}/${database}?sslmode=verify-full&sslrootcert=${caFile}&ApplicationName=${FLYWAY_APPLICATION_NAME}`;
   }
   // jdbc:mysql works against MySQL and MariaDB: Flyway uses its bundled MariaDB Connector/J (2.7)
   // when MySQL Connector/J (GPL, not bundled) is absent. allowLocalInfile=false: a migration must
@@ -89,8 +110,8 @@ export function jdbcUrl(target: Target): string {
   return `jdbc:mysql://${host}:${port}/?useSsl=true&serverSslCert=${caFile}&disableSslHostnameVerification=false&trustServerCertificate=false&allowLocalInfile=false`;
 }
 
-/** Flyway's environment; pure apart from reading nothing. */
-export function flywayEnvironment(options: FlywayOptions, configFile: string, command: string): NodeJS.ProcessEnv {
+/** Flyway's environment; pure apart from reading nothing. `extraJavaArgs`: the class-data archive's. */
+export function flywayEnvironment(options: FlywayOptions, configFile: string, command: string, extraJavaArgs: readonly string[] = []): NodeJS.ProcessEnv {
   const { settings, target, login } = options;
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(options.baseEnv)) {
@@ -113,10 +134,17 @@ export function flywayEnvironment(options: FlywayOptions, configFile: string, co
     REDGATE_DISABLE_TELEMETRY: 'true',
     // Flyway runs are short: the C1 compiler and the serial collector start the JVM about a third
     // faster (the Flyway launcher passes JAVA_ARGS to java). An explicit JAVA_ARGS wins.
-    JAVA_ARGS: options.baseEnv.JAVA_ARGS ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
+    JAVA_ARGS: options.baseEnv.JAVA_ARGS ?? ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', ...extraJavaArgs].join(' '),
   });
-  const initSql = sessionBounds(settings.engine, options.statementTimeoutMs);
+  const statementTimeoutMs = [settings.dbStatementTimeoutMs > 0 ? settings.dbStatementTimeoutMs : undefined, options.statementTimeoutMs]
+    .filter((value): value is number => value !== undefined)
+    .reduce<number | undefined>((smallest, value) => (smallest === undefined ? value : Math.min(smallest, value)), undefined);
+  const initSql = sessionBounds(settings.engine, { lockTimeoutMs: settings.dbLockTimeoutMs, statementTimeoutMs });
   if (initSql !== undefined) env.FLYWAY_INIT_SQL = initSql;
+  // Flyway 9.1.2 and later take their PostgreSQL lock inside a transaction, which CREATE INDEX
+  // CONCURRENTLY then waits for forever (Flyway issue 3508); the session-level advisory lock
+  // serialises runs just as well.
+  if (settings.engine === 'postgresql') env.FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK = 'false';
   if (settings.schemas.length > 0) env.FLYWAY_SCHEMAS = settings.schemas.join(',');
   // Flyway lower-cases FLYWAY_PLACEHOLDERS_<NAME> and matches names case-insensitively.
   for (const [name, value] of Object.entries(settings.placeholders)) env[`FLYWAY_PLACEHOLDERS_${name.toUpperCase()}`] = value;
@@ -147,10 +175,12 @@ export function parseFlywayOutput(stdout: string): { results: FlywayResult[]; er
 export async function runFlyway(options: FlywayOptions, commands: readonly string[]): Promise<FlywayRun> {
   const configFile = join(options.workDir, 'flyway.conf');
   writeFileSync(configFile, '', { mode: 0o600 });
+  // An explicit JAVA_ARGS (the caller's) is left alone, class-data archive included.
+  const classData = options.classDataHome === undefined || options.baseEnv.JAVA_ARGS !== undefined ? undefined : classDataFor(options.classDataHome, options.flyway, options.baseEnv);
   const result = await runProcess(options.flyway, ['-outputType=json', '-skipCheckForUpdate', ...commands], {
-    env: flywayEnvironment(options, configFile, commands[0]),
+    env: flywayEnvironment(options, configFile, commands[0], classData?.javaArgs),
     cwd: options.workDir,
-  });
+  }).finally(() => classData?.done());
   const parsed = parseFlywayOutput(result.stdout);
   if (parsed === undefined) {
     // No JSON at all: Flyway did not get to the database (Java missing, a broken install).

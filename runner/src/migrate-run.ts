@@ -19,8 +19,9 @@ import type { DatabaseResult, RunnerContext } from './context';
 import { DatabaseAccess } from './database-access';
 import { decidePass } from './deadline';
 import { printInfo, resultOf, runFlyway, type FlywayOptions } from './flyway';
+import { migrateWithRetries } from './migrate-attempts';
 import { canSkip, readLastPass, writeLastPass } from './last-pass';
-import { classifyListing, conflicts, sameObjects, type Listing } from './listing';
+import { classifyListing, conflicts, keyOfVersion, sameObjects, type Listing } from './listing';
 import { emptySummary, type Say } from './output';
 import { outcomeRecord, writeOutcome, type PassFacts } from './outcome-writer';
 import { completeRequests, takeRequests, type HeldRequest } from './requests';
@@ -201,7 +202,13 @@ export class MigrateRun {
         process.stdout.write(`${MIGRATE_LINE}\n`);
         result.passes = 1;
         const flywayStarted = Date.now();
-        const run = await runFlyway(options, ['migrate', 'info']);
+        const info = () => runFlyway(options, ['info']);
+        const accepted = listing.accepted;
+        const pathOfVersion = (version: string) => {
+          const key = keyOfVersion(accepted, version);
+          return key === undefined ? undefined : join(migrationsDir, key);
+        };
+        const { run, lockWait, attempts } = await migrateWithRetries({ options, client: this.access.client, say: this.say, deadlineMs: this.context.deadlineMs, info, pathOfVersion });
         result.flyway_ms = Date.now() - flywayStarted;
         const migrate = resultOf(run, 'migrate');
         for (const migration of migrate?.migrations ?? []) {
@@ -215,10 +222,10 @@ export class MigrateRun {
         let schemaVersion = printInfo(run, write);
         if (run.error !== undefined || run.exitCode !== 0) {
           // One more JVM, on failures only: the schema's version and what it holds now.
-          if (schemaVersion === undefined) schemaVersion = printInfo(await runFlyway(options, ['info']).catch(() => ({ exitCode: 1, results: [], stderr: '' })), write);
+          if (schemaVersion === undefined) schemaVersion = printInfo(await info().catch(() => ({ exitCode: 1, results: [], stderr: '' })), write);
           result.schema_version_after = schemaVersion ?? null;
           if (migrate?.initialSchemaVersion === undefined) result.schema_version_before = schemaVersion ?? null;
-          throw this.access.explain(run, 'migrate', listing, schemaVersion ?? null);
+          throw this.access.explain(run, 'migrate', listing, schemaVersion ?? null, lockWait === undefined ? undefined : { ...lockWait, attempts });
         }
         result.schema_version_after = schemaVersion ?? migrate?.targetSchemaVersion ?? result.schema_version_before;
       } finally {

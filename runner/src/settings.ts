@@ -22,6 +22,15 @@ export interface Settings {
   connectRetriesInterval: number;
   /** How long repair waits for the database's active run. */
   lockTimeoutSeconds: number;
+  /**
+   * The database's lock_timeout for every migration session (MySQL: lock_wait_timeout and
+   * innodb_lock_wait_timeout), in milliseconds; 0: off (waits are bounded by the command's time only).
+   */
+  dbLockTimeoutMs: number;
+  /** The database's statement_timeout for every migration session, in milliseconds; 0: off (only the command's time bounds it). */
+  dbStatementTimeoutMs: number;
+  /** How often a migration that failed on the lock timeout, having applied nothing, is tried again. */
+  lockRetries: number;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: string[] };
@@ -81,6 +90,9 @@ export function parseSettings(text: string, expectedKey: string): SettingsResult
   problem(f.connect_retries !== undefined && !isIntegerIn(f.connect_retries, 0, 10000), 'flyway.connect_retries must be an integer from 0 to 10000');
   problem(f.connect_retries_interval !== undefined && !isIntegerIn(f.connect_retries_interval, 1, 120), 'flyway.connect_retries_interval must be an integer from 1 to 120');
   problem(f.lock_timeout_seconds !== undefined && !isIntegerIn(f.lock_timeout_seconds, 0, 86400), 'flyway.lock_timeout_seconds must be an integer from 0 to 86400');
+  problem(f.db_lock_timeout_ms !== undefined && !isIntegerIn(f.db_lock_timeout_ms, 0, 86_400_000), 'flyway.db_lock_timeout_ms must be an integer from 0 to 86400000');
+  problem(f.db_statement_timeout_ms !== undefined && !isIntegerIn(f.db_statement_timeout_ms, 0, 172_800_000), 'flyway.db_statement_timeout_ms must be an integer from 0 to 172800000');
+  problem(f.lock_retries !== undefined && !isIntegerIn(f.lock_retries, 0, 20), 'flyway.lock_retries must be an integer from 0 to 20');
   if (problems.length > 0) return { ok: false, problems };
 
   const schemaList = schemas as string[];
@@ -110,6 +122,10 @@ export function parseSettings(text: string, expectedKey: string): SettingsResult
       connectRetries: (f.connect_retries as number | undefined) ?? 120,
       connectRetriesInterval: (f.connect_retries_interval as number | undefined) ?? 10,
       lockTimeoutSeconds: (f.lock_timeout_seconds as number | undefined) ?? 900,
+      // Settings written before these existed keep the old behaviour: no session timeouts, no retries.
+      dbLockTimeoutMs: (f.db_lock_timeout_ms as number | undefined) ?? 0,
+      dbStatementTimeoutMs: (f.db_statement_timeout_ms as number | undefined) ?? 0,
+      lockRetries: (f.lock_retries as number | undefined) ?? 0,
     },
   };
 }

@@ -12,6 +12,8 @@ import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { hostPaths } from '../harness/ssm-host';
 import { emptyKinds, inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { watchFlywayJvms } from '../support/flyway-jvms';
+import { startWorkload } from '../support/pg-session';
+import type { DatabaseServer } from '../support/database-server';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
 import { allResources, type ShownModule } from '../support/terraform';
@@ -241,6 +243,22 @@ describe('the whole pipeline on PostgreSQL', () => {
     const info = await harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'info' });
     expectCommandSucceeded(info);
     expect(info).toMatchObject({ status: 'Success', migrateRuns: 0, summary: { status: 'success', schema_version_after: '2' } });
+  });
+
+  it('applies CREATE INDEX CONCURRENTLY to a table with rows while another session reads and writes it, without waiting on Flyway\'s own lock', async () => {
+    const { buckets } = await world.outputs();
+    await world.query('users', "INSERT INTO persons (id, last_name, city) SELECT g, 'name ' || g, 'city ' || (g % 50) FROM generate_series(1000, 21000) g");
+    const workload = startWorkload(world.master as DatabaseServer, 'users', (n) => `INSERT INTO persons (id, last_name, city) VALUES (${100_000 + n}, 'w', 'w'); SELECT 'ok' FROM persons WHERE id = ${100_000 + n};`);
+    const burst = await harness.uploadBurst(buckets.users, [{ key: 'V3__persons_city_index.sql', body: 'CREATE INDEX CONCURRENTLY persons_city_idx ON persons (city);\n' }]);
+    const traffic = await workload.stop();
+    expect(burst.commands).toHaveLength(1);
+    expectCommandSucceeded(burst.commands[0]);
+    expect(burst.commands[0]).toMatchObject({ status: 'Success', summary: { status: 'success', migrations_applied: 1, schema_version_after: '3' } });
+    expect(await world.query('users', "SELECT indisvalid FROM pg_index WHERE indexrelid = 'persons_city_idx'::regclass")).toEqual(['t']);
+    // The application's reads and writes went on during the build: every round worked, none failed.
+    expect(traffic.errors).toBe('');
+    expect(traffic.rounds).toBeGreaterThan(5);
+    expect(traffic.worked).toBe(traffic.rounds);
   });
 
   it('a broken migration fails its command (the failure notification\'s path), and products stays at version 2', async () => {

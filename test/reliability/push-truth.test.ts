@@ -8,6 +8,7 @@
 // - twelve files with one slow upload in the middle, and a multipart upload still in progress;
 // - a run killed by the command's executionTimeout with handed-over requests in hand;
 // - two pushers whose passes follow each other (one succeeds, the next fails);
+// - a migration behind a session that holds its table (lock timeout, retries, the blocker named);
 // - `run migrate` handed over, replay of a persistently failing event, a failing outcome write,
 //   a callback the runner would not run, StartInstances failing briefly, a `.SQL` suffix, and two
 //   files claiming one version.
@@ -57,6 +58,7 @@ const DATABASES = [
   'wake_retry',
   'upper_suffix',
   'clash',
+  'lock_wait',
 ] as const;
 type Key = (typeof DATABASES)[number];
 
@@ -72,7 +74,8 @@ describe('push and the runner tell the truth and drop nothing', () => {
   let buckets: Record<string, string>;
 
   beforeAll(async () => {
-    const databases = Object.fromEntries(DATABASES.map((key) => [key, {}]));
+    // lock_wait: a 1 s lock timeout and two retries (the module's defaults are 10 s and 3).
+    const databases = Object.fromEntries(DATABASES.map((key) => [key, key === 'lock_wait' ? { lock_timeout_seconds: 1, lock_retries: 2 } : {}]));
     // A one-second settle time keeps the cases short; a 60 s executionTimeout (the module's
     // minimum) lets the timeout case run into it for real.
     world = await World.start('postgresql', PREFIX, async () => ({ databases: JSON.stringify(databases), settle_seconds: '1', command_execution_timeout_seconds: '60' }));
@@ -506,6 +509,37 @@ describe('push and the runner tell the truth and drop nothing', () => {
     expect(byHand.commands).toEqual([]);
     expect(record?.rejected.map((one) => one.key)).toEqual(['V1__shout.SQL']);
     expect(await history('upper_suffix')).toBe('2|t');
+  });
+
+  it('a push whose migration waits behind a session holding its table: exits 1 after the retries, naming that session, with nothing applied; once the session is gone, `run migrate` applies it', async () => {
+    const v1 = { 'V1__init.sql': 'CREATE TABLE guarded_rows (id int);\n' };
+    const v2 = { ...v1, 'V2__add_note.sql': 'ALTER TABLE guarded_rows ADD COLUMN note text;\n' };
+    expect((await push('lock_wait', folder(v1))).code).toBe(0);
+    const lock = await holdTableLock('lock_wait', 'guarded_rows');
+    let blocked: RunResult;
+    try {
+      blocked = await push('lock_wait', folder(v2));
+    } finally {
+      await lock.release();
+    }
+    const whileHeld = await history('lock_wait');
+    const [failedRecord] = (await outcomes('lock_wait')).slice(-1);
+    const rerun = await runClient(harness, PREFIX, ['run', 'lock_wait', 'migrate']);
+    const afterwards = await history('lock_wait');
+    observed();
+    recordCase({
+      category: 'fault',
+      input: 'push of V2 (ALTER TABLE) while another session holds an ACCESS EXCLUSIVE lock on the table (lock_timeout_seconds 1, lock_retries 2); then the session ends and `aurora-flyway run migrate`',
+      where: `${PUSH_WHERE}; the outcome record, the command output, the failure notification`,
+      says: `push: ${verdict(blocked)}; then run migrate: exit ${rerun.code}`,
+      database: `while held: ${whileHeld}; afterwards: ${afterwards}`,
+    });
+    expect(blocked.code).toBe(1);
+    expect(failedRecord?.reason).toMatch(/^migration V2__add_note\.sql waited longer than the lock timeout \(1 s\) for a lock held by another session \(line 1\), tried 3 times; nothing of it was applied \(rolled back, or its failed attempt undone\); blocked by: pid \d+ \(user \w+, application lock-holder, active for \d+ s, query: "BEGIN; LOCK TABLE guarded_rows IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep\(600\);"\) -- let those sessions finish, or end them \(SELECT pg_terminate_backend\(pid\) for \d+\)/);
+    expect(`${blocked.stdout}${blocked.stderr}`).toContain('application lock-holder');
+    expect(whileHeld).toBe('1|t');
+    expect(rerun.code).toBe(0);
+    expect(afterwards).toBe('1|t, 2|t');
   });
 
   it("two files claiming one version stop the pass before Flyway; the record keeps the database's schema version instead of none", async () => {

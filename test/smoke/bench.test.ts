@@ -21,7 +21,7 @@ describe('npm run bench -- --smoke', () => {
       const [file] = readdirSync(join(out, 'bench', 'results'));
       const written = JSON.parse(readFileSync(join(out, 'bench', 'results', file ?? ''), 'utf8')) as BenchResult;
       expect(written.mode).toBe('smoke');
-      expect(written.measurements.map((measurement) => measurement.id)).toEqual(['package', 'scale', 'burst', 'overhead', 'client', 'fanout']);
+      expect(written.measurements.map((measurement) => measurement.id)).toEqual(['package', 'scale', 'burst', 'overhead', 'client', 'fanout', 'lint']);
       for (const measurement of written.measurements) {
         for (const figure of measurement.figures) expect(Number.isFinite(figure.sample.median)).toBe(true);
       }
@@ -31,6 +31,9 @@ describe('npm run bench -- --smoke', () => {
       expect(figures.find((figure) => figure.name.startsWith('trigger handler, warm'))?.sample.runs).toBe(20);
       const markdown = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
       expect(markdown).toContain('| zipped trigger package | <= 300 KB |');
+      // The linter is scored next to squawk, on both engines.
+      expect(markdown).toMatch(/\| PostgreSQL hazards flagged \(of \d+\), squawk \| \d+ \|/);
+      expect(markdown).toContain('| MySQL false positives on safe patterns | 0 |');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

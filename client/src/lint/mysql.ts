@@ -4,6 +4,7 @@
 // grammar knows are left unchecked (mysql-parser-gaps.ts) instead of reported.
 
 import { Parser } from 'node-sql-parser';
+import { mysqlShapeEffects } from './mysql-effects';
 import { isKnownParserGap } from './mysql-parser-gaps';
 import { splitMysqlStatements } from './mysql-statements';
 import { parseWithStandIns, type Attempt } from './placeholders';
@@ -22,11 +23,12 @@ export function parseMysql(text: string): ParsedSql {
   for (const piece of splitMysqlStatements(text)) {
     const line = lineOf(piece.offset);
     const parsed = astify(piece.text);
+    const fromShape = mysqlShapeEffects(piece.shape, piece.text);
     if (parsed.ok) {
-      statements.push({ line, effects: parsed.value });
+      statements.push({ line, effects: [...parsed.value, ...fromShape] });
       continue;
     }
-    statements.push({ line, effects: [] });
+    statements.push({ line, effects: fromShape });
     if (!isKnownParserGap(piece.shape)) {
       syntaxErrors.push({ line: line + (parsed.line ?? 1) - 1, message: parsed.message });
     }

@@ -1,7 +1,7 @@
 // PostgreSQL files, parsed by PostgreSQL's own parser (libpg-query), so a syntax error here is
 // one the database would report too. The tree is reduced to the effects the risk rules need.
 
-import { loadModule, parseSync, type Node, type RangeVar, type RawStmt } from 'libpg-query';
+import { loadModule, parseSync, type AlterTableCmd, type Node, type RangeVar, type RawStmt, type VacuumStmt } from 'libpg-query';
 import { parseWithStandIns, type Attempt } from './placeholders';
 import { renameIn, type Effect, type ParsedSql, type Statement } from './statements';
 import { byteToCharOffset, lineLocator } from './text';
@@ -10,7 +10,7 @@ export async function parsePostgresql(text: string): Promise<ParsedSql> {
   // libpg-query throws on an empty string instead of returning no statements.
   if (text.trim() === '') return { statements: [], syntaxErrors: [] };
   await loadModule();
-  const parsed = parseWithStandIns(text, (candidate): Attempt<Statement[]> => {
+  const parsed = parseWithStandIns(text, (candidate): Attempt<{ statements: Statement[]; text: string }> => {
     let rawStatements: RawStmt[];
     try {
       rawStatements = parseSync(candidate.text).stmts ?? [];
@@ -18,9 +18,12 @@ export async function parsePostgresql(text: string): Promise<ParsedSql> {
       return syntaxFailure(candidate.text, error);
     }
     const statements = statementsOf(candidate.text, rawStatements);
-    return { ok: true, value: statements.map(({ line, effects }) => ({ line, effects: effects.map((effect) => renameIn(effect, candidate.restore)) })) };
+    return {
+      ok: true,
+      value: { text: candidate.text, statements: statements.map(({ line, effects }) => ({ line, effects: effects.map((effect) => renameIn(effect, candidate.restore)) })) },
+    };
   });
-  if (parsed.ok) return { statements: parsed.value, syntaxErrors: [] };
+  if (parsed.ok) return { statements: parsed.value.statements, syntaxErrors: [], parsedText: parsed.value.text };
   return { statements: [], syntaxErrors: [parsed.line === undefined ? { message: parsed.message } : { line: parsed.line, message: parsed.message }] };
 }
 
@@ -63,30 +66,69 @@ function effectsOf(node: Node): Effect[] {
     if (removeType === 'OBJECT_INDEX' && concurrent === true) return [{ kind: 'concurrent', operation: 'DROP INDEX CONCURRENTLY' }];
     return [];
   }
-  if ('DropdbStmt' in node) return [{ kind: 'drop', object: 'database', name: node.DropdbStmt.dbname ?? '' }];
+  if ('DropdbStmt' in node) return [{ kind: 'drop', object: 'database', name: node.DropdbStmt.dbname ?? '' }, { kind: 'non-transactional', operation: 'DROP DATABASE' }];
   if ('TruncateStmt' in node) {
     const tables = (node.TruncateStmt.relations ?? []).map((relation) => ('RangeVar' in relation ? relationName(relation.RangeVar) : ''));
     return [{ kind: 'truncate', table: tables.join(', ') }];
   }
   if ('AlterTableStmt' in node && node.AlterTableStmt.objtype === 'OBJECT_TABLE') {
     const table = relationName(node.AlterTableStmt.relation);
-    return (node.AlterTableStmt.cmds ?? []).flatMap((command): Effect[] => {
-      if (!('AlterTableCmd' in command)) return [];
-      const column = command.AlterTableCmd.name ?? '';
-      if (command.AlterTableCmd.subtype === 'AT_DropColumn') return [{ kind: 'drop', object: 'column', name: `${table}.${column}` }];
-      if (command.AlterTableCmd.subtype === 'AT_AlterColumnType') return [{ kind: 'column-type', table, column }];
-      return [];
-    });
+    return (node.AlterTableStmt.cmds ?? []).flatMap((command) => ('AlterTableCmd' in command ? alterTableEffects(table, command.AlterTableCmd) : []));
   }
   if ('ReindexStmt' in node) {
     const concurrently = (node.ReindexStmt.params ?? []).some((param) => 'DefElem' in param && param.DefElem.defname === 'concurrently');
     return concurrently ? [{ kind: 'concurrent', operation: 'REINDEX CONCURRENTLY' }] : [];
   }
+  if ('VacuumStmt' in node) return vacuumEffects(node.VacuumStmt);
+  if ('ClusterStmt' in node) return [{ kind: 'rewrite', table: relationName(node.ClusterStmt.relation), operation: 'cluster' }];
+  if ('UpdateStmt' in node) return [{ kind: 'dml', operation: 'UPDATE', table: relationName(node.UpdateStmt.relation) }];
+  if ('DeleteStmt' in node) return [{ kind: 'dml', operation: 'DELETE', table: relationName(node.DeleteStmt.relation) }];
+  if ('LockStmt' in node) {
+    return (node.LockStmt.relations ?? []).map((relation): Effect => ({ kind: 'lock-table', table: 'RangeVar' in relation ? relationName(relation.RangeVar) : '' }));
+  }
+  if ('CreatedbStmt' in node) return [{ kind: 'non-transactional', operation: 'CREATE DATABASE' }];
+  if ('CreateTableSpaceStmt' in node) return [{ kind: 'non-transactional', operation: 'CREATE TABLESPACE' }];
+  if ('DropTableSpaceStmt' in node) return [{ kind: 'non-transactional', operation: 'DROP TABLESPACE' }];
+  if ('AlterSystemStmt' in node) return [{ kind: 'non-transactional', operation: 'ALTER SYSTEM' }];
   if ('TransactionStmt' in node) {
     const kind = node.TransactionStmt.kind;
     return kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START' ? [{ kind: 'transaction-control' }] : [];
   }
   return [];
+}
+
+const AUTO_INCREMENT_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+
+function alterTableEffects(table: string, command: AlterTableCmd): Effect[] {
+  const column = command.name ?? '';
+  if (command.subtype === 'AT_DropColumn') return [{ kind: 'drop', object: 'column', name: `${table}.${column}` }];
+  if (command.subtype === 'AT_AlterColumnType') return [{ kind: 'column-type', table, column }];
+  if (command.subtype === 'AT_AddColumn' && command.def !== undefined && 'ColumnDef' in command.def) {
+    const definition = command.def.ColumnDef;
+    const typeName = (definition.typeName?.names ?? []).map(objectName).pop() ?? '';
+    const constraints = (definition.constraints ?? []).flatMap((constraint) => ('Constraint' in constraint ? [constraint.Constraint.contype] : []));
+    return [{
+      kind: 'add-column',
+      table,
+      column: definition.colname ?? '',
+      autoIncrement: AUTO_INCREMENT_TYPES.has(typeName.toLowerCase()) || constraints.includes('CONSTR_IDENTITY'),
+      notNull: definition.is_not_null === true || constraints.includes('CONSTR_NOTNULL'),
+      hasDefault: constraints.includes('CONSTR_DEFAULT'),
+    }];
+  }
+  return [];
+}
+
+function vacuumEffects(vacuum: VacuumStmt): Effect[] {
+  const operation = vacuum.is_vacuumcmd === false ? 'ANALYZE' : 'VACUUM';
+  // ANALYZE alone runs in a transaction; VACUUM never does.
+  const effects: Effect[] = operation === 'VACUUM' ? [{ kind: 'non-transactional', operation }] : [];
+  const full = (vacuum.options ?? []).some((option) => 'DefElem' in option && option.DefElem.defname === 'full');
+  if (full) {
+    const tables = (vacuum.rels ?? []).map((rel) => ('VacuumRelation' in rel ? relationName(rel.VacuumRelation.relation) : ''));
+    effects.push({ kind: 'rewrite', table: tables.join(', ') || '(every table)', operation: 'vacuum-full' });
+  }
+  return effects;
 }
 
 function relationName(relation: RangeVar | undefined): string {

@@ -29,4 +29,36 @@ export interface LintOptions {
   engine: Engine;
   /** Warnings become errors (keeping their rule id), for pipelines that must not let them through. */
   strict?: boolean;
+  /** Style rules (bigint, text, timestamptz, ...) too; off by default: they are not lock hazards. */
+  style?: boolean;
+  /** The PostgreSQL major version the migrations run on (squawk's rules depend on it); default 16. */
+  postgresVersion?: string;
+  /** Files already in the bucket (applied): checked for names and syntax, not for lock hazards. */
+  applied?: readonly string[];
+  /** Runs squawk on PostgreSQL files (tests pass their own); default: the squawk-cli binary. */
+  squawk?: SquawkRunner;
+}
+
+/** A file as squawk is given it: the SQL with placeholders replaced by stand-ins that keep its lines. */
+export interface SquawkInput {
+  name: string;
+  text: string;
+}
+
+/** One violation squawk reported, with a 1-based line. */
+export interface SquawkViolation {
+  file: string;
+  line: number;
+  rule: string;
+  message: string;
+  help?: string;
+}
+
+export type SquawkRunner = (files: readonly SquawkInput[], options: { postgresVersion: string; exclude: readonly string[] }) => Promise<SquawkViolation[]>;
+
+/** What lint found: the findings to act on, the ones a comment silenced, and notes on what was not checked. */
+export interface LintResult {
+  findings: Finding[];
+  silenced: Finding[];
+  notes: string[];
 }

@@ -12,7 +12,7 @@ import { startMoto, MotoServer } from '../../support/moto';
 import { startPostgres } from '../../support/postgres';
 import { createTestCa } from '../../support/tls';
 import { DatabaseServer } from '../../support/database-server';
-import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld, SAMPLE_SEPARATOR, samplePs } from './support';
+import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld, SAMPLE_SEPARATOR, samplePs, expectExit } from './support';
 import { waitFor } from '../../support/wait-for';
 
 jest.setTimeout(600_000);
@@ -39,9 +39,6 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const versions = (database: string) => world.query(database, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success AND version IS NOT NULL");
 
-function expectExit(result: RunnerResult, code: number): void {
-  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
-}
 
 describe('an upload during a long migration (item 1 of the issue)', () => {
   it('is handed to the active run at once and migrated right after the long one', async () => {

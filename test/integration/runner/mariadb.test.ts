@@ -4,7 +4,7 @@
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, MotoServer } from '../../support/moto';
 import { DatabaseServer } from '../../support/database-server';
-import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld } from './support';
+import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerWorld, expectExit } from './support';
 
 jest.setTimeout(600_000);
 
@@ -34,11 +34,6 @@ afterAll(async () => {
   flyway?.remove();
 });
 
-function expectExit(result: RunnerResult, code: number): void {
-  if (result.code !== code) {
-    throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
-  }
-}
 
 describe('engine mysql on MariaDB', () => {
   const key = 'products';

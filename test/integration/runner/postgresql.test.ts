@@ -1,11 +1,13 @@
 // The built runner with the real Flyway CLI (installed by install-flyway) against a real PostgreSQL
 // server over verified TLS; S3, SSM Parameter Store and Secrets Manager on moto, called in-process
 // by the runner through the AWS SDK.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '../../support/ports';
 import { startMoto, MotoServer } from '../../support/moto';
 import { startPostgres } from '../../support/postgres';
 import { DatabaseServer } from '../../support/database-server';
-import { CONFIG_PREFIX, EXIT, Flyway, installFlyway, RunnerResult, RunnerWorld } from './support';
+import { CONFIG_PREFIX, EXIT, Flyway, installFlyway, RunnerWorld, expectExit } from './support';
 
 jest.setTimeout(600_000);
 
@@ -35,11 +37,6 @@ const history = (database: string) =>
 const tableExists = async (database: string, table: string) =>
   (await world.query(database, `SELECT count(*) FROM information_schema.tables WHERE table_name = '${table}'`)) === '1';
 
-function expectExit(result: RunnerResult, code: number): void {
-  if (result.code !== code) {
-    throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
-  }
-}
 
 describe('fresh database, then new files', () => {
   const key = 'users';
@@ -72,6 +69,12 @@ describe('fresh database, then new files', () => {
     // The placeholder came from the settings.
     expect(await world.query('users', 'SELECT name, owner FROM persons')).toBe('Ada\tplatform-team');
     expect(world.localFiles(key)).toEqual(['V1__create_table_persons.sql', 'V2__add_owner.sql']);
+  });
+
+  it("left Flyway's class-data archive in the runner's home for later runs (and nothing half-written)", () => {
+    const files = readdirSync(join(world.home, 'class-data'));
+    expect(files).toEqual([expect.stringMatching(/^flyway-[0-9a-f]{16}\.jsa$/)]);
+    expect(statSync(join(world.home, 'class-data', files[0] ?? '')).size).toBeGreaterThan(1_000_000);
   });
 
   it('a second run applies nothing: the last pass succeeded on the same files and settings, so it is skipped at once', async () => {

@@ -71,6 +71,11 @@ export async function executeOk(command: string, args: readonly string[], option
   return result;
 }
 
+/** Fails with the runner's whole output when it did not exit with `code`. */
+export function expectExit(result: RunnerResult, code: number): void {
+  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\n${result.stdout}\n--- stderr\n${result.stderr}`);
+}
+
 export const EXIT = { ok: 0, usage: 2, config: 3, auth: 4, unreachable: 5, lockTimeout: 6, migration: 7, host: 8, stopped: 9 } as const;
 
 export type Engine = 'postgresql' | 'mysql';

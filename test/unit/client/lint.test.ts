@@ -10,7 +10,7 @@ const folder = (path: string): LintFile[] => readdirSync(path).map((name) => ({ 
 const sql = (name: string, text: string): LintFile => ({ name, content: Buffer.from(text, 'utf8') });
 /** `file:line severity rule`, the part of a finding every assertion cares about. */
 const brief = (findings: readonly Finding[]) => findings.map((f) => `${f.file}:${f.line ?? '-'} ${f.severity} ${f.rule}`);
-const lint = (files: readonly LintFile[], engine: Engine, strict = false) => lintFiles(files, { engine, strict });
+const lint = async (files: readonly LintFile[], engine: Engine, strict = false) => (await lintFiles(files, { engine, strict })).findings;
 
 describe('lintFiles on PostgreSQL', () => {
   const fixture = folder(join(FIXTURES, 'postgresql-problems'));
@@ -22,16 +22,18 @@ describe('lintFiles on PostgreSQL', () => {
       'V01__same_version.sql:- error duplicate-version',
       // The module rejects the upper-case suffix: an error, never a silently ignored file.
       'V11__upper_case_suffix.SQL:- error name',
-      // V1 indexes the table it creates: no index-without-concurrently.
+      // V1 indexes the table it creates: no require-concurrent-index-creation (squawk's finding dropped).
       'V1__create_accounts.sql:- error duplicate-version',
-      'V2__risky_changes.sql:2 warning index-without-concurrently',
-      'V2__risky_changes.sql:3 warning drop',
-      'V2__risky_changes.sql:4 warning column-type',
+      // squawk's rules, at the line where each statement starts (squawk points at the clause, line 5).
+      'V2__risky_changes.sql:2 warning require-concurrent-index-creation',
+      'V2__risky_changes.sql:3 warning ban-drop-column',
+      'V2__risky_changes.sql:4 warning changing-column-type',
+      // Ours, for what squawk 2.66 lacks: a plain TRUNCATE, DROP SCHEMA.
       'V2__risky_changes.sql:6 warning truncate',
-      'V2__risky_changes.sql:7 warning drop',
+      'V2__risky_changes.sql:7 warning ban-drop-table',
       'V2__risky_changes.sql:8 warning drop',
-      // V3 builds concurrently but inside BEGIN; V4 builds concurrently alone: fine.
-      'V3__concurrently_in_transaction.sql:2 warning concurrently-in-transaction',
+      // V3 builds concurrently but inside BEGIN (squawk's rule; ours is covered by it); V4 builds concurrently alone: fine.
+      'V3__concurrently_in_transaction.sql:2 warning ban-concurrent-index-creation-in-transaction',
       'V5__syntax_error.sql:3 error syntax',
       'V6__only_comments.sql:- error empty',
       'V7__byte_order_mark.sql:1 warning bom',
@@ -55,16 +57,13 @@ describe('lintFiles on PostgreSQL', () => {
       fix: 'Rename it to V11__upper_case_suffix.sql.',
     });
     expect(byRule('callback')[0].message).toMatch(/afterMigrate callback, which only runs when the database enables callbacks/);
-    expect(byRule('drop').map((f) => f.message)).toEqual([
-      "DROP COLUMN accounts.email deletes the column's data and breaks code that still reads it.",
-      'DROP TABLE legacy deletes the table and all its rows.',
-      // The placeholder's name, not the stand-in the parser saw.
-      'DROP SCHEMA ${old_schema} deletes the schema and everything in it.',
-    ]);
-    expect(byRule('drop')[0].fix).toBe('Keep the old column until no code reads it, then drop it in a later release.');
-    expect(byRule('column-type')[0].fix).toMatch(/^Add a new column, backfill/);
-    expect(byRule('index-without-concurrently')[0].fix).toMatch(/CREATE INDEX CONCURRENTLY, in a migration of its own/);
-    expect(byRule('concurrently-in-transaction')[0].message).toMatch(/refuses CREATE INDEX CONCURRENTLY inside a transaction block, and the file opens a transaction/);
+    // The placeholder's name, not the stand-in the parser saw.
+    expect(byRule('drop').map((f) => f.message)).toEqual(['DROP SCHEMA ${old_schema} deletes the schema and everything in it.']);
+    // squawk's message, our fix.
+    expect(byRule('ban-drop-column')[0]).toMatchObject({ message: 'Dropping a column may break existing clients.', fix: 'Keep the old column until no code reads it, then drop it in a later release.' });
+    expect(byRule('changing-column-type')[0].fix).toMatch(/^Add a new column, backfill/);
+    expect(byRule('require-concurrent-index-creation')[0].fix).toMatch(/CREATE INDEX CONCURRENTLY, alone in a migration of its own/);
+    expect(byRule('ban-concurrent-index-creation-in-transaction')[0].fix).toMatch(/alone in a migration of its own, without BEGIN or COMMIT/);
     for (const finding of findings) {
       expect(finding.message).toMatch(/^\S.*\.$/);
       expect(finding.fix).toMatch(/^\S.*\.$/);
@@ -79,29 +78,29 @@ describe('lintFiles on PostgreSQL', () => {
     expect(strict.map(({ file, line, rule, message }) => ({ file, line, rule, message }))).toEqual(normal.map(({ file, line, rule, message }) => ({ file, line, rule, message })));
   });
 
-  it('counts tables as new only when a migration applied earlier (by version, not by name) creates them', async () => {
+  it('counts a table as new only when the same file created it earlier: one from an earlier migration is live', async () => {
+    expect(await lint([sql('V9__create.sql', 'CREATE TABLE app.t (a INT);\nCREATE INDEX t_a ON t (a);\nUPDATE app.t SET a = 1;\n')], 'postgresql')).toEqual([]);
     const createThenIndex = [sql('V9__create.sql', 'CREATE TABLE app.t (a INT);\n'), sql('V10__index.sql', 'CREATE INDEX t_a ON t (a);\n')];
-    expect(await lint(createThenIndex, 'postgresql')).toEqual([]);
-    const indexThenCreate = [sql('V9__index.sql', 'CREATE INDEX t_a ON t (a);\n'), sql('V10__create.sql', 'CREATE TABLE t (a INT);\n')];
-    expect(brief(await lint(indexThenCreate, 'postgresql'))).toEqual(['V9__index.sql:1 warning index-without-concurrently']);
-    const otherSchema = [sql('V1__create.sql', 'CREATE TABLE a.t (x INT);\n'), sql('V2__index.sql', 'CREATE INDEX t_x ON b.t (x);\n')];
-    expect(brief(await lint(otherSchema, 'postgresql'))).toEqual(['V2__index.sql:1 warning index-without-concurrently']);
+    expect(brief(await lint(createThenIndex, 'postgresql'))).toEqual(['V10__index.sql:1 warning require-concurrent-index-creation']);
+    const otherSchema = [sql('V1__create.sql', 'CREATE TABLE a.t (x INT);\nCREATE INDEX t_x ON b.t (x);\n')];
+    expect(brief(await lint(otherSchema, 'postgresql'))).toEqual(['V1__create.sql:2 warning require-concurrent-index-creation']);
   });
 
-  it('flags every CONCURRENTLY operation that shares its file, and none that is alone', async () => {
+  it('flags a statement that cannot run in a transaction next to others (Flyway refuses the mix), and none that is alone', async () => {
     const shared = sql('V1__shared.sql', 'DROP INDEX CONCURRENTLY i;\nREINDEX INDEX CONCURRENTLY j;\nSELECT 1;\n');
     expect(brief(await lint([shared], 'postgresql'))).toEqual([
-      'V1__shared.sql:1 warning concurrently-in-transaction',
-      'V1__shared.sql:2 warning concurrently-in-transaction',
+      'V1__shared.sql:1 warning non-transactional-mix',
+      'V1__shared.sql:2 warning non-transactional-mix',
     ]);
-    expect((await lint([shared], 'postgresql'))[1].message).toMatch(/REINDEX CONCURRENTLY .* with the file's 1 other statement\.$/);
+    expect((await lint([shared], 'postgresql'))[1].message).toMatch(/^REINDEX CONCURRENTLY cannot run in a transaction, and the file has 1 other statement: Flyway refuses/);
+    expect(brief(await lint([sql('V1__vacuum.sql', 'VACUUM orders;\nALTER TABLE orders ADD COLUMN x int;\n')], 'postgresql'))).toEqual(['V1__vacuum.sql:1 warning non-transactional-mix']);
     expect(await lint([sql('V1__alone.sql', 'DROP INDEX CONCURRENTLY i;\nREINDEX INDEX CONCURRENTLY j;\n')], 'postgresql')).toEqual([]);
   });
 
   it('finds lines after multi-byte text and comments (the parser counts bytes)', async () => {
     const text = '-- naïve café 😀\nSELECT \'€\';\n/* ü\n */\n\n  DROP TABLE t;\nSELEC 1;\n';
     expect(brief(await lint([sql('V1__a.sql', text)], 'postgresql'))).toEqual(['V1__a.sql:7 error syntax']);
-    expect(brief(await lint([sql('V1__a.sql', text.replace('SELEC 1;\n', ''))], 'postgresql'))).toEqual(['V1__a.sql:6 warning drop']);
+    expect(brief(await lint([sql('V1__a.sql', text.replace('SELEC 1;\n', ''))], 'postgresql'))).toEqual(['V1__a.sql:6 warning ban-drop-table']);
   });
 
   it('reads placeholders as names or numbers, wherever they stand', async () => {
@@ -142,7 +141,10 @@ describe('lintFiles on MySQL / MariaDB', () => {
       'V1__create_products.sql:- error duplicate-version',
       'V2__risky_changes.sql:1 warning drop',
       'V2__risky_changes.sql:2 warning column-type',
+      // Six DDL statements: reported once, at the second.
+      'V2__risky_changes.sql:2 warning one-ddl-per-migration',
       'V2__risky_changes.sql:3 warning column-type',
+      'V2__risky_changes.sql:3 warning rename',
       'V2__risky_changes.sql:4 warning truncate',
       'V2__risky_changes.sql:5 warning drop',
       'V2__risky_changes.sql:6 warning drop',
@@ -174,12 +176,13 @@ describe('lintFiles on MySQL / MariaDB', () => {
   });
 
   it('accepts valid MariaDB that node-sql-parser does not know: DELIMITER blocks, SET NAMES, foreign keys, placeholders', async () => {
-    expect(await lint(folder(join(FIXTURES, 'mysql-valid')), 'mysql', true)).toEqual([]);
+    // No error; its six DDL statements are one hazard (a failure half-applies the file).
+    expect(brief(await lint(folder(join(FIXTURES, 'mysql-valid')), 'mysql'))).toEqual(['V1__mariadb_specific.sql:7 warning one-ddl-per-migration']);
   });
 
   it('has no PostgreSQL-only warnings', async () => {
-    const text = 'CREATE INDEX i ON existing (a);\nCREATE INDEX j ON existing (b);\n';
-    expect(await lint([sql('V1__a.sql', text)], 'mysql')).toEqual([]);
+    expect(await lint([sql('V1__a.sql', 'CREATE INDEX i ON existing (a);\n')], 'mysql')).toEqual([]);
+    expect(await lint([sql('V1__b.sql', 'VACUUM FULL existing;\n')], 'mysql')).toEqual(expect.not.arrayContaining([expect.objectContaining({ rule: 'vacuum-full' })]));
   });
 
   it('splits on the current delimiter, never inside quotes or comments', () => {

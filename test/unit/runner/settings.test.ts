@@ -32,8 +32,17 @@ describe('parseSettings', () => {
         connectRetries: 120,
         connectRetriesInterval: 10,
         lockTimeoutSeconds: 900,
+        // Settings of a module that predates the session timeouts: none, and no retries.
+        dbLockTimeoutMs: 0,
+        dbStatementTimeoutMs: 0,
+        lockRetries: 0,
       },
     });
+  });
+
+  it('reads the database session timeouts and the lock retries', () => {
+    const result = parseSettings(JSON.stringify({ ...good, flyway: { db_lock_timeout_ms: 10_000, db_statement_timeout_ms: 3_600_000, lock_retries: 3 } }), 'users');
+    expect(result).toMatchObject({ ok: true, settings: { dbLockTimeoutMs: 10_000, dbStatementTimeoutMs: 3_600_000, lockRetries: 3 } });
   });
 
   it('makes the database the schema for MySQL', () => {
@@ -51,6 +60,9 @@ describe('parseSettings', () => {
     ['a host with a space', JSON.stringify({ ...good, host: 'a b' }), /host "a b" is not a host name/],
     ['callbacks as text', JSON.stringify({ ...good, flyway: { callbacks: 'yes' } }), /flyway.callbacks must be true or false/],
     ['a negative lock timeout', JSON.stringify({ ...good, flyway: { lock_timeout_seconds: -1 } }), /lock_timeout_seconds must be an integer/],
+    ['a fractional lock timeout in ms', JSON.stringify({ ...good, flyway: { db_lock_timeout_ms: 1.5 } }), /db_lock_timeout_ms must be an integer/],
+    ['a negative statement timeout', JSON.stringify({ ...good, flyway: { db_statement_timeout_ms: -1 } }), /db_statement_timeout_ms must be an integer/],
+    ['too many lock retries', JSON.stringify({ ...good, flyway: { lock_retries: 21 } }), /lock_retries must be an integer from 0 to 20/],
     ['a MySQL schema other than the database', JSON.stringify({ ...good, engine: 'mysql', flyway: { schemas: ['other'] } }), /first of flyway.schemas must be the database/],
   ])('refuses %s', (_name, text, message) => {
     const result = parseSettings(text, 'users');

@@ -1,0 +1,2 @@
+-- strong_migrations, Atlas: breaks the code that still uses the old name.
+ALTER TABLE accounts RENAME COLUMN name TO full_name;

@@ -1,0 +1,2 @@
+-- Atlas destructive changes: deletes the table and its rows.
+DROP TABLE events;

@@ -1,0 +1,2 @@
+-- Atlas destructive changes: deletes every row at once.
+TRUNCATE TABLE orders;

@@ -1,0 +1,2 @@
+-- strong_migrations backfilling: one long transaction that locks every row it touches.
+UPDATE accounts SET name = TRIM(name);

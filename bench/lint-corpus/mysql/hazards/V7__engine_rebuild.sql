@@ -1,0 +1,2 @@
+-- MySQL online DDL: ENGINE= rebuilds the whole table.
+ALTER TABLE orders ENGINE=InnoDB;

@@ -1,0 +1,2 @@
+-- squawk ban-drop-table, Atlas destructive changes: deletes the table and its rows.
+DROP TABLE events;

@@ -1,0 +1,2 @@
+-- strong_migrations, Atlas: empties the table under ACCESS EXCLUSIVE.
+TRUNCATE orders;
