@@ -2,6 +2,7 @@
 // CLI for the services whose SDK clients the project does not install (Lambda, Secrets Manager).
 // Everything is pointed at the emulator by the environment given, never by the process's own.
 
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { runOk } from '../support/run';
@@ -15,6 +16,7 @@ export interface AwsClients {
   region: string;
   s3: S3Client;
   ssm: SSMClient;
+  lambda: LambdaClient;
   /** Runs `aws <args> --output json` against the emulator; null for empty output. */
   cli(...args: string[]): Promise<unknown>;
   destroy(): void;
@@ -39,11 +41,13 @@ export function awsClients(env: AwsEnv): AwsClients {
   };
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const ssm = new SSMClient(config);
+  const lambda = new LambdaClient(config);
   return {
     env,
     region: config.region,
     s3,
     ssm,
+    lambda,
     async cli(...args) {
       const result = await runOk('aws', [...args, '--output', 'json'], { env: toolEnv({ ...env }), timeoutMs: 120_000 });
       return result.stdout.trim() === '' ? null : (JSON.parse(result.stdout) as unknown);
@@ -51,6 +55,7 @@ export function awsClients(env: AwsEnv): AwsClients {
     destroy() {
       s3.destroy();
       ssm.destroy();
+      lambda.destroy();
     },
   };
 }

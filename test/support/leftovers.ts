@@ -15,6 +15,28 @@
 // clusters, secrets, queues, topics, the network) are counted whole, since each test or demo has
 // an emulator of its own.
 
+import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  EC2Client,
+  paginateDescribeInstances,
+  paginateDescribeInternetGateways,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeRouteTables,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
+  paginateDescribeVpcEndpoints,
+  paginateDescribeVpcs,
+} from '@aws-sdk/client-ec2';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { IAMClient, paginateListInstanceProfiles, paginateListPolicies, paginateListRoles } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, KMSClient, paginateListAliases, paginateListKeys } from '@aws-sdk/client-kms';
+import { LambdaClient, paginateListFunctions } from '@aws-sdk/client-lambda';
+import { paginateDescribeDBClusters, paginateDescribeDBInstances, paginateDescribeDBSubnetGroups, RDSClient } from '@aws-sdk/client-rds';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { paginateListTopics, SNSClient } from '@aws-sdk/client-sns';
+import { paginateListQueues, SQSClient } from '@aws-sdk/client-sqs';
+import { paginateDescribeParameters, paginateListDocuments, SSMClient } from '@aws-sdk/client-ssm';
 import { runOk } from './run';
 import { toolEnv } from './toolchain';
 
@@ -94,102 +116,117 @@ interface Ec2Network {
 }
 
 export async function inventoryLeftovers(awsEnv: Record<string, string>, namePrefix: string): Promise<Leftovers> {
-  const aws = async (...args: string[]): Promise<unknown> =>
+  // In-process SDK calls (an AWS CLI process costs about 0.7 CPU s, and this asks 27 questions);
+  // the CLI only for CloudWatch alarms, whose newer SDK protocol the emulator does not speak.
+  const config = {
+    endpoint: awsEnv.AWS_ENDPOINT_URL,
+    region: awsEnv.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: awsEnv.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: awsEnv.AWS_SECRET_ACCESS_KEY ?? 'test' },
+  };
+  const clients = {
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    lambda: new LambdaClient(config),
+    ssm: new SSMClient(config),
+    ec2: new EC2Client(config),
+    iam: new IAMClient(config),
+    rds: new RDSClient(config),
+    secrets: new SecretsManagerClient(config),
+    sqs: new SQSClient(config),
+    sns: new SNSClient(config),
+    events: new EventBridgeClient(config),
+    logs: new CloudWatchLogsClient(config),
+    kms: new KMSClient(config),
+  };
+  const cli = async (...args: string[]): Promise<unknown> =>
     JSON.parse((await runOk('aws', [...args, '--output', 'json'], { env: toolEnv(awsEnv), timeoutMs: 120_000 })).stdout || 'null');
   const ours = (names: string[]) => names.filter((name) => name.includes(namePrefix));
-  const list = <T>(path: string[], name: (item: T) => string) => async (answer: unknown): Promise<string[]> => {
-    let value = answer as Record<string, unknown> | null;
-    for (const key of path) value = (value?.[key] ?? null) as Record<string, unknown> | null;
-    return ((value ?? []) as unknown as T[]).map(name);
+  /** Every page's items, through the SDK's paginator. */
+  const all = async <Page, Item>(pages: AsyncIterable<Page>, items: (page: Page) => Item[] | undefined): Promise<Item[]> => {
+    const found: Item[] = [];
+    for await (const page of pages) found.push(...(items(page) ?? []));
+    return found;
   };
-  const [buckets, functions, documents, parameters, instances, instanceProfiles, clusters, dbInstances, dbSubnetGroups, secrets, queues, topics, rules, alarms, logGroups, roles, policies, kms, network] =
-    await Promise.all([
-      aws('s3api', 'list-buckets').then(list<{ Name: string }>(['Buckets'], (b) => b.Name)).then(ours),
-      aws('lambda', 'list-functions').then(list<{ FunctionName: string }>(['Functions'], (f) => f.FunctionName)).then(ours),
-      aws('ssm', 'list-documents', '--filters', 'Key=Owner,Values=Self').then(list<{ Name: string }>(['DocumentIdentifiers'], (d) => d.Name)).then(ours),
-      aws('ssm', 'describe-parameters').then(list<{ Name: string }>(['Parameters'], (p) => p.Name)).then(ours),
-      aws('ec2', 'describe-instances').then((r) => (r as { Reservations: { Instances: { InstanceId: string; State: { Name: string } }[] }[] }).Reservations.flatMap((res) => res.Instances)),
-      aws('iam', 'list-instance-profiles').then(list<{ InstanceProfileName: string }>(['InstanceProfiles'], (p) => p.InstanceProfileName)).then(ours),
-      aws('rds', 'describe-db-clusters').then(list<{ DBClusterIdentifier: string }>(['DBClusters'], (c) => c.DBClusterIdentifier)),
-      aws('rds', 'describe-db-instances').then(list<{ DBInstanceIdentifier: string }>(['DBInstances'], (i) => i.DBInstanceIdentifier)),
-      aws('rds', 'describe-db-subnet-groups').then(list<{ DBSubnetGroupName: string }>(['DBSubnetGroups'], (g) => g.DBSubnetGroupName)).then(ours),
-      aws('secretsmanager', 'list-secrets').then(list<{ Name: string }>(['SecretList'], (s) => s.Name)),
-      aws('sqs', 'list-queues').then(list<string>(['QueueUrls'], (url) => url)),
-      aws('sns', 'list-topics').then(list<{ TopicArn: string }>(['Topics'], (t) => t.TopicArn)),
-      aws('events', 'list-rules').then(list<{ Name: string }>(['Rules'], (rule) => rule.Name)).then(ours),
-      aws('cloudwatch', 'describe-alarms').then(list<{ AlarmName: string }>(['MetricAlarms'], (alarm) => alarm.AlarmName)).then(ours),
-      aws('logs', 'describe-log-groups').then(list<{ logGroupName: string }>(['logGroups'], (g) => g.logGroupName)).then(ours),
-      aws('iam', 'list-roles').then(list<{ RoleName: string }>(['Roles'], (role) => role.RoleName)).then(ours),
-      aws('iam', 'list-policies', '--scope', 'Local').then(list<{ PolicyName: string }>(['Policies'], (policy) => policy.PolicyName)).then(ours),
-      // Customer managed keys not scheduled for deletion (a destroyed key waits out its deletion
-      // window). Not the AWS managed keys (alias/aws/...): moto makes alias/aws/ebs for the host's
-      // encrypted volume itself, and calls it a customer managed key.
-      Promise.all([aws('kms', 'list-keys'), aws('kms', 'list-aliases')]).then(async ([keyList, aliasList]) => {
-        const aliases = (aliasList as { Aliases: { AliasName: string; TargetKeyId?: string }[] }).Aliases;
-        const awsManaged = new Set(aliases.filter((alias) => alias.AliasName.startsWith('alias/aws/')).map((alias) => alias.TargetKeyId));
-        const ids = (keyList as { Keys: { KeyId: string }[] }).Keys.map((key) => key.KeyId).filter((id) => !awsManaged.has(id));
-        const keys = await Promise.all(ids.map(async (id) => ((await aws('kms', 'describe-key', '--key-id', id)) as { KeyMetadata: { KeyId: string; KeyManager: string; KeyState: string; Description?: string } }).KeyMetadata));
-        const live = keys.filter((key) => key.KeyManager === 'CUSTOMER' && key.KeyState !== 'PendingDeletion' && key.KeyState !== 'PendingReplicaDeletion');
-        return { keys: live.map((key) => `${key.KeyId} (${key.Description ?? ''})`), aliases: ours(aliases.map((alias) => alias.AliasName)) };
-      }),
-      Promise.all([
-        aws('ec2', 'describe-vpcs'),
-        aws('ec2', 'describe-subnets'),
-        aws('ec2', 'describe-route-tables'),
-        aws('ec2', 'describe-internet-gateways'),
-        aws('ec2', 'describe-vpc-endpoints'),
-        aws('ec2', 'describe-security-groups'),
-        aws('ec2', 'describe-network-interfaces'),
-      ]).then(
-        ([vpcs, subnets, routeTables, internetGateways, vpcEndpoints, securityGroups, networkInterfaces]): Ec2Network => ({
-          vpcs: (vpcs as { Vpcs: Ec2Network['vpcs'] }).Vpcs,
-          subnets: (subnets as { Subnets: Ec2Network['subnets'] }).Subnets,
-          routeTables: (routeTables as { RouteTables: Ec2Network['routeTables'] }).RouteTables,
-          internetGateways: (internetGateways as { InternetGateways: Ec2Network['internetGateways'] }).InternetGateways,
-          vpcEndpoints: (vpcEndpoints as { VpcEndpoints: Ec2Network['vpcEndpoints'] }).VpcEndpoints,
-          securityGroups: (securityGroups as { SecurityGroups: Ec2Network['securityGroups'] }).SecurityGroups,
-          networkInterfaces: (networkInterfaces as { NetworkInterfaces: Ec2Network['networkInterfaces'] }).NetworkInterfaces,
+  try {
+    const [buckets, functions, documents, parameters, instances, instanceProfiles, clusters, dbInstances, dbSubnetGroups, secrets, queues, topics, rules, alarms, logGroups, roles, policies, kms, network] =
+      await Promise.all([
+        clients.s3.send(new ListBucketsCommand({})).then((out) => ours((out.Buckets ?? []).map((b) => b.Name ?? ''))),
+        all(paginateListFunctions({ client: clients.lambda }, {}), (page) => page.Functions).then((items) => ours(items.map((f) => f.FunctionName ?? ''))),
+        all(paginateListDocuments({ client: clients.ssm }, { Filters: [{ Key: 'Owner', Values: ['Self'] }] }), (page) => page.DocumentIdentifiers).then((items) => ours(items.map((d) => d.Name ?? ''))),
+        all(paginateDescribeParameters({ client: clients.ssm }, {}), (page) => page.Parameters).then((items) => ours(items.map((p) => p.Name ?? ''))),
+        all(paginateDescribeInstances({ client: clients.ec2 }, {}), (page) => page.Reservations).then((reservations) => reservations.flatMap((res) => res.Instances ?? []).map((i) => ({ InstanceId: i.InstanceId ?? '', State: { Name: i.State?.Name ?? '' } }))),
+        all(paginateListInstanceProfiles({ client: clients.iam }, {}), (page) => page.InstanceProfiles).then((items) => ours(items.map((p) => p.InstanceProfileName ?? ''))),
+        all(paginateDescribeDBClusters({ client: clients.rds }, {}), (page) => page.DBClusters).then((items) => items.map((c) => c.DBClusterIdentifier ?? '')),
+        all(paginateDescribeDBInstances({ client: clients.rds }, {}), (page) => page.DBInstances).then((items) => items.map((i) => i.DBInstanceIdentifier ?? '')),
+        all(paginateDescribeDBSubnetGroups({ client: clients.rds }, {}), (page) => page.DBSubnetGroups).then((items) => ours(items.map((g) => g.DBSubnetGroupName ?? ''))),
+        all(paginateListSecrets({ client: clients.secrets }, {}), (page) => page.SecretList).then((items) => items.map((secret) => secret.Name ?? '')),
+        all(paginateListQueues({ client: clients.sqs }, {}), (page) => page.QueueUrls),
+        all(paginateListTopics({ client: clients.sns }, {}), (page) => page.Topics).then((items) => items.map((t) => t.TopicArn ?? '')),
+        clients.events.send(new ListRulesCommand({})).then((out) => ours((out.Rules ?? []).map((rule) => rule.Name ?? ''))),
+        cli('cloudwatch', 'describe-alarms').then((out) => ours(((out as { MetricAlarms?: { AlarmName: string }[] } | null)?.MetricAlarms ?? []).map((alarm) => alarm.AlarmName))),
+        all(paginateDescribeLogGroups({ client: clients.logs }, {}), (page) => page.logGroups).then((items) => ours(items.map((g) => g.logGroupName ?? ''))),
+        all(paginateListRoles({ client: clients.iam }, {}), (page) => page.Roles).then((items) => ours(items.map((role) => role.RoleName ?? ''))),
+        all(paginateListPolicies({ client: clients.iam }, { Scope: 'Local' }), (page) => page.Policies).then((items) => ours(items.map((policy) => policy.PolicyName ?? ''))),
+        // Customer managed keys not scheduled for deletion (a destroyed key waits out its deletion
+        // window). Not the AWS managed keys (alias/aws/...): moto makes alias/aws/ebs for the host's
+        // encrypted volume itself, and calls it a customer managed key.
+        Promise.all([all(paginateListKeys({ client: clients.kms }, {}), (page) => page.Keys), all(paginateListAliases({ client: clients.kms }, {}), (page) => page.Aliases)]).then(async ([keyList, aliases]) => {
+          const awsManaged = new Set(aliases.filter((alias) => (alias.AliasName ?? '').startsWith('alias/aws/')).map((alias) => alias.TargetKeyId));
+          const ids = keyList.map((key) => key.KeyId ?? '').filter((id) => !awsManaged.has(id));
+          const keys = await Promise.all(ids.map(async (id) => (await clients.kms.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata));
+          const live = keys.filter((key) => key !== undefined && key.KeyManager === 'CUSTOMER' && key.KeyState !== 'PendingDeletion' && key.KeyState !== 'PendingReplicaDeletion');
+          return { keys: live.map((key) => `${key?.KeyId ?? ''} (${key?.Description ?? ''})`), aliases: ours(aliases.map((alias) => alias.AliasName ?? '')) };
         }),
-      ),
-    ]);
-  // Everything of the network outside the emulator's default VPC.
-  const defaultVpcs = new Set(network.vpcs.filter((vpc) => vpc.IsDefault).map((vpc) => vpc.VpcId));
-  const outsideDefault = (vpcId: string | undefined) => vpcId === undefined || !defaultVpcs.has(vpcId);
-  const live = new Set(instances.filter((instance) => instance.State.Name !== 'terminated').map((instance) => instance.InstanceId));
-  // EC2 deletes an instance's primary network interface with the instance; moto creates it with
-  // DeleteOnTermination false and keeps it, detached, after the instance is terminated.
-  const primaryOfTerminated = (eni: Ec2Network['networkInterfaces'][number]) =>
-    eni.Description === 'Primary network interface' && (eni.Attachment?.InstanceId === undefined || !live.has(eni.Attachment.InstanceId));
-  return {
-    buckets,
-    functions,
-    documents,
-    parameters,
-    instances: [...live],
-    instanceProfiles,
-    clusters,
-    dbInstances,
-    dbSubnetGroups,
-    secrets,
-    queues,
-    topics,
-    rules,
-    alarms,
-    logGroups,
-    roles,
-    policies,
-    kmsKeys: kms.keys,
-    kmsAliases: kms.aliases,
-    vpcs: network.vpcs.filter((vpc) => !vpc.IsDefault).map((vpc) => vpc.VpcId),
-    subnets: network.subnets.filter((subnet) => outsideDefault(subnet.VpcId)).map((subnet) => subnet.SubnetId),
-    // A VPC's main route table goes with its VPC (counted there).
-    routeTables: network.routeTables.filter((table) => outsideDefault(table.VpcId) && !(table.Associations ?? []).some((a) => a.Main)).map((table) => table.RouteTableId),
-    internetGateways: network.internetGateways.filter((gateway) => (gateway.Attachments ?? []).every((a) => outsideDefault(a.VpcId))).map((gateway) => gateway.InternetGatewayId),
-    vpcEndpoints: network.vpcEndpoints.filter((endpoint) => endpoint.State?.toLowerCase() !== 'deleted').map((endpoint) => endpoint.VpcEndpointId),
-    // A VPC's `default` group goes with its VPC (counted there).
-    securityGroups: network.securityGroups.filter((group) => group.GroupName !== 'default').map((group) => `${group.GroupId} (${group.GroupName})`),
-    networkInterfaces: network.networkInterfaces.filter((eni) => outsideDefault(eni.VpcId) && !primaryOfTerminated(eni)).map((eni) => eni.NetworkInterfaceId),
-  };
+        Promise.all([
+          all(paginateDescribeVpcs({ client: clients.ec2 }, {}), (page) => page.Vpcs),
+          all(paginateDescribeSubnets({ client: clients.ec2 }, {}), (page) => page.Subnets),
+          all(paginateDescribeRouteTables({ client: clients.ec2 }, {}), (page) => page.RouteTables),
+          all(paginateDescribeInternetGateways({ client: clients.ec2 }, {}), (page) => page.InternetGateways),
+          all(paginateDescribeVpcEndpoints({ client: clients.ec2 }, {}), (page) => page.VpcEndpoints),
+          all(paginateDescribeSecurityGroups({ client: clients.ec2 }, {}), (page) => page.SecurityGroups),
+          all(paginateDescribeNetworkInterfaces({ client: clients.ec2 }, {}), (page) => page.NetworkInterfaces),
+        ]).then(([vpcs, subnets, routeTables, internetGateways, vpcEndpoints, securityGroups, networkInterfaces]) => ({ vpcs, subnets, routeTables, internetGateways, vpcEndpoints, securityGroups, networkInterfaces }) as unknown as Ec2Network),
+      ]);
+    // Everything of the network outside the emulator's default VPC.
+    const defaultVpcs = new Set(network.vpcs.filter((vpc) => vpc.IsDefault).map((vpc) => vpc.VpcId));
+    const outsideDefault = (vpcId: string | undefined) => vpcId === undefined || !defaultVpcs.has(vpcId);
+    const live = new Set(instances.filter((instance) => instance.State.Name !== 'terminated').map((instance) => instance.InstanceId));
+    // EC2 deletes an instance's primary network interface with the instance; moto creates it with
+    // DeleteOnTermination false and keeps it, detached, after the instance is terminated.
+    const primaryOfTerminated = (eni: Ec2Network['networkInterfaces'][number]) =>
+      eni.Description === 'Primary network interface' && (eni.Attachment?.InstanceId === undefined || !live.has(eni.Attachment.InstanceId));
+    return {
+      buckets,
+      functions,
+      documents,
+      parameters,
+      instances: [...live],
+      instanceProfiles,
+      clusters,
+      dbInstances,
+      dbSubnetGroups,
+      secrets,
+      queues,
+      topics,
+      rules,
+      alarms,
+      logGroups,
+      roles,
+      policies,
+      kmsKeys: kms.keys,
+      kmsAliases: kms.aliases,
+      vpcs: network.vpcs.filter((vpc) => !vpc.IsDefault).map((vpc) => vpc.VpcId),
+      subnets: network.subnets.filter((subnet) => outsideDefault(subnet.VpcId)).map((subnet) => subnet.SubnetId),
+      // A VPC's main route table goes with its VPC (counted there).
+      routeTables: network.routeTables.filter((table) => outsideDefault(table.VpcId) && !(table.Associations ?? []).some((a) => a.Main)).map((table) => table.RouteTableId),
+      internetGateways: network.internetGateways.filter((gateway) => (gateway.Attachments ?? []).every((a) => outsideDefault(a.VpcId))).map((gateway) => gateway.InternetGatewayId),
+      vpcEndpoints: network.vpcEndpoints.filter((endpoint) => endpoint.State?.toLowerCase() !== 'deleted').map((endpoint) => endpoint.VpcEndpointId),
+      // A VPC's `default` group goes with its VPC (counted there).
+      securityGroups: network.securityGroups.filter((group) => group.GroupName !== 'default').map((group) => `${group.GroupId} (${group.GroupName})`),
+      networkInterfaces: network.networkInterfaces.filter((eni) => outsideDefault(eni.VpcId) && !primaryOfTerminated(eni)).map((eni) => eni.NetworkInterfaceId),
+    };
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
 }
 
 /** "nothing left" or e.g. "left: buckets (2), secrets (1)". */

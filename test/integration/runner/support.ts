@@ -2,6 +2,7 @@
 // module ships) run by Node.js, a Flyway CLI installed by the real install-flyway, S3 / SSM /
 // Secrets Manager on a moto server, and a real database server that speaks verified TLS.
 
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +149,7 @@ export interface DatabaseSpec {
 export class RunnerWorld {
   readonly s3: S3Client;
   readonly ssm: SSMClient;
+  readonly secrets: SecretsManagerClient;
   readonly home: string;
 
   constructor(
@@ -163,6 +165,7 @@ export class RunnerWorld {
     };
     this.s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
     this.ssm = new SSMClient(clientConfig);
+    this.secrets = new SecretsManagerClient(clientConfig);
     this.home = mkdtempSync(join(tmpdir(), 'aurora-flyway-runner-home-'));
   }
 
@@ -188,10 +191,6 @@ export class RunnerWorld {
     });
   }
 
-  async aws(args: string[]): Promise<RunResult> {
-    return executeOk('aws', args, { env: toolEnv(this.moto.awsEnv), timeoutMs: 60_000 });
-  }
-
   /** Creates the bucket, the secret and the settings parameter, as the module would. */
   async addDatabase(key: string, spec: DatabaseSpec = {}): Promise<void> {
     const bucket = this.bucketOf(key);
@@ -202,7 +201,7 @@ export class RunnerWorld {
     const secretName = `rds!cluster-itest-${key}`;
     const secret = spec.secret === undefined ? { username: this.server.user, password: this.server.password } : spec.secret;
     if (secret !== null) {
-      await this.aws(['secretsmanager', 'create-secret', '--name', secretName, '--secret-string', JSON.stringify(secret)]);
+      await this.secrets.send(new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify(secret) }));
     }
     await this.putSettings(key, {
       key,
@@ -303,6 +302,7 @@ export class RunnerWorld {
   async close(): Promise<void> {
     this.s3.destroy();
     this.ssm.destroy();
+    this.secrets.destroy();
     rmSync(this.home, { recursive: true, force: true });
   }
 }
