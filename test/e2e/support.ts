@@ -169,7 +169,8 @@ export class World {
     const removed = await removeDeletedObjectsForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
     const destroy = (...more: string[]) => {
       const timeoutMs = Math.max(1, started + withinMs - Date.now());
-      return terraform(this.stack.dir, ['destroy', ...more, '-auto-approve', '-input=false', '-no-color', ...args], this.stack.env, { timeoutMs, killSignal: 'SIGINT' });
+      this.stack.forget();
+      return terraform(this.stack.dir, ['destroy', ...more, '-auto-approve', '-input=false', '-no-color', ...args], this.stack.env, { timeoutMs, killSignal: 'SIGINT' }).finally(() => this.stack.forget());
     };
     let output = '';
     try {

@@ -11,6 +11,7 @@
 // - A command is delivered only while the agent is online; until then it waits (Pending, Delayed),
 //   as Run Command holds it, and is delivered when the agent comes back.
 
+import { DescribeInstanceAttributeCommand, DescribeTagsCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsEvent } from './eventbridge';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -153,7 +154,7 @@ export class HostPower {
 
   private async boot(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, this.timings.bootMs));
-    await this.aws.cli('ec2', 'start-instances', '--instance-ids', this.instanceId);
+    await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds: [this.instanceId] }));
     this.state = 'running';
     // flyway-host-boot.service: a boot counts as activity.
     this.touchActivity();
@@ -177,9 +178,9 @@ export class HostPower {
    * minutes from its tag) and runs its timer every `everyMs`.
    */
   async enableIdleStop(options: IdleStopOptions): Promise<void> {
-    const attribute = (await this.aws.cli('ec2', 'describe-instance-attribute', '--instance-id', this.instanceId, '--attribute', 'userData')) as { UserData?: { Value?: string } };
+    const attribute = await this.aws.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: this.instanceId, Attribute: 'userData' }));
     const userData = Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
-    const tags = (await this.aws.cli('ec2', 'describe-tags', '--filters', `Name=resource-id,Values=${this.instanceId}`, 'Name=key,Values=FlywayHostIdleStopMinutes')) as { Tags?: { Value?: string }[] };
+    const tags = await this.aws.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [this.instanceId] }, { Name: 'key', Values: ['FlywayHostIdleStopMinutes'] }] }));
     const minutes = tags.Tags?.[0]?.Value;
     if (minutes === undefined) throw new Error(`the instance ${this.instanceId} has no FlywayHostIdleStopMinutes tag`);
     mkdirSync(this.powerDir, { recursive: true });
@@ -248,7 +249,7 @@ export class HostPower {
       }
     }
     await new Promise((resolve) => setTimeout(resolve, this.timings.stoppingMs));
-    await this.aws.cli('ec2', 'stop-instances', '--instance-ids', this.instanceId);
+    await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds: [this.instanceId] }));
     this.state = 'stopped';
     rmSync(join(this.powerDir, 'agent-stopped'), { force: true });
     this.note('stopped');

@@ -11,6 +11,8 @@
 // name of its role; the role's credentials are the host's access keys, so the call recorder
 // attributes every call signed with them to the host role (HOST_ACCESS_KEY_ID, iam-check.ts).
 
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -142,14 +144,14 @@ interface DescribedInstance {
 
 /** What EC2 knows of the instance and serves in its metadata, read from the emulator (DescribeInstances, GetInstanceProfile). */
 export async function readInstanceMetadata(aws: AwsClients, instanceId: string): Promise<InstanceIdentity> {
-  const described = (await aws.cli('ec2', 'describe-instances', '--instance-ids', instanceId)) as { Reservations?: { Instances?: DescribedInstance[] }[] };
+  const described = (await aws.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))) as { Reservations?: { Instances?: DescribedInstance[] }[] };
   const instance = described.Reservations?.[0]?.Instances?.[0];
   if (instance === undefined) throw new Error(`the emulator does not know the host's instance ${instanceId} (DescribeInstances)`);
   let profile: InstanceIdentity['profile'] = null;
   const profileArn = instance.IamInstanceProfile?.Arn;
   if (profileArn !== undefined) {
     const name = profileArn.replace(/^.*:instance-profile\/(?:.*\/)?/, '');
-    const found = (await aws.cli('iam', 'get-instance-profile', '--instance-profile-name', name)) as { InstanceProfile?: { InstanceProfileId?: string; Roles?: { RoleName: string }[] } };
+    const found = await aws.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
     const roleName = found.InstanceProfile?.Roles?.[0]?.RoleName;
     if (roleName !== undefined) profile = { arn: profileArn, id: instance.IamInstanceProfile?.Id ?? found.InstanceProfile?.InstanceProfileId ?? '', roleName };
   }

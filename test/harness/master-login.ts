@@ -3,6 +3,7 @@
 // login is made to work there. The password is passed on stdin, never on a command line, and never
 // printed: errors have it blanked out.
 
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { DatabaseServer } from '../support/database-server';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
@@ -16,7 +17,7 @@ export interface MasterLogin {
 }
 
 export async function readMasterLogin(aws: AwsClients, secretArn: string): Promise<MasterLogin> {
-  const secret = (await aws.cli('secretsmanager', 'get-secret-value', '--secret-id', secretArn)) as { SecretString?: string };
+  const secret = await aws.secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
   const login = JSON.parse(secret.SecretString ?? '{}') as Partial<MasterLogin>;
   if (typeof login.username !== 'string' || typeof login.password !== 'string' || login.password === '') {
     throw new Error(`secret ${secretArn} is not {"username", "password"} JSON`);

@@ -1,4 +1,4 @@
-// A PostgreSQL session that stays open while a test does other things: the way a long transaction
+// A database session that stays open while a test does other things: the way a long transaction
 // of an application (a blocker) or its steady stream of short ones (a workload) looks to a
 // migration. A real psql process reading its statements from a pipe.
 
@@ -17,9 +17,21 @@ export interface PsqlSession {
 }
 
 export function openPsqlSession(server: DatabaseServer, database: string, applicationName: string): PsqlSession {
-  const child: ChildProcessWithoutNullStreams = spawn('psql', ['-X', '-At', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', database], {
-    env: toolEnv({ PGPASSWORD: server.password, PGAPPNAME: applicationName }),
-  });
+  return session(
+    spawn('psql', ['-X', '-At', '-h', server.host, '-p', String(server.port), '-U', server.user, '-d', database], { env: toolEnv({ PGPASSWORD: server.password, PGAPPNAME: applicationName }) }),
+    applicationName,
+  );
+}
+
+/** The same with the MariaDB client (batch mode: each statement runs as soon as its line arrives). */
+export function openMariadbSession(server: DatabaseServer, database: string, name: string): PsqlSession {
+  return session(
+    spawn('mariadb', ['--no-defaults', '-h', server.host, '-P', String(server.port), '-u', server.user, '-N', '-B', '--unbuffered', database], { env: toolEnv({ MYSQL_PWD: server.password }) }),
+    name,
+  );
+}
+
+function session(child: ChildProcessWithoutNullStreams, applicationName: string): PsqlSession {
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));

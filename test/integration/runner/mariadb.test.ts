@@ -4,6 +4,7 @@
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, MotoServer } from '../../support/moto';
 import { DatabaseServer } from '../../support/database-server';
+import { openMariadbSession } from '../../support/pg-session';
 import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerWorld, expectExit } from './support';
 
 jest.setTimeout(600_000);
@@ -115,5 +116,38 @@ describe('engine mysql on MariaDB', () => {
     expect(of('mariadb')).toContainEqual(expect.stringMatching(new RegExp(`-h 127\\.0\\.0\\.1 -P \\d+ -u ${server.user} .*--ssl-verify-server-cert -N -B -e SELECT 1$`)));
     expect(of('java')).toContainEqual(expect.stringMatching(/ org\.flywaydb\.commandline\.Main -outputType=json -skipCheckForUpdate migrate info$/));
     expect(of('java').length).toBe(of('flyway').length);
+  });
+});
+
+describe('a migration behind a long transaction on MariaDB', () => {
+  const key = 'held';
+  const history = () => world.query(key, "SELECT group_concat(concat(version, ':', success) ORDER BY installed_rank) FROM flyway_schema_history WHERE version IS NOT NULL");
+
+  beforeAll(async () => {
+    // A 1 s lock_wait_timeout and two retries keep the case short; the module's defaults are 10 s and 3.
+    await world.addDatabase(key, { flyway: { db_lock_timeout_ms: 1_000, db_statement_timeout_ms: 60_000, lock_retries: 2 } });
+    await world.upload(key, 'V1__t.sql', 'CREATE TABLE t (id INT PRIMARY KEY);\n');
+    expectExit(await world.runner(key), EXIT.ok);
+    await world.upload(key, 'V2__add_c.sql', '-- one DDL statement, so a timeout applies nothing\nALTER TABLE t ADD COLUMN c INT;\n');
+  });
+
+  it('times out on its metadata lock, is undone (repair) and retried, and fails with nothing applied and no failed row left', async () => {
+    const holder = openMariadbSession(server, key, 'holder');
+    holder.send("BEGIN; SELECT 'holding', COUNT(*) FROM t;");
+    await holder.waitFor('holding');
+    const result = await world.runner(key);
+    await holder.close();
+    expectExit(result, EXIT.migration);
+    expect(result.stdout.match(/removed the failed attempt from flyway_schema_history/g)).toHaveLength(3);
+    expect(result.summary.reason).toMatch(/^migration V2__add_c\.sql waited longer than the lock timeout \(1 s\) for a lock held by another session \(line 2\), tried 3 times; nothing of it was applied \(it timed out on its first statement; the failed attempt was removed from the schema history\)/);
+    expect(await history()).toBe('1:1');
+    expect(await world.query(key, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'held' AND table_name = 't' AND column_name = 'c'")).toBe('0');
+  });
+
+  it('runs once the transaction is gone, with no repair by hand', async () => {
+    const result = await world.runner(key);
+    expectExit(result, EXIT.ok);
+    expect(result.summary).toMatchObject({ status: 'success', schema_version_after: '2' });
+    expect(await history()).toBe('1:1,2:1');
   });
 });
