@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runOk, type RunOptions, type RunResult } from './run';
-import { toolEnv } from './toolchain';
+import { toolchain, toolEnv } from './toolchain';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -16,9 +16,16 @@ export function terraformDirs(): string[] {
   return ['.', ...children('modules'), ...children('examples')];
 }
 
-/** The real Terraform CLI with the toolchain's offline provider mirror; at most 15 minutes unless `limit` says otherwise. */
+/**
+ * The real Terraform CLI with the toolchain's offline provider mirror; at most 15 minutes unless
+ * `limit` says otherwise. `terraform init` runs one at a time across all test processes: inits
+ * that share the plugin cache race (seen with six at once: "failed to create directory
+ * .../plugin-cache/.../linux_amd64: file exists"), so each takes a lock file (util-linux flock).
+ */
 export function terraform(cwd: string, args: readonly string[], env: Record<string, string> = {}, limit: Pick<RunOptions, 'timeoutMs' | 'killSignal'> = {}): Promise<RunResult> {
-  return runOk('terraform', args, { cwd, env: toolEnv(env), timeoutMs: 900_000, ...limit });
+  const options = { cwd, env: toolEnv(env), timeoutMs: 900_000, ...limit };
+  if (args[0] === 'init') return runOk('flock', [join(toolchain().cache, 'terraform-init.lock'), 'terraform', ...args], options);
+  return runOk('terraform', args, options);
 }
 
 /** A resource of `terraform show -json` (state values or planned_values). */

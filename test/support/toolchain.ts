@@ -61,6 +61,11 @@ export function toolchain(): Toolchain {
 /**
  * The environment for running the project's tools: setup's bin dir first on PATH (so the Debian
  * AWS CLI v2 wins over any other `aws`), Terraform's private CLI config, and no checkpoint calls.
+ * TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: every test stack is a new directory without a
+ * lock file, and without this Terraform re-installs the provider into the shared plugin cache on
+ * each init, replacing the binary under stacks that are running it (seen with eight stacks at
+ * once: "fork/exec .terraform/providers/.../terraform-provider-aws_v6.47.1: no such file or
+ * directory"); with it, init links the cached provider and leaves the cache alone.
  */
 export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const tools = toolchain();
@@ -69,6 +74,7 @@ export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     PATH: `${tools.bin}:${process.env.PATH ?? ''}`,
     TF_CLI_CONFIG_FILE: tools.terraformCliConfig,
     TF_IN_AUTOMATION: '1',
+    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true',
     CHECKPOINT_DISABLE: '1',
     ...extra,
   };
