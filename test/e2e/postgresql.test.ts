@@ -12,7 +12,7 @@ import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { hostPaths } from '../harness/ssm-host';
 import { emptyKinds, inventoryLeftovers, NOTHING_LEFT } from '../support/leftovers';
 import { watchFlywayJvms } from '../support/flyway-jvms';
-import { startWorkload } from '../support/pg-session';
+import { endOpenSessions, startWorkload } from '../support/pg-session';
 import type { DatabaseServer } from '../support/database-server';
 import { run } from '../support/run';
 import { toolEnv } from '../support/toolchain';
@@ -50,6 +50,7 @@ describe('the whole pipeline on PostgreSQL', () => {
     world = await World.start('postgresql', PREFIX);
   });
   afterAll(async () => {
+    endOpenSessions();
     await world?.stop();
   });
 

@@ -31,11 +31,27 @@ export function openMariadbSession(server: DatabaseServer, database: string, nam
   );
 }
 
+// Every session still running, so that a test that failed before closing its own does not keep
+// jest from exiting (a psql or mariadb client reading a pipe outlives its server).
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** Kills the sessions a test left open (call it in afterAll, before stopping the server). */
+export function endOpenSessions(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 function session(child: ChildProcessWithoutNullStreams, applicationName: string): PsqlSession {
+  running.add(child);
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   return {
     output,
     send: (sql) => child.stdin.write(`${sql}\n`),

@@ -6,7 +6,7 @@
 import { startMoto, type MotoServer } from '../../support/moto';
 import { startPostgres } from '../../support/postgres';
 import type { DatabaseServer } from '../../support/database-server';
-import { openPsqlSession } from '../../support/pg-session';
+import { endOpenSessions, openPsqlSession } from '../../support/pg-session';
 import { EXIT, installFlyway, RunnerWorld, type Flyway, expectExit } from './support';
 
 jest.setTimeout(600_000);
@@ -22,6 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  endOpenSessions();
   await world?.close();
   await Promise.all([moto?.stop(), server?.stop()]);
   flyway?.remove();

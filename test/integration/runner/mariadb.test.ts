@@ -4,7 +4,7 @@
 import { startMariadb } from '../../support/mariadb';
 import { startMoto, MotoServer } from '../../support/moto';
 import { DatabaseServer } from '../../support/database-server';
-import { openMariadbSession } from '../../support/pg-session';
+import { endOpenSessions, openMariadbSession } from '../../support/pg-session';
 import { ChildArgvRecorder, EXIT, Flyway, installFlyway, RunnerWorld, expectExit } from './support';
 
 jest.setTimeout(600_000);
@@ -29,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  endOpenSessions();
   children?.remove();
   await world?.close();
   await Promise.all([moto?.stop(), server?.stop()]);
