@@ -33,7 +33,7 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
 
   beforeAll(async () => {
     world = await World.start('postgresql', PREFIX);
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    await world.applyNew();
     harness = await world.connect();
   });
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
   });
 
   it('applies with engine aurora-mysql: the host may reach the cluster on 3306 only', async () => {
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    await world.applyNew();
     const { host_security_group_id: groupId } = await world.outputs();
     const groups = (await world.aws.cli('ec2', 'describe-security-groups', '--group-ids', groupId)) as {
       SecurityGroups: { IpPermissions: unknown[]; IpPermissionsEgress: { FromPort?: number }[] }[];

@@ -61,7 +61,7 @@ describe('the whole pipeline on PostgreSQL', () => {
   });
 
   it('applies', async () => {
-    await world.stack.terraform('apply', '-input=false', '-no-color', 'stack.tfplan');
+    await world.applyNew({ plan: 'stack.tfplan' });
     const outputs = await world.outputs();
     expect(Object.keys(outputs.buckets).sort()).toEqual(['products', 'users']);
   });

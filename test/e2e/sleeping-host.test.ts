@@ -36,7 +36,7 @@ describe('a Flyway host that sleeps when idle (PostgreSQL)', () => {
   beforeAll(async () => {
     // With the module's own key: starting a host whose volume is under it needs the starter's kms:CreateGrant (checked at the end).
     world = await World.start('postgresql', PREFIX, async () => ({ create_kms_key: 'true' }));
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    await world.applyNew();
     harness = await world.connect('warm', { power: { stoppingMs: 2_000, bootMs: 3_000, agentMs: 1_000 } });
     bucket = (await world.outputs()).buckets.users;
   });

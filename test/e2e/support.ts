@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
-import { adjustBucketPoliciesForEmulator, DESTROY_FIRST, removeDeletedObjectsForEmulator } from '../harness/emulator-quirks';
+import { adjustBucketPoliciesForEmulator, DESTROY_FIRST, duplicatedCreate, removeDeletedObjectsForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
@@ -79,6 +79,7 @@ export class World {
     readonly server: DatabaseServer,
     readonly stack: LocalStack,
     readonly aws: AwsClients,
+    private readonly before?: (aws: AwsClients) => Promise<Record<string, string>>,
   ) {}
 
   /** `before` runs on the emulator before terraform init and returns more fixture variables. */
@@ -89,13 +90,40 @@ export class World {
       const variables = (await before?.(aws)) ?? {};
       const stack = prepareLocalStack(moto.awsEnv, { name_prefix: prefix, engine: engine === 'postgresql' ? 'aurora-postgresql' : 'aurora-mysql', ...variables });
       await stack.terraform('init', '-input=false', '-no-color');
-      return new World(engine, prefix, moto, server, stack, aws);
+      return new World(engine, prefix, moto, server, stack, aws, before);
     } catch (error) {
       // No World to stop() yet: without this the servers would keep jest from exiting.
       aws.destroy();
       await Promise.all([moto.stop(), server.stop()]);
       throw error;
     }
+  }
+
+  /**
+   * The first `terraform apply` of this world: of `plan` (a saved plan file) when given, else with
+   * `-auto-approve` and `args`. When the emulator made a create whose answer the provider lost (see
+   * duplicatedCreate in emulator-quirks.ts), the emulator is reset, the state dropped, `before` run
+   * again and the apply (auto-approved, the saved plan is stale) tried once more, saying so on
+   * stderr; any other failure, or a second one, fails.
+   */
+  async applyNew(options: { plan?: string; args?: string[] } = {}): Promise<void> {
+    const apply = (plan?: string) => this.stack.terraform('apply', '-input=false', '-no-color', ...(plan === undefined ? ['-auto-approve', ...(options.args ?? [])] : [plan]));
+    try {
+      await apply(options.plan);
+      return;
+    } catch (error) {
+      const duplicate = duplicatedCreate(error instanceof Error ? error.message : String(error));
+      if (duplicate === undefined) throw error;
+      process.stderr.write(`emulator quirk: the first apply failed with "${duplicate}" (a create the emulator made, sent again by the provider's retry); resetting the emulator and applying once more\n`);
+    }
+    const reset = await fetch(`${this.moto.endpoint}/moto-api/reset`, { method: 'POST' });
+    if (!reset.ok) throw new Error(`could not reset the emulator: HTTP ${reset.status}`);
+    for (const file of ['terraform.tfstate', 'terraform.tfstate.backup']) rmSync(join(this.stack.dir, file), { force: true });
+    this.stack.forget();
+    const variables = (await this.before?.(this.aws)) ?? {};
+    const changed = Object.entries(variables).filter(([name, value]) => this.stack.env[`TF_VAR_${name}`] !== value);
+    if (changed.length > 0) throw new Error(`before() gave other values on the reset emulator (${changed.map(([name]) => name).join(', ')}): cannot apply again`);
+    await apply();
   }
 
   async outputs(): Promise<Outputs> {

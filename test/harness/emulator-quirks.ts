@@ -169,3 +169,21 @@ export function listMultipartUploadsXml(bucket: string, uploads: readonly Upload
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${xmlText(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${items}</ListMultipartUploadsResult>`;
 }
+
+/**
+ * A create that Terraform's first apply reports as already existing: the emulator made the object,
+ * the provider's SDK never saw the answer (a connection to moto's development server that failed
+ * under load: the provider's debug log shows requests retried ("retrying request ..., attempt 2")
+ * with no response logged for the first attempt) and sent the create again, which moto refuses as
+ * a duplicate. Seen with several stacks applied at once on two cores: CreateRoute
+ * (RouteAlreadyExists) and CreateDocument (DocumentAlreadyExists) in two full npm test runs, and
+ * AuthorizeSecurityGroupEgress (InvalidPermission.Duplicate) once in 16 concurrent applies.
+ * On a first apply nothing can exist before (each stack has an emulator of its own), so such an
+ * error says nothing about the module. Returns the error's first line, or undefined for any other
+ * failure. Pure.
+ */
+export function duplicatedCreate(stderr: string): string | undefined {
+  const error = stderr.split('\n').find((line) => /^\s*Error: (creating|putting|authorizing)\b/i.test(line));
+  if (error === undefined) return undefined;
+  return /AlreadyExists|\.Duplicate\b|already exists/.test(stderr) ? error.trim() : undefined;
+}

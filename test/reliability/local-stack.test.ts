@@ -67,7 +67,7 @@ describe('the local stack on its worst day', () => {
     // The provider waits about 55 s after each bucket's lifecycle configuration for S3's eventual
     // consistency (on AWS as here): with Terraform's default of 10 at once, 27 buckets wait three
     // times in a row, with all at once only once.
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color', '-parallelism=64');
+    await world.applyNew({ args: ['-parallelism=64'] });
     harness = await world.connect();
     buckets = (await world.outputs()).buckets;
     firstPassword = (await readMasterLogin(world.aws, (await world.outputs()).master_user_secret_arn)).password;

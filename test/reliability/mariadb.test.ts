@@ -22,7 +22,7 @@ describe('MySQL (MariaDB) on its worst day', () => {
 
   beforeAll(async () => {
     world = await World.start('mysql', PREFIX, async () => ({ databases: JSON.stringify({ killed: {} }), settle_seconds: '1' }));
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    await world.applyNew();
     harness = await world.connect();
     bucket = (await world.outputs()).buckets.killed ?? '';
   });

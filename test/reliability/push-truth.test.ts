@@ -79,7 +79,7 @@ describe('push and the runner tell the truth and drop nothing', () => {
     // A one-second settle time keeps the cases short; a 60 s executionTimeout (the module's
     // minimum) lets the timeout case run into it for real.
     world = await World.start('postgresql', PREFIX, async () => ({ databases: JSON.stringify(databases), settle_seconds: '1', command_execution_timeout_seconds: '60' }));
-    await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color', '-parallelism=64');
+    await world.applyNew({ args: ['-parallelism=64'] });
     harness = await world.connect();
     buckets = (await world.outputs()).buckets;
   });

@@ -1,4 +1,4 @@
-import { emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml, versionsOfDeletedKeys } from '../../harness/emulator-quirks';
+import { duplicatedCreate, emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml, versionsOfDeletedKeys } from '../../harness/emulator-quirks';
 
 // The module's bucket policy (modules/database-bucket), as the emulator returns it.
 const TLS_ONLY = {
@@ -65,5 +65,23 @@ describe('objects deleted from a versioned bucket (moto answers 500 to deleting 
   it('takes nothing from a bucket without delete markers', () => {
     expect(versionsOfDeletedKeys([{ key: 'V1__a.sql', versionId: 'v1', deleteMarker: false }])).toEqual([]);
     expect(versionsOfDeletedKeys([])).toEqual([]);
+  });
+});
+
+describe('a create the emulator made but whose answer the provider lost (its retry is then refused as a duplicate)', () => {
+  const seen = [
+    'Error: creating SSM Document (relmy-flyway): operation error SSM: CreateDocument, https response error StatusCode: 400, RequestID: U7Ye, DocumentAlreadyExists: The specified document already exists.',
+    'Error: creating Route in Route Table (rtb-1) with destination (0.0.0.0/0): operation error EC2: CreateRoute, https response error StatusCode: 400, RequestID: x, api error RouteAlreadyExists: The route identified by 0.0.0.0/0 already exists.',
+    'Error: creating VPC Security Group Rule: operation error EC2: AuthorizeSecurityGroupEgress, https response error StatusCode: 400, RequestID: H9I, api error InvalidPermission.Duplicate: the specified rule already exists',
+  ];
+
+  it.each(seen)('is recognised in %s', (line) => {
+    expect(duplicatedCreate(`\nPlan: 80 to add\n\n${line}\n\n  with module.pipeline.x,\n`)).toBe(line);
+  });
+
+  it('is not any other failure, nor "already exists" outside a create', () => {
+    expect(duplicatedCreate('Error: creating SSM Document (x): api error ValidationException: bad content')).toBeUndefined();
+    expect(duplicatedCreate('Error: reading S3 Bucket (b): NoSuchBucket\nthe bucket already exists elsewhere')).toBeUndefined();
+    expect(duplicatedCreate('Error: Invalid value for variable\n\nA database key already exists.')).toBeUndefined();
   });
 });
