@@ -1,7 +1,9 @@
 // What the repository itself must never hold: the host name of a package registry (the toolchain
 // uses each registry through its own client, the module fetches Flyway through Maven), and build
 // output of the toolchain or anything node_modules-like that a worktree could commit by accident.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -39,5 +41,19 @@ describe('the repository', () => {
   it('tracks no node_modules, no Terraform working files and no lock file of a locally built provider', () => {
     const bad = tracked().filter((file) => /(^|\/)(node_modules|\.terraform)(\/|$)|\.terraform\.lock\.hcl$|\.tfstate/.test(file));
     expect(bad).toEqual([]);
+  });
+
+  // The GitHub Action installs with `npm ci --omit=dev`, which refuses a lock file that lacks an
+  // entry package.json implies (an optional per-platform binary such as @squawk-cli/darwin-arm64
+  // among them); the check is local, so a dry run in a copy of the two files shows it in a second.
+  it('has a lock file that npm ci accepts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aurora-flyway-npm-ci-'));
+    try {
+      for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(dir, file));
+      const ci = spawnSync('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+      expect({ status: ci.status, refused: ci.stderr.split('\n').filter((line) => /EUSAGE|Missing:|Invalid:|in sync/.test(line)) }).toEqual({ status: 0, refused: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
