@@ -1,4 +1,4 @@
-import { duplicatedCreate, emulatorPolicy, isMisjudgedByEmulator, listMultipartUploadsXml, versionsOfDeletedKeys } from '../../harness/emulator-quirks';
+import { duplicatedCreate, emulatorPolicy, lostRevoke, isMisjudgedByEmulator, listMultipartUploadsXml, versionsOfDeletedKeys } from '../../harness/emulator-quirks';
 
 // The module's bucket policy (modules/database-bucket), as the emulator returns it.
 const TLS_ONLY = {
@@ -83,5 +83,12 @@ describe('a create the emulator made but whose answer the provider lost (its ret
     expect(duplicatedCreate('Error: creating SSM Document (x): api error ValidationException: bad content')).toBeUndefined();
     expect(duplicatedCreate('Error: reading S3 Bucket (b): NoSuchBucket\nthe bucket already exists elsewhere')).toBeUndefined();
     expect(duplicatedCreate('Error: Invalid value for variable\n\nA database key already exists.')).toBeUndefined();
+  });
+
+  it('knows the refused revoke of the egress rule, and nothing else, as the emulator quirk', () => {
+    const refused = 'Error: deleting VPC Security Group Rule (sgr-99)\n\noperation error EC2: RevokeSecurityGroupEgress, https response error\nStatusCode: 400, api error\nInvalidPermission.NotFound: The specified rule does not exist in this\nsecurity group';
+    expect(lostRevoke(refused)).toBe(true);
+    expect(lostRevoke(refused.replace('InvalidPermission.NotFound', 'UnauthorizedOperation'))).toBe(false);
+    expect(lostRevoke('operation error EC2: DeleteSecurityGroup, InvalidPermission.NotFound')).toBe(false);
   });
 });
