@@ -25,7 +25,16 @@ locals {
       lock_retries         = coalesce(db.lock_retries, var.default_lock_retries)
     }
   }
-  bucket_arns = [for db in local.databases : "arn:${data.aws_partition.current.partition}:s3:::${db.bucket_name}"]
+  # What IAM grants name: the buckets named by the module (<name_prefix>-<key>-<account id>) through
+  # one pattern, so that no role's policy grows with the databases (bucket ARNs listed one by one
+  # pass IAM's 6,144-character managed-policy limit at about 40 databases); a bucket_name given by
+  # the user is listed as is. See the README, "Permissions at scale".
+  default_bucket_pattern = "${var.name_prefix}-*-${data.aws_caller_identity.current.account_id}"
+  custom_bucket_names    = sort([for db in var.databases : db.bucket_name if db.bucket_name != null])
+  bucket_grant_arns = [
+    for name in distinct(concat(length(local.custom_bucket_names) < length(var.databases) ? [local.default_bucket_pattern] : [], local.custom_bucket_names)) :
+    "arn:${data.aws_partition.current.partition}:s3:::${name}"
+  ]
 }
 
 module "network" {
@@ -55,7 +64,9 @@ module "flyway_host" {
   flyway_source                     = local.flyway_source
   flyway_sha256                     = var.flyway_sha256
   config_prefix                     = local.config_prefix
-  bucket_arns                       = local.bucket_arns
+  bucket_arns                       = local.bucket_grant_arns
+  network_dependencies              = var.create_vpc ? module.network[0].host_network_ready : []
+  rds_ca_bundle                     = var.rds_ca_bundle
   secret_arns                       = [module.aurora.master_user_secret_arn]
   command_execution_timeout_seconds = var.command_execution_timeout_seconds
   database_endpoint                 = module.aurora.endpoint
@@ -113,7 +124,7 @@ module "trigger" {
   document_name           = module.flyway_host.document_name
   instance_arn            = module.flyway_host.instance_arn
   instance_id             = module.flyway_host.instance_id
-  databases_by_bucket     = { for key, db in local.databases : db.bucket_name => key }
+  bucket_arns             = local.bucket_grant_arns
   bucket_parameter_prefix = "${local.config_prefix}/buckets"
   command_log_group_name  = module.flyway_host.command_log_group_name
   topic_arn               = module.notifications.topic_arn
@@ -147,7 +158,7 @@ resource "aws_ssm_parameter" "database_settings" {
   tier = "Intelligent-Tiering"
   value = jsonencode({
     key       = each.key
-    bucket    = module.database_bucket[each.key].bucket_name
+    bucket    = each.value.bucket_name
     database  = each.value.database_name
     engine    = local.is_mysql ? "mysql" : "postgresql"
     host      = module.aurora.endpoint
@@ -230,7 +241,7 @@ data "aws_iam_policy_document" "kms_key_services" {
     resources = ["*"]
     principals {
       type        = "Service"
-      identifiers = ["logs.${data.aws_region.current.region}.amazonaws.com"]
+      identifiers = ["logs.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"]
     }
     condition {
       test     = "ArnEquals"
@@ -336,12 +347,12 @@ data "aws_iam_policy_document" "uploader" {
   statement {
     sid       = "ListMigrationBuckets"
     actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
-    resources = local.bucket_arns
+    resources = local.bucket_grant_arns
   }
   statement {
     sid       = "PushMigrationsAndReadOutcomes"
     actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"]
-    resources = [for arn in local.bucket_arns : "${arn}/*"]
+    resources = [for arn in local.bucket_grant_arns : "${arn}/*"]
   }
   # Run Command's read actions support no resource types: "*" is the only resource they accept.
   statement {

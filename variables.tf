@@ -82,8 +82,10 @@ variable "databases" {
   validation {
     # Each database's settings are one Parameter Store value: 8 KB at most (Intelligent-Tiering
     # moves a value above 4 KB to the advanced tier); the rest of the settings take under 1 KB.
-    condition     = alltrue([for db in values(var.databases) : length(jsonencode(db.placeholders)) <= 7000])
-    error_message = "A database's placeholders must stay under 7000 characters as JSON (its settings parameter holds at most 8 KB)."
+    # SSM counts bytes, not characters: the UTF-8 size is read off the base64 encoding (3 bytes
+    # per 4 characters, less the padding).
+    condition     = alltrue([for db in values(var.databases) : length(base64encode(jsonencode(db.placeholders))) / 4 * 3 - length(regexall("=", base64encode(jsonencode(db.placeholders)))) <= 7000])
+    error_message = "A database's placeholders must stay under 7000 bytes as JSON (UTF-8; its settings parameter holds at most 8 KB)."
   }
 }
 
@@ -441,4 +443,14 @@ variable "create_failure_alarm" {
   description = "Create the CloudWatch alarm that notifies the topic when an upload event waits in the trigger's on-failure queue; the topic's policy (and a customer managed key's, see kms_key_policy_json) then lets cloudwatch.amazonaws.com publish for exactly this alarm. Keep true on AWS (the local test stack applies it too, through a translator for the CloudWatch protocol its emulator lacks)."
   type        = bool
   default     = true
+}
+
+variable "rds_ca_bundle" {
+  description = "The CA bundle the runner verifies the cluster's certificate with (sslmode=verify-full): aws (default) fetches AWS's current bundle for the region and partition (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem, its GovCloud and China equivalents) at most once a day, and falls back to the bundle shipped in the runner when the host cannot reach it; or your own copy as an https:// URL or an s3://bucket/key object (the host's role may read exactly that object), for hosts without internet access."
+  type        = string
+  default     = "aws"
+  validation {
+    condition     = var.rds_ca_bundle == "aws" || can(regex("^https://[^\\s'\"]+$", var.rds_ca_bundle)) || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\\s'\"]+$", var.rds_ca_bundle))
+    error_message = "rds_ca_bundle must be aws, an https:// URL or an s3://bucket/key URI (no spaces or quotes)."
+  }
 }

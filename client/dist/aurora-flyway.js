@@ -2301,7 +2301,7 @@ var seconds = (value) => {
 };
 async function main(argv, io) {
   let exitCode = EXIT.ok;
-  const program = new import_commander.Command("aurora-flyway").description("Upload versioned SQL to an Aurora Flyway pipeline and get the database's answer.").addOption(new import_commander.Option("--name-prefix <prefix>", "the pipeline's name_prefix").env("AURORA_FLYWAY_NAME_PREFIX")).option("--terraform-dir <dir>", "read the pipeline from `terraform output` in this directory instead").option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, the profile)").option("--endpoint-url <url>", "AWS endpoint (the local emulator)").option("--json", "print the result as JSON on stdout", false).addHelpText("after", `
+  const program = new import_commander.Command("aurora-flyway").description("Upload versioned SQL to an Aurora Flyway pipeline and get the database's answer.").addOption(new import_commander.Option("--name-prefix <prefix>", "the pipeline's name_prefix").env("AURORA_FLYWAY_NAME_PREFIX")).option("--terraform-dir <dir>", "read the pipeline from `terraform output` in this directory instead").option("--region <region>", "AWS region (default: the SDK's: AWS_REGION, the profile)").addOption(new import_commander.Option("--endpoint-url <url>", "AWS endpoint for every service, e.g. a local emulator (S3 then path-style)").env("AWS_ENDPOINT_URL")).option("--json", "print the result as JSON on stdout", false).addHelpText("after", `
 ${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).exitOverride();
   let aws;
   const globals = () => program.opts();

@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--name-prefix <prefix>', 'the pipeline\'s name_prefix').env('AURORA_FLYWAY_NAME_PREFIX'))
     .option('--terraform-dir <dir>', 'read the pipeline from `terraform output` in this directory instead')
     .option('--region <region>', 'AWS region (default: the SDK\'s: AWS_REGION, the profile)')
-    .option('--endpoint-url <url>', 'AWS endpoint (the local emulator)')
+    .addOption(new Option('--endpoint-url <url>', 'AWS endpoint for every service, e.g. a local emulator (S3 then path-style)').env('AWS_ENDPOINT_URL'))
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText('after', `\n${EXIT_CODES}`)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

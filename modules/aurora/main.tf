@@ -1,7 +1,8 @@
 locals {
-  port = var.engine == "aurora-mysql" ? 3306 : 5432
+  is_mysql = var.engine == "aurora-mysql"
+  port     = local.is_mysql ? 3306 : 5432
   # Audit-relevant logs only; both engines export to CloudWatch at no extra cost beyond storage.
-  log_exports = var.engine == "aurora-mysql" ? ["audit", "error", "slowquery"] : ["postgresql"]
+  log_exports = local.is_mysql ? ["audit", "error", "slowquery"] : ["postgresql"]
 }
 
 # RDS would create the export log groups itself, without retention, and leave them behind on
@@ -13,6 +14,39 @@ resource "aws_cloudwatch_log_group" "exports" {
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
+}
+
+# Aurora MySQL writes its audit and slow query logs only when the cluster's parameters turn them on
+# (Aurora User Guide, "Publishing Aurora MySQL logs to Amazon CloudWatch Logs"): exporting them
+# alone leaves both log groups empty. Audit: connections and the statements that change schema
+# or data (the migrations), not reads. Slow queries: over 2 seconds, to the file RDS exports.
+resource "aws_rds_cluster_parameter_group" "mysql_logs" {
+  count       = local.is_mysql ? 1 : 0
+  name        = "${var.name}-mysql-logs"
+  family      = "aurora-mysql${split(".mysql_aurora.", var.engine_version)[0]}"
+  description = "Aurora ${var.name}: audit and slow query logs on, for their CloudWatch exports"
+  tags        = var.tags
+
+  parameter {
+    name  = "server_audit_logging"
+    value = "1"
+  }
+  parameter {
+    name  = "server_audit_events"
+    value = "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT"
+  }
+  parameter {
+    name  = "slow_query_log"
+    value = "1"
+  }
+  parameter {
+    name  = "long_query_time"
+    value = "2"
+  }
+  parameter {
+    name  = "log_output"
+    value = "FILE"
+  }
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -69,9 +103,11 @@ resource "aws_rds_cluster" "this" {
   deletion_protection           = var.deletion_protection
   skip_final_snapshot           = var.skip_final_snapshot
   # Unique per cluster, so a second create/destroy cycle does not collide with the first snapshot;
-  # fixed at creation (ignore_changes), so plans do not churn.
-  final_snapshot_identifier           = var.skip_final_snapshot ? null : "${var.name}-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}"
+  # fixed at creation (ignore_changes), so plans do not churn. Set even when skip_final_snapshot is
+  # true (RDS then ignores it): turned to false later, the destroy still has a name to snapshot to.
+  final_snapshot_identifier           = "${var.name}-final-${formatdate("YYYYMMDDhhmmss", plantimestamp())}"
   enabled_cloudwatch_logs_exports     = local.log_exports
+  db_cluster_parameter_group_name     = local.is_mysql ? aws_rds_cluster_parameter_group.mysql_logs[0].name : null
   iam_database_authentication_enabled = false
 
   serverlessv2_scaling_configuration {

@@ -41,8 +41,9 @@ idle_for() { # seconds since the last command ended or the host booted
   echo "$(($(date +%s) - last))"
 }
 
-# The first boot is still installing the host's software, or the host is not idle yet.
-[ -e "$host_dir/ready" ] || exit 0
+# The first boot is still installing the host's software, or the host is not idle yet. A setup
+# that failed (setup-failed) counts as done: such a host sleeps too, and tries again when started.
+[ -e "$host_dir/ready" ] || [ -e "$host_dir/setup-failed" ] || exit 0
 [ "$(idle_for)" -ge "$idle_seconds" ] || exit 0
 # A command is running (a migration longer than the idle time): its agent stays up. The lock is
 # only tested here; it is taken below, once the agent can start no new command.

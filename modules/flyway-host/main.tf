@@ -20,8 +20,9 @@ locals {
   installer        = file("${path.module}/../../scripts/install-flyway")
   installer_sha256 = sha256(local.installer)
   artifacts_bucket = "${var.name}-artifacts-${data.aws_caller_identity.current.account_id}"
-  # An s3:// Flyway source (hosts without internet access) is read with the host's role.
-  flyway_s3_object = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
+  # An s3:// Flyway source or CA bundle (hosts without internet access) is read with the host's role.
+  flyway_s3_object    = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
+  ca_bundle_s3_object = startswith(var.rds_ca_bundle, "s3://") ? trimprefix(var.rds_ca_bundle, "s3://") : null
   # ARNs are built from names, so the role's policy is fully known at plan time and reviewable.
   document_arn         = "${local.arn_prefix}:ssm:${local.region_account}:document/${var.name}"
   log_group_arn        = "${local.arn_prefix}:logs:${local.region_account}:log-group:/flyway/${var.name}/commands"
@@ -194,6 +195,7 @@ resource "aws_ssm_document" "this" {
           "ready_file=\"$host_dir/ready\"",
           "waited=0",
           "until [ -e \"$ready_file\" ]; do",
+          "  [ ! -e \"$host_dir/setup-failed\" ] || fail 8 \"the host could not install its software: $(head -c 800 \"$host_dir/setup-failed\") (details: /var/log/flyway-host-setup.log on the host)\"",
           "  [ \"$waited\" -lt ${var.host_ready_timeout_seconds} ] || fail 8 'the host has not finished its first boot after ${var.host_ready_timeout_seconds}s -- see /var/log/flyway-host-setup.log on the host, then run again'",
           "  [ \"$waited\" -gt 0 ] || echo 'flyway-runner: the host is still installing its software (first boot); waiting for it'",
           "  sleep 5; waited=$((waited + 5))",
@@ -223,7 +225,7 @@ resource "aws_ssm_document" "this" {
           "requested_at='{{ RequestedAt }}'",
           "# What is left of this step's timeoutSeconds (Run Command kills the process group then): the runner starts no pass it cannot finish.",
           "seconds_left=$(( ${var.command_execution_timeout_seconds} - SECONDS )); [ \"$seconds_left\" -ge 0 ] || seconds_left=0",
-          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' --seconds-left \"$seconds_left\" $${requested_at:+--requested-at \"$requested_at\"}",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' --ca-bundle '${var.rds_ca_bundle}' --seconds-left \"$seconds_left\" $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -319,10 +321,11 @@ data "aws_iam_policy_document" "this" {
     actions   = ["s3:GetObject"]
     resources = ["${local.artifacts_bucket_arn}/${local.runner_key}"]
   }
+  # The Flyway archive and the CA bundle, each when it comes from S3: exactly that object.
   dynamic "statement" {
-    for_each = local.flyway_s3_object == null ? [] : [local.flyway_s3_object]
+    for_each = { for sid, object in { ReadFlywayArchive = local.flyway_s3_object, ReadCaBundle = local.ca_bundle_s3_object } : sid => object if object != null }
     content {
-      sid       = "ReadFlywayArchive"
+      sid       = statement.key
       actions   = ["s3:GetObject"]
       resources = ["${local.arn_prefix}:s3:::${statement.value}"]
     }
@@ -357,12 +360,16 @@ resource "aws_iam_role_policy" "secret" {
   policy = data.aws_iam_policy_document.secret.json
 }
 
-# The buckets, in managed policies of a bounded number of buckets each: a role's inline policies
-# hold 10,240 characters in all, which bucket ARNs would exhaust at about 55 databases; a managed
-# policy holds 6,144 and a role takes 10 of them by default (quota), so about 250 databases fit.
+# The buckets, in managed policies of a bounded number of entries each (the root passes one ARN
+# pattern for all the buckets it names, plus each bucket_name given by the user): a role's inline
+# policies hold 10,240 characters in all; a managed policy holds 6,144, which 20 entries fill to
+# about 5,900 with 63-character bucket names in the longest partition name (aws-us-gov), and a
+# role takes 10 managed policies by default (IAM quotas), so at most 200 entries fit.
 locals {
-  buckets_per_policy = 25
-  bucket_chunks      = chunklist(var.bucket_arns, local.buckets_per_policy)
+  buckets_per_policy    = 20
+  bucket_chunks         = chunklist(var.bucket_arns, local.buckets_per_policy)
+  managed_policy_limit  = 6144
+  attached_policy_quota = 10
 }
 
 data "aws_iam_policy_document" "buckets" {
@@ -388,15 +395,37 @@ data "aws_iam_policy_document" "buckets" {
 resource "aws_iam_policy" "buckets" {
   count       = length(local.bucket_chunks)
   name        = "${var.name}-buckets-${count.index + 1}"
-  description = "Flyway host ${var.name}: read migration buckets ${count.index * local.buckets_per_policy + 1}-${count.index * local.buckets_per_policy + length(local.bucket_chunks[count.index])} and write their outcome records."
+  description = "Flyway host ${var.name}: read migration buckets (entries ${count.index * local.buckets_per_policy + 1}-${count.index * local.buckets_per_policy + length(local.bucket_chunks[count.index])}) and write their outcome records."
   policy      = data.aws_iam_policy_document.buckets[count.index].json
   tags        = var.tags
+  lifecycle {
+    # IAM counts a policy's characters without whitespace; the provider sends it minified.
+    precondition {
+      condition     = length(jsonencode(jsondecode(data.aws_iam_policy_document.buckets[count.index].json))) <= local.managed_policy_limit
+      error_message = "The host's bucket policy ${count.index + 1} would exceed IAM's ${local.managed_policy_limit} characters: shorten the bucket_name of some databases, or leave bucket_name unset so the module names the bucket (all such buckets share one policy entry)."
+    }
+    precondition {
+      condition     = length(local.bucket_chunks) <= local.attached_policy_quota
+      error_message = "The host role would need ${length(local.bucket_chunks)} managed policies for its buckets; IAM attaches ${local.attached_policy_quota} to a role by default. Leave bucket_name unset for most databases (buckets the module names share one policy entry), or use fewer than ${local.attached_policy_quota * local.buckets_per_policy} custom bucket names."
+    }
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "buckets" {
   count      = length(local.bucket_chunks)
   role       = aws_iam_role.this.name
   policy_arn = aws_iam_policy.buckets[count.index].arn
+}
+
+# EC2 documents the keys instance metadata can show ("Work with instance tags in instance
+# metadata": letters, digits, + - = . , _ : @, not "." "..", "_index").
+data "aws_default_tags" "current" {}
+
+locals {
+  tag_keys_metadata_refuses = sort([
+    for key in keys(merge(data.aws_default_tags.current.tags, var.tags)) : key
+    if !can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) || contains([".", "..", "_index"], key)
+  ])
 }
 
 resource "aws_iam_instance_profile" "this" {
@@ -426,6 +455,12 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 # The egress rule to the database port is made by the aurora module, which knows both groups.
 
 # --- The host ----------------------------------------------------------------------------------
+# The first boot installs packages over the network: the instance is created only once the
+# network it needs exists (the caller's route and associations, passed in, and its own egress).
+resource "terraform_data" "network_ready" {
+  input = var.network_dependencies
+}
+
 resource "aws_instance" "this" {
   # checkov:skip=CKV2_AWS_41:The instance has a profile (aws_iam_instance_profile.this); checkov cannot follow it.
   # checkov:skip=CKV_AWS_126:Detailed monitoring is billed per instance; basic 5-minute metrics suffice for a host that mostly idles.
@@ -468,13 +503,14 @@ resource "aws_instance" "this" {
     ignore_changes = [ami, user_data]
     # EC2 refuses tags in instance metadata when a tag key holds a space or "/" (or is ".", ".."
     # or "_index"), so an apply would fail late; say so at plan time.
+    # The instance carries the provider's default_tags too, so their keys count as well.
     precondition {
-      condition     = var.idle_stop_minutes == 0 || alltrue([for key in keys(var.tags) : can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) && !contains([".", "..", "_index"], key)])
-      error_message = "The sleeping host reads its idle time from its tags through instance metadata, which EC2 allows only when every tag key uses letters, digits and + - = . , _ : @ (no spaces, no \"/\"). Rename these tag keys or set host_idle_stop_minutes = 0: ${join(", ", [for key in keys(var.tags) : key if !can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) || contains([".", "..", "_index"], key)])}."
+      condition     = var.idle_stop_minutes == 0 || length(local.tag_keys_metadata_refuses) == 0
+      error_message = "The sleeping host reads its idle time from its tags through instance metadata, which EC2 allows only when every tag key uses letters, digits and + - = . , _ : @ (no spaces, no \"/\"); RunInstances fails otherwise. Rename these tag keys (in tags, or in the aws provider's default_tags) or set host_idle_stop_minutes = 0: ${join(", ", local.tag_keys_metadata_refuses)}."
     }
   }
 
   # The agent registers at boot: its permissions must be there first. (They do not wait for the
   # cluster; the data policy, which names the cluster's secret, may come later.)
-  depends_on = [aws_iam_role_policy.agent]
+  depends_on = [aws_iam_role_policy.agent, terraform_data.network_ready, aws_vpc_security_group_egress_rule.https]
 }

@@ -82,9 +82,29 @@ variable "config_prefix" {
   }
 }
 
-variable "bucket_arns" {
-  description = "Migration buckets the host may read."
+variable "rds_ca_bundle" {
+  description = "Where the runner gets the CA bundle it verifies database certificates with: aws (AWS's bundle for the region), an https:// URL or an s3://bucket/key object."
+  type        = string
+  default     = "aws"
+  validation {
+    condition     = var.rds_ca_bundle == "aws" || can(regex("^https://[^\\s'\"]+$", var.rds_ca_bundle)) || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\\s'\"]+$", var.rds_ca_bundle))
+    error_message = "rds_ca_bundle must be aws, an https:// URL or an s3://bucket/key URI (no spaces or quotes)."
+  }
+}
+
+variable "network_dependencies" {
+  description = "IDs the host's first boot must wait for: what gives its subnet a way out (route, route table association, endpoint), when created in the same apply."
   type        = list(string)
+  default     = []
+}
+
+variable "bucket_arns" {
+  description = "Migration buckets the host may read: bucket ARNs, or ARN patterns with * (the root passes one pattern for the buckets it names)."
+  type        = list(string)
+  validation {
+    condition     = length(var.bucket_arns) > 0 && alltrue([for arn in var.bucket_arns : can(regex("^arn:[a-z-]+:s3:::[a-z0-9*.-]+$", arn))])
+    error_message = "bucket_arns must be S3 bucket ARNs (arn:<partition>:s3:::<name>, * allowed in the name)."
+  }
 }
 
 variable "secret_arns" {

@@ -4,6 +4,7 @@ data "aws_availability_zones" "available" {
 }
 
 data "aws_region" "current" {}
+data "aws_partition" "current" {}
 
 locals {
   azs = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, 2)
@@ -79,8 +80,9 @@ resource "aws_route_table_association" "private" {
 
 # S3 traffic (the bucket sync) stays on the AWS network; gateway endpoints are free.
 resource "aws_vpc_endpoint" "s3" {
-  vpc_id            = aws_vpc.this.id
-  service_name      = "com.amazonaws.${data.aws_region.current.region}.s3"
+  vpc_id = aws_vpc.this.id
+  # com.amazonaws.<region>.s3, or cn.com.amazonaws.<region>.s3 in the China partition.
+  service_name      = "${data.aws_partition.current.reverse_dns_prefix}.${data.aws_region.current.region}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = [aws_route_table.public.id]
   tags              = merge(var.tags, { Name = "${var.name}-s3" })

@@ -9,7 +9,6 @@ locals {
   region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
   log_group_arn  = "${local.arn_prefix}:logs:${local.region_account}:log-group:/aws/lambda/${var.name}"
   queue_arn      = "${local.arn_prefix}:sqs:${local.region_account}:${var.name}-failures"
-  bucket_arns    = [for bucket in keys(var.databases_by_bucket) : "${local.arn_prefix}:s3:::${bucket}"]
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -76,7 +75,7 @@ data "aws_iam_policy_document" "start_host" {
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"
-        values   = ["ec2.${data.aws_region.current.region}.amazonaws.com"]
+        values   = ["ec2.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"]
       }
     }
   }
@@ -105,7 +104,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "TagUploadedMigrations"
     actions   = ["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
-    resources = [for arn in local.bucket_arns : "${arn}/*"]
+    resources = [for arn in var.bucket_arns : "${arn}/*"]
   }
   statement {
     sid       = "ReportRejectionsAndConfigErrors"
@@ -142,6 +141,13 @@ resource "aws_iam_role_policy" "this" {
   name   = var.name
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.this.json
+  lifecycle {
+    # The role's only inline policy; IAM counts a role's inline policies together, minified.
+    precondition {
+      condition     = length(jsonencode(jsondecode(data.aws_iam_policy_document.this.json))) <= 10240
+      error_message = "The trigger role's inline policy would exceed IAM's 10,240 characters: leave bucket_name unset for more databases (buckets the module names share one policy entry)."
+    }
+  }
 }
 
 resource "aws_lambda_function" "this" {

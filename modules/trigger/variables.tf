@@ -29,9 +29,13 @@ variable "instance_id" {
   type        = string
 }
 
-variable "databases_by_bucket" {
-  description = "Bucket name to database key."
-  type        = map(string)
+variable "bucket_arns" {
+  description = "The migration buckets whose uploads the trigger tags: bucket ARNs, or ARN patterns with * (the root passes one pattern for the buckets it names, so the policy does not grow with the databases)."
+  type        = list(string)
+  validation {
+    condition     = length(var.bucket_arns) > 0 && alltrue([for arn in var.bucket_arns : can(regex("^arn:[a-z-]+:s3:::[a-z0-9*.-]+$", arn))])
+    error_message = "bucket_arns must be S3 bucket ARNs (arn:<partition>:s3:::<name>, * allowed in the name)."
+  }
 }
 
 variable "command_log_group_name" {

@@ -1,6 +1,8 @@
 // The runner's command line. Pure: argv in, arguments or a usage error out. The SSM document
 // passes every argument; people run it by hand as root on the host.
 
+import { parseCaSource, type CaSource } from './ca-bundle';
+
 export const ACTIONS = ['migrate', 'info', 'validate', 'repair'] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -28,6 +30,8 @@ export interface RunnerArgs {
   settleSeconds: number;
   /** Seconds left of the command's executionTimeout when the runner started (the document passes it). */
   secondsLeft?: number;
+  /** Where the CA bundle comes from: AWS's trust store for the region (default), or the user's. */
+  caBundle: CaSource;
 }
 
 export type ParsedArgs =
@@ -38,6 +42,7 @@ export type ParsedArgs =
 export const USAGE = `Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action>
                      [--requested-at <time>] [--db-endpoint <host:port>]
                      [--max-parallel <n>] [--settle-seconds <s>] [--seconds-left <s>]
+                     [--ca-bundle aws|<https URL>|<s3:// URI>]
 
 Migrates one database of the terraform-aws-aurora-flyway module with Flyway. The module's SSM
 Command document runs it on the Flyway host (node flyway-runner.js ...); you can run it there by
@@ -58,6 +63,10 @@ Arguments
   --seconds-left <s>         what is left of the command's executionTimeout (the document passes
                              it): no pass starts without time to finish and record it; Flyway's
                              statements get a timeout that ends before it. Without it: no limit.
+  --ca-bundle <source>       the CA bundle database certificates are verified against: aws
+                             (default: AWS's bundle for the host's region, fetched daily, the
+                             bundle shipped in the runner if it cannot be), or your own bundle
+                             as an https:// URL or an s3://bucket/key object
   -h, --help                 this text
 
 migrate: the request is handed to the database's run. If a run for the database is already
@@ -98,7 +107,8 @@ Exit codes
 Environment
   FLYWAY_RUNNER_HOME         state directory (default /var/lib/flyway-runner)
   FLYWAY_RUNNER_FLYWAY       the Flyway CLI (default: flyway on PATH)
-  FLYWAY_RUNNER_CA_BUNDLE    TEST ONLY: CA bundle replacing the built-in Amazon RDS bundle
+  FLYWAY_RUNNER_CA_BUNDLE    TEST ONLY: CA bundle file replacing the Amazon RDS bundle
+  FLYWAY_RUNNER_TRUSTSTORE_URL  TEST ONLY: address of AWS's bundle for a region ({region} in it)
   FLYWAY_RUNNER_DB_ENDPOINT  TEST ONLY: "host:port" replacing the endpoint (the local harness
                              points it at a local database server)
   AWS_*                      the AWS SDK's usual settings (region, endpoint, credentials)`;
@@ -118,7 +128,7 @@ function integerIn(text: string, min: number, max: number): number | undefined {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
-  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left'];
+  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left', '--ca-bundle'];
   const error = (message: string): ParsedArgs => ({
     kind: 'usage-error',
     message,
@@ -164,6 +174,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const secondsLeftText = values.get('--seconds-left');
   const secondsLeft = secondsLeftText === undefined ? undefined : integerIn(secondsLeftText, 0, 172800);
   if (secondsLeftText !== undefined && secondsLeft === undefined) return error('--seconds-left must be an integer from 0 to 172800');
+  const caBundle = parseCaSource(values.get('--ca-bundle') ?? 'aws');
+  if (caBundle === undefined) return error('--ca-bundle must be aws, an https:// URL or an s3://bucket/key URI');
 
   return {
     kind: 'args',
@@ -176,6 +188,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       maxParallel,
       settleSeconds,
       ...(secondsLeft === undefined ? {} : { secondsLeft }),
+      caBundle,
     },
   };
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { DatabaseSummary } from '../../common/src/runner-output';
 import { parseArgs, parseEndpoint, USAGE, type RunnerArgs } from './args';
 import { createAwsPorts } from './aws';
-import { rdsCaBundle } from './ca-bundle';
+import { httpsText, regionOfEndpoint, resolveCaBundle } from './ca-bundle';
 import type { DatabaseResult, RunnerContext } from './context';
 import { EXIT, type ExitCode } from './failure';
 import { runRequests } from './hand-over';
@@ -58,12 +58,24 @@ async function main(): Promise<void> {
   }
   const caOverride = process.env.FLYWAY_RUNNER_CA_BUNDLE;
   if (caOverride) say(`test override: CA bundle ${caOverride} (FLYWAY_RUNNER_CA_BUNDLE)`);
+  const ports = createAwsPorts();
+  const caFile =
+    caOverride ||
+    (await resolveCaBundle({
+      home,
+      source: args.caBundle,
+      // The cluster's own region (its endpoint's name, which the document passes), else the host's.
+      region: (args.dbEndpoint && regionOfEndpoint(args.dbEndpoint.host)) ?? process.env.AWS_REGION ?? '',
+      fetchers: { https: httpsText, s3: async (bucket, key) => (await ports.getObject(bucket, key, null)).toString('utf8') },
+      say,
+      ...(process.env.FLYWAY_RUNNER_TRUSTSTORE_URL ? { urlTemplate: process.env.FLYWAY_RUNNER_TRUSTSTORE_URL } : {}),
+    }));
   const context: RunnerContext = {
     args,
     home,
     flyway: process.env.FLYWAY_RUNNER_FLYWAY ?? 'flyway',
-    caFile: caOverride || rdsCaBundle(home),
-    ports: createAwsPorts(),
+    caFile,
+    ports,
     locks: new Locks(home),
     env: { ...process.env, LANG: process.env.LANG ?? 'C.UTF-8' },
     ...(args.secondsLeft === undefined ? {} : { deadlineMs: started + args.secondsLeft * 1000 }),

@@ -4,13 +4,17 @@
 // client talks to AWS only through the SDK, exactly as on AWS: it finds the pipeline in Parameter
 // Store, follows runs through the outcome record, Run Command and CloudWatch Logs.
 
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { folderFiles, type Harness } from '../harness/harness';
 import { buildS3Event } from '../harness/s3-event';
 import { runClient } from '../harness/client';
+import { BASH_SHELL, parseAction, planSteps } from '../harness/github-action';
+import { run } from '../support/run';
+import { PROJECT_ROOT } from '../support/terraform';
 import { CALLED_ON_EVERY_RUN, migrationsDir, World } from './support';
 
 jest.setTimeout(1_200_000);
@@ -135,6 +139,79 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     expect(await world.columns('products', 'products')).toContain('sku');
     const again = await client('replay');
     expect(again.stdout).toContain('the failure queue is empty');
+  });
+
+  it('the GitHub Action\'s own steps, run in a clean copy of the repository, install the client and push (exit 0)', async () => {
+    // The repository as `uses: <owner>/<repo>@<ref>` fetches it: the tracked files only, no
+    // node_modules; the job's workspace holds the user's migrations (README, "Push from CI").
+    const actionPath = join(work, 'action');
+    for (const file of execFileSync('git', ['ls-files', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\0').filter((name) => name !== '')) {
+      mkdirSync(dirname(join(actionPath, file)), { recursive: true });
+      if (existsSync(join(PROJECT_ROOT, file))) cpSync(join(PROJECT_ROOT, file), join(actionPath, file));
+    }
+    const workspace = join(work, 'workspace');
+    folder(join('workspace', 'db', 'products'), { 'V3__add_stock.sql': 'ALTER TABLE products ADD COLUMN stock integer NOT NULL DEFAULT 0;\n' }, migrationsDir('products'));
+    const emptyDir = (name: string) => {
+      mkdirSync(join(work, name), { recursive: true });
+      return join(work, name);
+    };
+    const uploader = harness.uploaderEnv();
+    const steps = planSteps(parseAction(readFileSync(join(actionPath, 'action.yml'), 'utf8')), {
+      'name-prefix': PREFIX,
+      database: 'products',
+      directory: 'db/products',
+      'aws-region': uploader.AWS_REGION,
+      timeout: '300',
+    });
+    // Node.js 20 is this runner's own (setup-node's job); no role to assume: the job's credentials.
+    expect(steps.filter((step) => step.kind === 'uses').map((step) => [step.uses, step.runs])).toEqual([
+      ['actions/setup-node@v4', true],
+      ['aws-actions/configure-aws-credentials@v4', false],
+    ]);
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
+    const home = emptyDir('runner-home');
+    const npmConfig = (key: string) => execFileSync('npm', ['config', 'get', key], { encoding: 'utf8' }).trim();
+    // What a GitHub-hosted runner gives a step: a PATH with node, HOME, GITHUB_* and the job's
+    // env (here the AWS settings a configure-aws-credentials step would export, and the
+    // emulator's endpoint through the harness). npm uses this machine's cache and registry
+    // settings, as setup-node's cache and registry-url would.
+    const jobEnv: Record<string, string> = {
+      PATH: [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+      HOME: home,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_ACTION_PATH: actionPath,
+      GITHUB_WORKSPACE: workspace,
+      RUNNER_TEMP: emptyDir('runner-temp'),
+      npm_config_cache: npmConfig('cache'),
+      npm_config_userconfig: npmConfig('userconfig'),
+      // How this machine trusts its registry's TLS (without it npm retries for minutes, then installs from its cache).
+      ...Object.fromEntries(['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : []))),
+      AWS_REGION: uploader.AWS_REGION,
+      AWS_ACCESS_KEY_ID: uploader.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: uploader.AWS_SECRET_ACCESS_KEY,
+      AWS_ENDPOINT_URL: uploader.AWS_ENDPOINT_URL,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const outputs: string[] = [];
+    for (const [index, step] of steps.entries()) {
+      if (step.kind !== 'run' || !step.runs) continue;
+      const script = join(jobEnv.RUNNER_TEMP, `step-${index}.sh`);
+      writeFileSync(script, step.script);
+      const [shell, ...shellArgs] = BASH_SHELL;
+      const stepStarted = Date.now();
+      const result = await run(shell, [...shellArgs, script], { cwd: workspace, env: { ...jobEnv, ...step.env }, timeoutMs: 600_000 });
+      outputs.push(`--- ${step.name} (exit ${result.code}, ${((Date.now() - stepStarted) / 1000).toFixed(1)} s)\n${result.stdout}\n${result.stderr}`);
+      if (result.code !== 0) throw new Error(`the action's step "${step.name}" failed:\n${outputs.join('\n')}`);
+    }
+    await harness.settled();
+    const all = outputs.join('\n');
+    console.log(`the action's steps:\n${all}`);
+    expect(all).toMatch(/^upload-new +V3__add_stock\.sql$/m);
+    expect(all).toContain('products: migrated');
+    expect(existsSync(join(actionPath, 'node_modules', 'squawk-cli'))).toBe(true);
+    expect(existsSync(join(actionPath, 'node_modules', 'typescript'))).toBe(false);
+    expect(await world.columns('products', 'products')).toContain('stock');
   });
 
   it('made only calls AWS would allow, the client\'s own with the module\'s uploader_policy_json', async () => {

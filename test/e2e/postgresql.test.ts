@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { passwordValues } from '../support/local-stack';
 import { resourceTypeProblems } from '../support/iam-resource-types';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
@@ -44,6 +44,8 @@ const REPO = resolve(__dirname, '..', '..');
 describe('the whole pipeline on PostgreSQL', () => {
   let world: World;
   let harness: Harness;
+  /** The command that failed because the host's setup had (its failure is notified too). */
+  let setupFailedCommandId = '';
   const aws = (...args: string[]) => world.aws.cli(...args);
 
   beforeAll(async () => {
@@ -235,6 +237,26 @@ describe('the whole pipeline on PostgreSQL', () => {
     expect(record.summary).toMatchObject({ action: 'info', status: 'success', schema_version_after: '2' });
   });
 
+  it('a command on a host that could not install its software fails at once with the reason and the fix (no wait)', async () => {
+    const { document_name: documentName } = await world.outputs();
+    const { readyFile } = hostPaths(world.stateDir);
+    const failed = join(dirname(readyFile), 'setup-failed');
+    rmSync(readyFile);
+    writeFileSync(failed, 'installing Java, Node.js and the database clients (dnf) failed 5 times, last at 2026-12-07T05:00:00Z. The setup runs again at the host\'s next boot: once the network is fixed, stop and start the instance.\n');
+    try {
+      const record = await harness.sendCommand(documentName, { DatabaseKey: 'users', Action: 'info' });
+      setupFailedCommandId = record.commandId;
+      expect(record.status).toBe('Failed');
+      expect(record.stdout).toContain('flyway-runner: error: the host could not install its software: installing Java, Node.js and the database clients (dnf) failed 5 times');
+      expect(record.stdout).toContain('stop and start the instance');
+      expect(record.stdout).not.toContain('waiting for it');
+      expect(record.summary).toMatchObject({ database: 'users', action: 'info', status: 'failed', reason: 'host not ready', exit_code: 8 });
+    } finally {
+      rmSync(failed, { force: true });
+      harness.finishFirstBoot();
+    }
+  });
+
   it('validates command parameters against the document, as SSM does', async () => {
     const { document_name: documentName } = await world.outputs();
     const refused = await harness.sendCommand(documentName, { DatabaseKey: 'users; rm -rf /', Action: 'migrate' });
@@ -270,11 +292,15 @@ describe('the whole pipeline on PostgreSQL', () => {
     expect(burst.commands[0].stdout).toContain('V3__broken.sql');
     expect(await world.query('products', 'SELECT max(version::int) FROM flyway_schema_history WHERE success')).toEqual(['2']);
     // Run Command's events went through the applied rule (the emulator's matcher and input
-    // transformer) and the topic's and key's policies: every earlier command succeeded, so the
-    // topic delivered exactly one message to its subscriber, this command's failure.
+    // transformer) and the topic's and key's policies: every earlier command succeeded but the
+    // one on the host whose setup had failed, so the topic delivered exactly two messages to its
+    // subscriber, one per failed command, this one's last.
     const { document_name: documentName } = await world.outputs();
     const delivered = await harness.notificationsReceived();
-    expect(delivered.map((message) => message.message)).toEqual([expect.stringContaining(`Flyway run ${burst.commands[0].commandId} (document ${documentName}) ended with status Failed`)]);
+    expect(delivered.map((message) => message.message)).toEqual([
+      expect.stringContaining(`Flyway run ${setupFailedCommandId} (document ${documentName}) ended with status Failed`),
+      expect.stringContaining(`Flyway run ${burst.commands[0].commandId} (document ${documentName}) ended with status Failed`),
+    ]);
   });
 
   it('made only calls AWS would allow: each checked against the policies of the role (or service) that makes it on AWS', async () => {

@@ -68,3 +68,54 @@ run "serverless_v2_cluster" {
     error_message = "With a pinned engine_version, automatic minor upgrades are off by default (they would make Terraform plan a downgrade)."
   }
 }
+
+# Aurora MySQL exports audit and slow query logs only if the cluster's parameters write them; and a
+# cluster created with skip_final_snapshot = true still gets a snapshot name, so that turning it
+# to false later lets destroy take the snapshot instead of failing.
+run "mysql_logs_written_and_a_snapshot_name_even_when_skipping" {
+  command = plan
+
+  module {
+    source = "./modules/aurora"
+  }
+
+  variables {
+    name                     = "flyway-aurora"
+    engine                   = "aurora-mysql"
+    engine_version           = "8.0.mysql_aurora.3.08.2"
+    master_username          = "flyway_admin"
+    min_capacity             = 0
+    max_capacity             = 2
+    seconds_until_auto_pause = 600
+    vpc_id                   = "vpc-12345678"
+    subnet_ids               = ["subnet-11111111", "subnet-22222222"]
+    client_security_group_id = "sg-12345678"
+    skip_final_snapshot      = true
+  }
+
+  assert {
+    condition     = aws_rds_cluster_parameter_group.mysql_logs[0].family == "aurora-mysql8.0" && aws_rds_cluster.this.db_cluster_parameter_group_name == "flyway-aurora-mysql-logs"
+    error_message = "The MySQL cluster uses the module's parameter group (family aurora-mysql8.0)."
+  }
+
+  assert {
+    condition = { for parameter in aws_rds_cluster_parameter_group.mysql_logs[0].parameter : parameter.name => parameter.value } == {
+      server_audit_logging = "1"
+      server_audit_events  = "CONNECT,QUERY_DCL,QUERY_DDL,QUERY_DML_NO_SELECT"
+      slow_query_log       = "1"
+      long_query_time      = "2"
+      log_output           = "FILE"
+    }
+    error_message = "Audit logging (connections, DCL, DDL, DML without SELECT) and the slow query log (over 2 s, to FILE) are on, so the audit and slowquery exports are not empty."
+  }
+
+  assert {
+    condition     = toset(aws_rds_cluster.this.enabled_cloudwatch_logs_exports) == toset(["audit", "error", "slowquery"])
+    error_message = "The MySQL cluster exports its audit, error and slow query logs."
+  }
+
+  assert {
+    condition     = startswith(aws_rds_cluster.this.final_snapshot_identifier, "flyway-aurora-final-")
+    error_message = "A snapshot name is set even with skip_final_snapshot = true, so turning it off later does not block destroy."
+  }
+}

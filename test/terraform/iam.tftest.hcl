@@ -9,6 +9,19 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 
+# A caller's provider with default_tags: the instance carries them as well.
+provider "aws" {
+  alias                       = "with_default_tags"
+  region                      = "eu-central-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  default_tags {
+    tags = { "cost center" = "data" }
+  }
+}
+
 run "trigger_role" {
   command = plan
 
@@ -22,7 +35,7 @@ run "trigger_role" {
     document_name           = "flyway-flyway"
     instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
     instance_id             = "i-0123456789abcdef0"
-    databases_by_bucket     = { "flyway-users-123456789012" = "users" }
+    bucket_arns             = ["arn:aws:s3:::flyway-*-123456789012"]
     bucket_parameter_prefix = "/flyway/flyway/buckets"
     command_log_group_name  = "/flyway/flyway-flyway/commands"
     topic_arn               = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
@@ -113,7 +126,7 @@ run "trigger_role_for_a_sleeping_host" {
     document_name           = "flyway-flyway"
     instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
     instance_id             = "i-0123456789abcdef0"
-    databases_by_bucket     = { "flyway-users-123456789012" = "users" }
+    bucket_arns             = ["arn:aws:s3:::flyway-*-123456789012"]
     bucket_parameter_prefix = "/flyway/flyway/buckets"
     command_log_group_name  = "/flyway/flyway-flyway/commands"
     topic_arn               = "arn:aws:sns:eu-central-1:123456789012:flyway-flyway-failures"
@@ -254,8 +267,16 @@ run "host_role_and_instance" {
   }
 
   assert {
-    condition     = strcontains(aws_instance.this.user_data, "nodejs22") && strcontains(aws_instance.this.user_data, "touch /var/lib/flyway-host/ready") && strcontains(aws_ssm_document.this.content, "FLYWAY_HOST_DIR:-/var/lib/flyway-host") && strcontains(aws_ssm_document.this.content, "$host_dir/ready")
-    error_message = "User data installs Node.js 22 and marks the end of the first boot; commands wait for that mark."
+    condition = alltrue([
+      strcontains(aws_instance.this.user_data, "nodejs22"),
+      strcontains(aws_instance.this.user_data, "host_dir=\"$root/var/lib/flyway-host\""),
+      strcontains(aws_instance.this.user_data, "touch \"$host_dir/ready\""),
+      strcontains(aws_instance.this.user_data, "systemctl enable flyway-host-setup.service"),
+      strcontains(aws_ssm_document.this.content, "FLYWAY_HOST_DIR:-/var/lib/flyway-host"),
+      strcontains(aws_ssm_document.this.content, "$host_dir/ready"),
+      strcontains(aws_ssm_document.this.content, "$host_dir/setup-failed"),
+    ])
+    error_message = "User data installs Node.js 22 and marks the end of the first boot (ready), or its failure (setup-failed, retried at boot); commands wait for the first and fail at once on the second."
   }
 
   assert {
@@ -308,6 +329,20 @@ run "flyway_host_reads_an_s3_flyway_source" {
     log_retention_days = 90
     database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
     database_port      = 5432
+    rds_ca_bundle      = "s3://artifacts-123456789012/rds/global-bundle.pem"
+  }
+
+  assert {
+    condition = [
+      for statement in jsondecode(data.aws_iam_policy_document.this.json).Statement : statement
+      if statement.Sid == "ReadCaBundle"
+      ] == [{
+        Sid      = "ReadCaBundle"
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = "arn:aws:s3:::artifacts-123456789012/rds/global-bundle.pem"
+    }] && strcontains(aws_ssm_document.this.content, "--ca-bundle 's3://artifacts-123456789012/rds/global-bundle.pem'")
+    error_message = "An s3:// CA bundle is passed to the runner, and the host may read exactly that object."
   }
 
   assert {
@@ -406,6 +441,37 @@ run "sleeping_host_refuses_tag_keys_instance_metadata_cannot_show" {
     database_port      = 5432
     idle_stop_minutes  = 15
     tags               = { "team/owner" = "data" }
+  }
+
+  expect_failures = [aws_instance.this]
+}
+
+run "sleeping_host_refuses_provider_default_tag_keys_instance_metadata_cannot_show" {
+  command = plan
+
+  providers = {
+    aws = aws.with_default_tags
+  }
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    log_retention_days = 90
+    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
+    idle_stop_minutes  = 15
   }
 
   expect_failures = [aws_instance.this]

@@ -1,7 +1,10 @@
-# AWS size limits with 100 databases, for what the root plan only knows after apply: each role's
-# inline policies (10,240 characters in all, counted without whitespace), the command document
-# (64 KB). The submodules get 100 buckets and known values for the instance, cluster and secret.
-# test/terraform/limits.test.ts measures the rest on a plan of the root module and prints margins.
+# AWS size limits for what the root plan only knows after apply, on the submodules with known
+# inputs: each role's inline policies (10,240 characters in all, counted without whitespace), the
+# host's managed bucket policies (6,144 each, 10 per role), the command document (64 KB).
+# The root passes one ARN pattern for every bucket it names, so these grow only with buckets the
+# user names (bucket_name): here up to the bound the module states, with 63-character names (S3's
+# maximum) in the longest partition name, and one past it, refused at plan with a clear error.
+# test/terraform/limits.test.ts measures the root module with 250 databases and prints margins.
 provider "aws" {
   region                      = "eu-central-1"
   access_key                  = "test"
@@ -10,7 +13,7 @@ provider "aws" {
   skip_metadata_api_check     = true
 }
 
-run "trigger_with_100_buckets" {
+run "trigger_with_80_custom_max_length_buckets" {
   command = plan
 
   module {
@@ -18,21 +21,23 @@ run "trigger_with_100_buckets" {
   }
 
   variables {
-    name                    = "scale-flyway-trigger"
-    document_arn            = "arn:aws:ssm:eu-central-1:123456789012:document/scale-flyway"
-    document_name           = "scale-flyway"
+    name                    = "abcdefghijklmnopqrst-flyway-trigger"
+    document_arn            = "arn:aws:ssm:eu-central-1:123456789012:document/abcdefghijklmnopqrst-flyway"
+    document_name           = "abcdefghijklmnopqrst-flyway"
     instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
     instance_id             = "i-0123456789abcdef0"
-    databases_by_bucket     = { for i in range(100) : format("scale-database-%03d-123456789012", i) => format("database_%03d", i) }
-    bucket_parameter_prefix = "/scale/flyway/buckets"
-    command_log_group_name  = "/flyway/scale-flyway/commands"
-    topic_arn               = "arn:aws:sns:eu-central-1:123456789012:scale-flyway-failures"
+    bucket_arns             = [for i in range(80) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
+    bucket_parameter_prefix = "/abcdefghijklmnopqrst/flyway/buckets"
+    command_log_group_name  = "/flyway/abcdefghijklmnopqrst-flyway/commands"
+    topic_arn               = "arn:aws:sns:eu-central-1:123456789012:abcdefghijklmnopqrst-flyway-failures"
     log_retention_days      = 90
+    start_stopped_host      = true
+    kms_key_arn             = "arn:aws:kms:eu-central-1:123456789012:key/01234567-89ab-cdef-0123-456789abcdef"
   }
 
   assert {
-    condition     = length(jsonencode(jsondecode(data.aws_iam_policy_document.this.json))) <= 10240 * 0.8
-    error_message = "The trigger role's inline policy must stay under 80% of IAM's 10,240 characters with 100 buckets."
+    condition     = length(jsonencode(jsondecode(data.aws_iam_policy_document.this.json))) <= 10240
+    error_message = "The trigger role's inline policy must fit IAM's 10,240 characters with 80 custom 63-character bucket names."
   }
 
   assert {
@@ -41,7 +46,31 @@ run "trigger_with_100_buckets" {
   }
 }
 
-run "host_with_100_buckets" {
+run "trigger_with_too_many_custom_buckets" {
+  command = plan
+
+  module {
+    source = "./modules/trigger"
+  }
+
+  variables {
+    name                    = "abcdefghijklmnopqrst-flyway-trigger"
+    document_arn            = "arn:aws:ssm:eu-central-1:123456789012:document/abcdefghijklmnopqrst-flyway"
+    document_name           = "abcdefghijklmnopqrst-flyway"
+    instance_arn            = "arn:aws:ec2:eu-central-1:123456789012:instance/i-0123456789abcdef0"
+    instance_id             = "i-0123456789abcdef0"
+    bucket_arns             = [for i in range(120) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
+    bucket_parameter_prefix = "/abcdefghijklmnopqrst/flyway/buckets"
+    command_log_group_name  = "/flyway/abcdefghijklmnopqrst-flyway/commands"
+    topic_arn               = "arn:aws:sns:eu-central-1:123456789012:abcdefghijklmnopqrst-flyway-failures"
+    log_retention_days      = 90
+  }
+
+  # Refused at plan by the policy's precondition, with what to do, not by IAM halfway through apply.
+  expect_failures = [aws_iam_role_policy.this]
+}
+
+run "host_with_200_custom_max_length_buckets" {
   command = plan
 
   module {
@@ -57,7 +86,7 @@ run "host_with_100_buckets" {
     flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/scale/flyway"
-    bucket_arns        = [for i in range(100) : format("arn:aws:s3:::scale-database-%03d-123456789012", i)]
+    bucket_arns        = [for i in range(200) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
     secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf"]
     log_retention_days = 90
     database_endpoint  = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com"
@@ -73,12 +102,39 @@ run "host_with_100_buckets" {
   }
 
   assert {
-    condition     = length(aws_iam_policy.buckets) == 4 && alltrue([for document in data.aws_iam_policy_document.buckets : length(jsonencode(jsondecode(document.json))) <= 6144 * 0.8])
-    error_message = "100 buckets take 4 managed policies, each under 80% of IAM's 6,144 characters."
+    condition     = length(aws_iam_policy.buckets) == 10 && alltrue([for document in data.aws_iam_policy_document.buckets : length(jsonencode(jsondecode(document.json))) <= 6144])
+    error_message = "200 custom 63-character bucket names take the role's 10 managed policies, each within IAM's 6,144 characters."
   }
 
   assert {
     condition     = length(aws_ssm_document.this.content) <= 65536 / 2
     error_message = "The command document must stay under half of SSM's 64 KB (the runner travels through S3, not inside it)."
   }
+}
+
+run "host_with_too_many_custom_buckets" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "scale-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/scale/flyway"
+    bucket_arns        = [for i in range(201) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
+    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf"]
+    log_retention_days = 90
+    database_endpoint  = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com"
+    database_port      = 5432
+  }
+
+  # 201 entries need an 11th managed policy: refused at plan with what to do.
+  expect_failures = [aws_iam_policy.buckets]
 }

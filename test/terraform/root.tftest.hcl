@@ -321,6 +321,15 @@ run "rejects_placeholders_too_large_for_a_parameter" {
   expect_failures = [var.databases]
 }
 
+# 2,400 characters, 7,200 bytes in UTF-8: SSM counts the bytes.
+run "rejects_placeholders_over_the_limit_in_bytes_not_characters" {
+  command = plan
+  variables {
+    databases = { users = { placeholders = { big = join("", [for i in range(800) : "€€€"]) } } }
+  }
+  expect_failures = [var.databases]
+}
+
 run "accepts_an_old_engine_version_without_auto_pause" {
   command = plan
   variables {

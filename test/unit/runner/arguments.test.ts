@@ -26,7 +26,11 @@ describe('parseArgs', () => {
   });
 
   it('applies the defaults and reads the module options', () => {
-    expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', maxParallel: 2, settleSeconds: 3 } });
+    expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', maxParallel: 2, settleSeconds: 3, caBundle: { kind: 'aws' } } });
+    // The CA bundle: AWS's for the region by default, or the user's over HTTPS or from S3; never plain HTTP.
+    expect(parseArgs([...VALID, '--ca-bundle', 's3://ca-copies/rds/global-bundle.pem'])).toMatchObject({ args: { caBundle: { kind: 's3', bucket: 'ca-copies', key: 'rds/global-bundle.pem' } } });
+    expect(parseArgs([...VALID, '--ca-bundle=https://example.com/rds.pem'])).toMatchObject({ args: { caBundle: { kind: 'https', url: 'https://example.com/rds.pem' } } });
+    expect(parseArgs([...VALID, '--ca-bundle', 'http://example.com/rds.pem'])).toMatchObject({ kind: 'usage-error', message: '--ca-bundle must be aws, an https:// URL or an s3://bucket/key URI' });
     const parsed = parseArgs([...VALID, '--db-endpoint', 'db.example:3306', '--max-parallel=4', '--settle-seconds=10']);
     expect(parsed).toMatchObject({ args: { dbEndpoint: { host: 'db.example', port: 3306 }, maxParallel: 4, settleSeconds: 10 } });
     // The document passes what is left of the command's executionTimeout.
