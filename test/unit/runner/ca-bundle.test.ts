@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsTruststoreUrl, CA_BUNDLE_MAX_AGE_MS, pemCertificates, regionOfEndpoint, resolveCaBundle, SHIPPED_CERTIFICATES } from '../../../runner/src/ca-bundle';
+import { awsTruststoreUrl, CA_BUNDLE_MAX_AGE_MS, CA_BUNDLE_RETRY_AFTER_FAILURE_MS, pemCertificates, regionOfEndpoint, resolveCaBundle, SHIPPED_CERTIFICATES } from '../../../runner/src/ca-bundle';
 
 const PEM = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 
@@ -52,5 +52,24 @@ describe("the runner's CA bundle", () => {
     const html = await resolveCaBundle({ home, source: { kind: 'https', url: 'https://example.com/rds.pem' }, region: 'eu-central-1', fetchers, say: (line) => lines.push(line) });
     expect(pemCertificates(readFileSync(html, 'utf8'))).toEqual(SHIPPED_CERTIFICATES);
     expect(lines.at(-1)).toContain('could not fetch the CA bundle https://example.com/rds.pem (it holds no PEM certificate); verifying with the bundle shipped in the runner');
+  });
+
+  it('after a failed fetch waits an hour before trying again, so an unreachable address costs one timeout an hour, not one per command', async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    const failing = {
+      https: async () => {
+        calls += 1;
+        throw new Error('connect ETIMEDOUT');
+      },
+      s3: async () => PEM('BBBB'),
+    };
+    const options = { home, source: { kind: 'aws' as const }, region: 'il-central-1', fetchers: failing, say: (line: string) => lines.push(line) };
+    await resolveCaBundle(options);
+    await resolveCaBundle(options);
+    expect(calls).toBe(1);
+    expect(lines.at(-1)).toMatch(/could not fetch the CA bundle \S+ \(not tried again until an hour after the last failure, 0 minutes ago: connect ETIMEDOUT\); verifying with the bundle shipped in the runner/);
+    const working = { ...failing, https: async () => PEM('AAAA') };
+    expect(pemCertificates(readFileSync(await resolveCaBundle({ ...options, fetchers: working, now: Date.now() + CA_BUNDLE_RETRY_AFTER_FAILURE_MS + 60_000 }), 'utf8'))[0]).toBe(PEM('AAAA'));
   });
 });
