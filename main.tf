@@ -28,7 +28,7 @@ locals {
   # What IAM grants name: the buckets named by the module (<name_prefix>-<key>-<account id>) through
   # one pattern, so that no role's policy grows with the databases (bucket ARNs listed one by one
   # pass IAM's 6,144-character managed-policy limit at about 40 databases); a bucket_name given by
-  # the user is listed as is. See the README, "Permissions at scale".
+  # the user is listed as is. See the README, "Quotas and policy sizes".
   default_bucket_pattern = "${var.name_prefix}-*-${data.aws_caller_identity.current.account_id}"
   custom_bucket_names    = sort([for db in var.databases : db.bucket_name if db.bucket_name != null])
   bucket_grant_arns = [
