@@ -13,6 +13,7 @@ import { folderFiles, type Harness } from '../harness/harness';
 import { buildS3Event } from '../harness/s3-event';
 import { runClient } from '../harness/client';
 import { BASH_SHELL, parseAction, planSteps } from '../harness/github-action';
+import { trackedFiles } from '../support/repository';
 import { run } from '../support/run';
 import { PROJECT_ROOT } from '../support/terraform';
 import { CALLED_ON_EVERY_RUN, migrationsDir, World } from './support';
@@ -145,7 +146,7 @@ describe('aurora-flyway against the local stack (PostgreSQL)', () => {
     // The repository as `uses: <owner>/<repo>@<ref>` fetches it: the tracked files only, no
     // node_modules; the job's workspace holds the user's migrations (README, "Push from CI").
     const actionPath = join(work, 'action');
-    for (const file of execFileSync('git', ['ls-files', '-z'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\0').filter((name) => name !== '')) {
+    for (const file of trackedFiles()) {
       mkdirSync(dirname(join(actionPath, file)), { recursive: true });
       if (existsSync(join(PROJECT_ROOT, file))) cpSync(join(PROJECT_ROOT, file), join(actionPath, file));
     }

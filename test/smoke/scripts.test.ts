@@ -1,18 +1,15 @@
 // Every shell script of the project is shellcheck clean (the host's user data too) and every
 // script a person runs answers --help with a usage text and exit code 0, without doing its job
 // (.ci/run --help must not start npm test). The user data takes no arguments: it is only checked.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trackedFiles } from '../support/repository';
 import { run } from '../support/run';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..', '..');
 
-function trackedFiles(): string[] {
-  return execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
-}
 
 function firstLine(file: string): string {
   try {

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackedFiles } from '../support/repository';
 
 const root = join(__dirname, '..', '..');
 
@@ -19,9 +20,6 @@ const REGISTRY_HOSTS = [
   /crates\.io/i,
 ];
 
-function tracked(): string[] {
-  return execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
-}
 
 describe('the repository', () => {
   it('names no package registry host', () => {
@@ -39,7 +37,7 @@ describe('the repository', () => {
   });
 
   it('tracks no node_modules, no Terraform working files and no lock file of a locally built provider', () => {
-    const bad = tracked().filter((file) => /(^|\/)(node_modules|\.terraform)(\/|$)|\.terraform\.lock\.hcl$|\.tfstate/.test(file));
+    const bad = trackedFiles(root).filter((file) => /(^|\/)(node_modules|\.terraform)(\/|$)|\.terraform\.lock\.hcl$|\.tfstate/.test(file));
     expect(bad).toEqual([]);
   });
 
