@@ -222,8 +222,12 @@ locals {
   # ARNs built from names: known at plan time, the same on AWS and the emulator.
   arn_prefix     = "arn:${data.aws_partition.current.partition}"
   region_account = "${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
-  kms_key_arn    = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
-  uses_kms       = var.create_kms_key || var.kms_key_arn != null
+  kms_key_arn = (
+    !var.create_kms_key ? var.kms_key_arn :
+    var.retain_kms_key_on_destroy ? aws_cloudformation_stack.kms_key[0].outputs["KeyArn"] : aws_kms_key.deleted_on_destroy[0].arn
+  )
+  kms_key_description = "Flyway pipeline ${var.name_prefix}: migration buckets, logs, failure queue and topic, cluster storage and its secret"
+  uses_kms            = var.create_kms_key || var.kms_key_arn != null
   # The log groups the submodules create: the host's command output, the trigger's, the cluster's exports.
   log_group_names = concat(
     ["/flyway/${var.name_prefix}-flyway/commands", "/aws/lambda/${var.name_prefix}-flyway-trigger"],
@@ -311,19 +315,67 @@ data "aws_iam_policy_document" "kms_key" {
   }
 }
 
-resource "aws_kms_key" "this" {
-  count                   = var.create_kms_key ? 1 : 0
-  description             = "Flyway pipeline ${var.name_prefix}: migration buckets, logs, failure queue and topic, cluster storage and its secret"
+# The module's key outlives `terraform destroy` by default (retain_kms_key_on_destroy): the
+# cluster's final snapshot is encrypted with it, and "after a KMS key is deleted, you can no longer
+# decrypt the data that was encrypted under that KMS key" (KMS Developer Guide, deleting keys).
+# Terraform has no way to leave a resource behind on destroy, and aws_kms_key's destroy always
+# schedules the key's deletion; so the key is held by a CloudFormation stack whose DeletionPolicy
+# and UpdateReplacePolicy are Retain: destroying the stack leaves the key enabled (about 1 USD a
+# month) and the snapshot restorable. The README says how to delete it once the snapshot is gone.
+resource "aws_cloudformation_stack" "kms_key" {
+  # checkov:skip=CKV_AWS_124:The stack only holds the module's key; its events (the key's creation and release) are in CloudTrail, and the module's topic is encrypted with this very key.
+  count = var.create_kms_key && var.retain_kms_key_on_destroy ? 1 : 0
+  name  = "${var.name_prefix}-flyway-kms-key"
+  template_body = jsonencode({
+    Description = "Flyway pipeline ${var.name_prefix}: its KMS key, kept when the stack is deleted so the final snapshot stays restorable"
+    Resources = {
+      Key = {
+        Type                = "AWS::KMS::Key"
+        DeletionPolicy      = "Retain"
+        UpdateReplacePolicy = "Retain"
+        Properties = {
+          Description         = local.kms_key_description
+          EnableKeyRotation   = true
+          PendingWindowInDays = 30
+          KeyPolicy           = jsondecode(data.aws_iam_policy_document.kms_key[0].json)
+        }
+      }
+    }
+    Outputs = {
+      KeyArn = { Value = { "Fn::GetAtt" = ["Key", "Arn"] } }
+    }
+  })
+  # CloudFormation gives the stack's tags to the key it creates.
+  tags = local.tags
+}
+
+# With retain_kms_key_on_destroy = false: Terraform owns the key, and destroy schedules its
+# deletion (30 days), after which the final snapshot can never be restored.
+resource "aws_kms_key" "deleted_on_destroy" {
+  count                   = var.create_kms_key && !var.retain_kms_key_on_destroy ? 1 : 0
+  description             = local.kms_key_description
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.kms_key[0].json
   tags                    = local.tags
 }
 
+# Where versions before 0.2 kept the module's key. Never created; it is here so that an upgrade
+# stops at plan time instead of replacing the cluster (and scheduling the deletion of the key its
+# final snapshot would need): README, "Upgrading from 0.1: the module's key".
+resource "aws_kms_key" "this" { # Upgrading from 0.1 with create_kms_key = true? Read the README, "Upgrading from 0.1: the module's key".
+  # checkov:skip=CKV2_AWS_64:Never created (count = 0): it only guards 0.1 state; the keys the module creates have their policy.
+  count               = 0
+  enable_key_rotation = true
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
 resource "aws_kms_alias" "this" {
   count         = var.create_kms_key ? 1 : 0
   name          = "alias/${var.name_prefix}-flyway"
-  target_key_id = aws_kms_key.this[0].key_id
+  target_key_id = local.kms_key_arn
 }
 
 # What an uploader's role (a CI job, a developer) needs to run aurora-flyway against this

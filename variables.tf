@@ -318,6 +318,13 @@ variable "create_kms_key" {
   }
 }
 
+variable "retain_kms_key_on_destroy" {
+  description = "With create_kms_key: keep the module's key when the pipeline is destroyed, so that the cluster's final snapshot (encrypted with it) stays restorable. The key is then held by a CloudFormation stack whose DeletionPolicy is Retain (about 1 USD a month until you delete it; README, Teardown). False lets terraform destroy schedule the key's deletion (30 days), after which the final snapshot can never be restored. Choose before the first apply: changing it later makes a new key, and the cluster is replaced to use it."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "kms_key_arn" {
   description = "Your customer managed KMS key (its key ARN, not an alias) for buckets, logs, queue, topic, cluster storage and its secret. Its key policy must hold the statements of the kms_key_policy_json output before apply (CloudWatch Logs, EventBridge and, with create_failure_alarm, CloudWatch alarms use the key). Null (and create_kms_key = false) uses AWS managed keys, and leaves the notification topic unencrypted at rest (neither EventBridge nor CloudWatch alarms can publish to alias/aws/sns)."
   type        = string

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { awsClients, type AwsClients } from '../harness/aws';
-import { adjustBucketPoliciesForEmulator, DESTROY_FIRST, duplicatedCreate, lostRevoke, removeDeletedObjectsForEmulator } from '../harness/emulator-quirks';
+import { adjustBucketPoliciesForEmulator, DESTROY_FIRST, duplicatedCreate, keyPoliciesAsTextForEmulator, lostRevoke, removeDeletedObjectsForEmulator } from '../harness/emulator-quirks';
 import { Harness, type Burst, type HarnessOptions } from '../harness/harness';
 import { AppliedIam, awsServiceCalls, checkCalls, type Policy } from '../harness/iam-check';
 import { adoptMasterLogin, readMasterLogin, type Engine } from '../harness/master-login';
 import { parseCommandDocument, renderCommand } from '../harness/ssm-document';
 import { listInvocationRecords, type CommandRecord } from '../harness/records';
+import { keysInState } from '../harness/state-keys';
 import { crc32 } from '../harness/zip';
 import type { DatabaseServer } from '../support/database-server';
 import { mariadb, psql } from '../support/flyway';
@@ -19,7 +20,7 @@ import { prepareLocalStack, type LocalStack } from '../support/local-stack';
 import { startMariadb } from '../support/mariadb';
 import { startMoto, type MotoServer } from '../support/moto';
 import { startPostgres } from '../support/postgres';
-import { PROJECT_ROOT, terraform } from '../support/terraform';
+import { allResources, PROJECT_ROOT, terraform, type ShownModule } from '../support/terraform';
 
 export const DATABASES = ['users', 'products'] as const;
 export type Database = (typeof DATABASES)[number];
@@ -135,6 +136,8 @@ export class World {
     const outputs = await this.outputs();
     this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
     this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
+    const state = JSON.parse((await this.stack.terraform('show', '-json')).stdout) as { values: { root_module: ShownModule } };
+    await keyPoliciesAsTextForEmulator(this.aws, keysInState(allResources(state.values.root_module)));
     this.harness = await Harness.create({
       awsEnv: this.moto.awsEnv,
       stateDir: this.stateDir,

@@ -20,6 +20,7 @@ import {
   type ObjectIdentifier,
 } from '@aws-sdk/client-s3';
 import type { AwsClients } from './aws';
+import type { StateKey } from './state-keys';
 
 interface PolicyDocument {
   Version?: string;
@@ -65,6 +66,20 @@ export async function adjustBucketPoliciesForEmulator(aws: AwsClients, buckets: 
     removed.push(...adjusted.removed.map((sid) => `${bucket}: ${sid}`));
   }
   return removed;
+}
+
+// Key policies given in a CloudFormation template: AWS::KMS::Key takes KeyPolicy as a JSON object
+// (the module's key is held by a stack: main.tf, aws_cloudformation_stack.kms_key). AWS stores it
+// as a policy document and GetKeyPolicy returns it as text. moto (5.2.5, moto/kms/models.py
+// Key.create_from_cloudformation_json) stores the object as it came, and then fails every
+// DescribeKey of that key with HTTP 500 (json.loads of a dict). The harness puts the same policy
+// back as text (PutKeyPolicy), which is what AWS holds; nothing of the policy changes.
+
+/** Stores the policy of each key a CloudFormation stack made as text, as AWS holds it; returns the keys' ARNs. */
+export async function keyPoliciesAsTextForEmulator(aws: AwsClients, keys: readonly StateKey[]): Promise<string[]> {
+  const fromStacks = keys.filter((key) => key.address.includes('aws_cloudformation_stack.') && key.arn !== undefined && key.policy !== undefined);
+  for (const key of fromStacks) await aws.cli('kms', 'put-key-policy', '--key-id', String(key.arn), '--policy-name', 'default', '--policy', String(key.policy));
+  return fromStacks.map((key) => String(key.arn));
 }
 
 /**

@@ -12,6 +12,7 @@ import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { RecordedCall } from './call-recorder';
 import { authorizationRequests, logGroupArn, logStreamArn, queueArnOfUrl, type AuthorizationRequest, type KeyOf, type Scope } from './iam-requests';
 import type { InvocationRecord } from './records';
+import { keysInState } from './state-keys';
 import { allResources, terraform, type ShownModule, type ShownResource } from '../support/terraform';
 
 /** The access keys the harness gives the parts it runs, standing in for their roles' credentials. */
@@ -170,7 +171,7 @@ export class AppliedIam {
     if (instanceId !== undefined) {
       const instance = this.ofType('aws_instance').find((resource) => resource.values.id === instanceId);
       const key = str(first(instance?.values.root_block_device).kms_key_id);
-      return key !== undefined && this.ofType('aws_kms_key').some((resource) => resource.values.arn === key) ? key : undefined;
+      return key !== undefined && keysInState(this.all).some((stateKey) => stateKey.arn === key) ? key : undefined;
     }
     return undefined;
   };
@@ -193,10 +194,10 @@ export class AppliedIam {
     if (arn.includes(':kms:')) {
       const managed = /:alias\/aws\/([\w-]+)$/.exec(arn)?.[1];
       if (managed !== undefined) return awsManagedKeyPolicy(this.scope, managed);
-      const key = this.ofType('aws_kms_key').find((resource) => resource.values.arn === arn);
+      const key = keysInState(this.all).find((stateKey) => stateKey.arn === arn);
       if (key === undefined) throw new Error(`the key ${arn} is not in the state: its key policy cannot be checked`);
-      const separate = this.ofType('aws_kms_key_policy').find((resource) => resource.values.key_id === key.values.key_id || resource.values.key_id === arn);
-      return this.parsed(separate ?? key);
+      const separate = this.ofType('aws_kms_key_policy').find((resource) => resource.values.key_id === arn || arn.endsWith(`:key/${String(resource.values.key_id)}`));
+      return separate === undefined ? (key.policy === undefined ? undefined : (JSON.parse(key.policy) as Policy)) : this.parsed(separate);
     }
     if (arn.includes(':lambda:')) return this.functionPolicy(arn);
     return undefined;

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulate, type Policy } from '../harness/iam-check';
 import { logGroupArn } from '../harness/iam-requests';
+import { keysInState, type StateKey } from '../harness/state-keys';
 import { prepareLocalStack, type LocalStack } from '../support/local-stack';
 import { startMoto, type MotoServer } from '../support/moto';
 import { allResources, type ShownModule, type ShownResource } from '../support/terraform';
@@ -94,6 +95,13 @@ class PlannedKey {
 
   byType(type: string): ShownResource[] {
     return this.planned.filter((resource) => resource.type === type);
+  }
+
+  /** The one key the module creates (held by its CloudFormation stack by default). */
+  createdKey(): StateKey {
+    const keys = keysInState(this.planned);
+    expect(keys).toHaveLength(1);
+    return keys[0];
   }
 
   /** The key a resource is encrypted with: its ARN, "(unknown until apply)" for the key the module creates, or null. */
@@ -189,7 +197,7 @@ describe.each([
 ])('a customer managed key: %s, from the plan', (_, which, expectedKey, exports) => {
   const planned = () => plans[which];
   const policy = (): Policy => {
-    if (which !== 'yours') return { Version: '2012-10-17', Statement: statements(planned().byType('aws_kms_key')[0].values.policy) };
+    if (which !== 'yours') return { Version: '2012-10-17', Statement: statements(planned().createdKey().policy) };
     return { Version: '2012-10-17', Statement: [DEFAULT_STATEMENT, ...statements(planned().plan.planned_values.outputs.kms_key_policy_json?.value)] };
   };
 
@@ -228,11 +236,11 @@ describe.each([
 });
 
 describe('the key the module creates', () => {
-  it('rotates, keeps the account in charge through IAM, and holds its policy from creation on (known at plan)', () => {
-    const [key] = plans.created.byType('aws_kms_key');
-    expect(key.values).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(typeof key.values.policy).toBe('string');
-    expect(statements(key.values.policy)).toContainEqual(expect.objectContaining({ Sid: 'AccountIamPoliciesGrantUse', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }));
+  it('rotates, keeps the account in charge through IAM, holds its policy from creation on (known at plan), and outlives the stack', () => {
+    const key = plans.created.createdKey();
+    expect(key).toMatchObject({ rotation: true, deletionWindowDays: 30, retainedOnDelete: true });
+    expect(typeof key.policy).toBe('string');
+    expect(statements(key.policy)).toContainEqual(expect.objectContaining({ Sid: 'AccountIamPoliciesGrantUse', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }));
   });
 
   it('refuses create_kms_key together with kms_key_arn', async () => {
