@@ -81,6 +81,32 @@ resource "aws_vpc_security_group_egress_rule" "client_to_database" {
   referenced_security_group_id = aws_security_group.this.id
 }
 
+# The version the cluster runs, once it exists. AWS upgrades a minor version by itself when it
+# reaches the end of standard support (and with auto_minor_version_upgrade); a plan back to the
+# older engine_version would then fail at apply, since RDS cannot downgrade, after the other
+# changes of that apply. The cluster's precondition stops the plan instead, naming the version.
+data "aws_rds_clusters" "this" {
+  filter {
+    name   = "db-cluster-id"
+    values = [var.name]
+  }
+}
+
+data "aws_rds_cluster" "running" {
+  count              = length(data.aws_rds_clusters.this.cluster_identifiers)
+  cluster_identifier = var.name
+}
+
+locals {
+  running_version = one(data.aws_rds_cluster.running[*].engine_version)
+  # A version as one number to compare: its first five numeric parts, three digits each
+  # (16.6 -> 016006000000000; 8.0.mysql_aurora.3.08.2 -> 008000003008002).
+  version_rank = {
+    for version in distinct(compact([var.engine_version, local.running_version])) :
+    version => tonumber(join("", [for part in slice(concat([for digits in regexall("[0-9]+", version) : tonumber(digits)], [0, 0, 0, 0, 0]), 0, 5) : format("%03d", part)]))
+  }
+}
+
 resource "aws_rds_cluster" "this" {
   # checkov:skip=CKV_AWS_162:Flyway logs in with the managed master secret; IAM database authentication would need token refresh on the host.
   # checkov:skip=CKV2_AWS_8:Backups are the cluster's automated backups (backup_retention_days); an AWS Backup plan is the account's choice.
@@ -120,6 +146,10 @@ resource "aws_rds_cluster" "this" {
 
   lifecycle {
     ignore_changes = [final_snapshot_identifier]
+    precondition {
+      condition     = local.running_version == null || local.version_rank[coalesce(local.running_version, var.engine_version)] <= local.version_rank[var.engine_version]
+      error_message = "The cluster ${var.name} runs ${coalesce(local.running_version, "?")}, newer than engine_version ${var.engine_version}: AWS upgraded it (the end of that minor version's standard support, or auto_minor_version_upgrade), and RDS cannot go back. Set engine_version = \"${coalesce(local.running_version, "?")}\"."
+    }
   }
 
   depends_on = [aws_cloudwatch_log_group.exports]

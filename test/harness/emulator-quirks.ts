@@ -201,7 +201,9 @@ export function listMultipartUploadsXml(bucket: string, uploads: readonly Upload
  * with no response logged for the first attempt) and sent the create again, which moto refuses as
  * a duplicate. Seen with several stacks applied at once on two cores: CreateRoute
  * (RouteAlreadyExists) and CreateDocument (DocumentAlreadyExists) in two full npm test runs, and
- * AuthorizeSecurityGroupEgress (InvalidPermission.Duplicate) once in 16 concurrent applies.
+ * AuthorizeSecurityGroupEgress (InvalidPermission.Duplicate) once in 16 concurrent applies, and the
+ * attachment of a new internet gateway (Resource.AlreadyAssociated, the gateway the same create
+ * had just made) once in a full npm test run.
  * On a first apply nothing can exist before (each stack has an emulator of its own), so such an
  * error says nothing about the module. Returns the error's first line, or undefined for any other
  * failure. Pure.
@@ -209,5 +211,5 @@ export function listMultipartUploadsXml(bucket: string, uploads: readonly Upload
 export function duplicatedCreate(stderr: string): string | undefined {
   const error = stderr.split('\n').find((line) => /^\s*Error: (creating|putting|authorizing)\b/i.test(line));
   if (error === undefined) return undefined;
-  return /AlreadyExists|\.Duplicate\b|already exists/.test(stderr) ? error.trim() : undefined;
+  return /AlreadyExists|\.Duplicate\b|already exists|Resource\.AlreadyAssociated\b/.test(stderr) ? error.trim() : undefined;
 }

@@ -23,7 +23,7 @@ const MEASURED_SECONDS = {
   'test/integration/runner/coordination.test.ts': 111,
   'test/reliability/mariadb.test.ts': 102,
   'test/terraform/kms-key-upgrade.test.ts': 126,
-  'test/terraform/kms-key-retained.test.ts': 105,
+  'test/terraform/cluster-lifecycle.test.ts': 105,
   'test/terraform/limits.test.ts': 98,
   'test/integration/runner/locks.test.ts': 74,
   'test/integration/runner/postgresql.test.ts': 66,

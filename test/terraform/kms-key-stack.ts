@@ -1,4 +1,4 @@
-// Shared by the tests of the module's own key (kms-key-retained, kms-key-upgrade): the local
+// Shared by the tests of the module's own key (cluster-lifecycle, kms-key-upgrade): the local
 // stack with only what the key and the cluster need applied (-target): the cluster, the key and
 // its alias, on the emulator with the real Terraform and provider.
 

@@ -19,8 +19,9 @@ describe("upgrading from 0.1 with the module's own key", () => {
     copyFileSync(state, join(stack.dir, 'v0.1.tfstate'));
     const upgraded = { ...stack.env, TF_VAR_retain_kms_key_on_destroy: 'true' };
 
-    // The upgrade as it comes (a whole plan, as users run it): stopped at plan, nothing changed.
-    const refused = await terraform(stack.dir, ['plan', '-input=false', '-no-color'], upgraded).then(
+    // The upgrade as it comes: stopped at plan, nothing changed. (Targeted at the 0.1 key as well,
+    // which a whole plan includes by itself: the same refusal, for a fraction of the plan's CPU.)
+    const refused = await terraform(stack.dir, ['plan', '-input=false', '-no-color', ...TARGETS, '-target=module.pipeline.aws_kms_key.this'], upgraded).then(
       () => 'planned',
       (error: unknown) => String(error),
     );

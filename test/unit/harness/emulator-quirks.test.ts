@@ -73,6 +73,7 @@ describe('a create the emulator made but whose answer the provider lost (its ret
     'Error: creating SSM Document (relmy-flyway): operation error SSM: CreateDocument, https response error StatusCode: 400, RequestID: U7Ye, DocumentAlreadyExists: The specified document already exists.',
     'Error: creating Route in Route Table (rtb-1) with destination (0.0.0.0/0): operation error EC2: CreateRoute, https response error StatusCode: 400, RequestID: x, api error RouteAlreadyExists: The route identified by 0.0.0.0/0 already exists.',
     'Error: creating VPC Security Group Rule: operation error EC2: AuthorizeSecurityGroupEgress, https response error StatusCode: 400, RequestID: H9I, api error InvalidPermission.Duplicate: the specified rule already exists',
+    'Error: creating EC2 Internet Gateway: attaching EC2 Internet Gateway (igw-36286d20328a19559) to VPC (vpc-13380450009002d1a): operation error EC2: AttachInternetGateway, https response error StatusCode: 400, RequestID: oXSm, api error Resource.AlreadyAssociated: Resource igw-36286d20328a19559 is already associated.',
   ];
 
   it.each(seen)('is recognised in %s', (line) => {
