@@ -10,7 +10,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 const { relative } = require('node:path');
 
 // Seconds per file on the 2-core machine, from the clean-checkout `npm test` of a981abd (four
-// workers; the kms-key files from their own runs). Files under 20 s are left to their size.
+// workers; the two files of the module's key from the run of d075ba0). Files under 20 s are left to their size.
 const MEASURED_SECONDS = {
   'test/e2e/mysql.test.ts': 398,
   'test/reliability/local-stack.test.ts': 391,
@@ -18,12 +18,12 @@ const MEASURED_SECONDS = {
   'test/e2e/postgresql.test.ts': 308,
   'test/terraform/module.test.ts': 217,
   'test/e2e/sleeping-host.test.ts': 213,
+  'test/terraform/kms-key-upgrade.test.ts': 189,
+  'test/terraform/cluster-lifecycle.test.ts': 173,
   'test/e2e/client.test.ts': 137,
   'test/smoke/bench.test.ts': 125,
   'test/integration/runner/coordination.test.ts': 111,
   'test/reliability/mariadb.test.ts': 102,
-  'test/terraform/kms-key-upgrade.test.ts': 126,
-  'test/terraform/cluster-lifecycle.test.ts': 105,
   'test/terraform/limits.test.ts': 98,
   'test/integration/runner/locks.test.ts': 74,
   'test/integration/runner/postgresql.test.ts': 66,
