@@ -10,12 +10,29 @@ locals {
   flyway_source = coalesce(var.flyway_download_url, "maven:org.flywaydb:flyway-commandline:${var.flyway_version}:tar.gz")
   tags          = merge({ "flyway:pipeline" = var.name_prefix }, var.tags)
 
+  # The clusters the host serves: the module's own ("default", with create_cluster) and the
+  # existing ones (clusters.tf), each as the runner reaches it.
+  clusters = merge(
+    var.create_cluster ? {
+      default = {
+        endpoint       = module.aurora[0].endpoint
+        port           = module.aurora[0].port
+        engine         = var.engine
+        engine_version = local.engine_version
+        secret_arn     = module.aurora[0].master_user_secret_arn
+      }
+    } : {},
+    local.existing_clusters,
+  )
+
   # S3 bucket names allow no underscores; database keys do.
   databases = {
     for key, db in var.databases : key => {
+      cluster              = db.cluster
+      is_mysql             = local.clusters[db.cluster].engine == "aurora-mysql"
       bucket_name          = coalesce(db.bucket_name, "${var.name_prefix}-${replace(key, "_", "-")}-${data.aws_caller_identity.current.account_id}")
       database_name        = coalesce(db.database_name, key)
-      schemas              = coalesce(db.schemas, local.is_mysql ? [coalesce(db.database_name, key)] : ["public"])
+      schemas              = coalesce(db.schemas, local.clusters[db.cluster].engine == "aurora-mysql" ? [coalesce(db.database_name, key)] : ["public"])
       placeholders         = db.placeholders
       baseline_on_migrate  = db.baseline_on_migrate
       out_of_order         = db.out_of_order
@@ -67,20 +84,22 @@ module "flyway_host" {
   bucket_arns                       = local.bucket_grant_arns
   network_dependencies              = var.create_vpc ? module.network[0].host_network_ready : []
   rds_ca_bundle                     = var.rds_ca_bundle
-  secret_arns                       = [module.aurora.master_user_secret_arn]
   command_execution_timeout_seconds = var.command_execution_timeout_seconds
-  database_endpoint                 = module.aurora.endpoint
-  database_port                     = module.aurora.port
-  max_parallel_migrations           = var.max_parallel_migrations
-  settle_seconds                    = var.settle_seconds
-  idle_stop_minutes                 = var.host_idle_stop_minutes
-  log_retention_days                = var.log_retention_days
-  kms_key_arn                       = local.kms_key_arn
-  tags                              = local.tags
+  # Every cluster the host serves, in the key order of local.clusters: the document names each
+  # endpoint with its login's secret, and the host may read exactly these secrets.
+  database_targets        = [for key, cluster in local.clusters : { endpoint = cluster.endpoint, port = cluster.port, secret_arn = cluster.secret_arn }]
+  secret_kms_key_arns     = local.existing_secret_kms_key_arns
+  max_parallel_migrations = var.max_parallel_migrations
+  settle_seconds          = var.settle_seconds
+  idle_stop_minutes       = var.host_idle_stop_minutes
+  log_retention_days      = var.log_retention_days
+  kms_key_arn             = local.kms_key_arn
+  tags                    = local.tags
 }
 
 module "aurora" {
   source                     = "./modules/aurora"
+  count                      = var.create_cluster ? 1 : 0
   name                       = "${var.name_prefix}-aurora"
   engine                     = var.engine
   engine_version             = local.engine_version
@@ -97,6 +116,13 @@ module "aurora" {
   log_retention_days         = var.log_retention_days
   auto_minor_version_upgrade = var.auto_minor_version_upgrade
   tags                       = local.tags
+}
+
+# 0.2 called the cluster module once; it is counted now (create_cluster), and the one cluster moves
+# to index 0 without being touched.
+moved {
+  from = module.aurora
+  to   = module.aurora[0]
 }
 
 # The trigger's alarm notifies the topic, so the topic's policy (and a customer key's policy) must
@@ -156,14 +182,14 @@ resource "aws_ssm_parameter" "database_settings" {
   type     = "String"
   # Standard parameters hold 4 KB; a large placeholder map moves to the advanced tier (8 KB) by itself.
   tier = "Intelligent-Tiering"
-  value = jsonencode({
+  value = jsonencode(merge({
     key       = each.key
     bucket    = each.value.bucket_name
     database  = each.value.database_name
-    engine    = local.is_mysql ? "mysql" : "postgresql"
-    host      = module.aurora.endpoint
-    port      = module.aurora.port
-    secret_id = module.aurora.master_user_secret_arn
+    engine    = each.value.is_mysql ? "mysql" : "postgresql"
+    host      = local.clusters[each.value.cluster].endpoint
+    port      = local.clusters[each.value.cluster].port
+    secret_id = local.clusters[each.value.cluster].secret_arn
     flyway = {
       schemas              = each.value.schemas
       placeholders         = each.value.placeholders
@@ -177,7 +203,11 @@ resource "aws_ssm_parameter" "database_settings" {
       db_statement_timeout_ms = each.value.statement_timeout_ms
       lock_retries            = each.value.lock_retries
     }
-  })
+    },
+    # Where a database on an existing cluster lives (its engine version for the client's linter);
+    # left out for the module's own cluster, so that configurations of 0.2 plan no change.
+    { for name, value in { cluster = each.value.cluster, engine_version = local.clusters[each.value.cluster].engine_version } : name => value if each.value.cluster != "default" },
+  ))
   tags = local.tags
 }
 
@@ -231,7 +261,7 @@ locals {
   # The log groups the submodules create: the host's command output, the trigger's, the cluster's exports.
   log_group_names = concat(
     ["/flyway/${var.name_prefix}-flyway/commands", "/aws/lambda/${var.name_prefix}-flyway-trigger"],
-    [for log in(local.is_mysql ? ["audit", "error", "slowquery"] : ["postgresql"]) : "/aws/rds/cluster/${var.name_prefix}-aurora/${log}"],
+    [for log in(!var.create_cluster ? [] : local.is_mysql ? ["audit", "error", "slowquery"] : ["postgresql"]) : "/aws/rds/cluster/${var.name_prefix}-aurora/${log}"],
   )
 }
 

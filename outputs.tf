@@ -34,18 +34,23 @@ output "host_security_group_id" {
 }
 
 output "cluster_endpoint" {
-  description = "Writer endpoint of the Aurora Serverless v2 cluster."
-  value       = module.aurora.endpoint
+  description = "Writer endpoint of the module's Aurora Serverless v2 cluster (null with create_cluster = false)."
+  value       = one(module.aurora[*].endpoint)
 }
 
 output "cluster_port" {
-  description = "Port of the cluster."
-  value       = module.aurora.port
+  description = "Port of the module's cluster (null with create_cluster = false)."
+  value       = one(module.aurora[*].port)
 }
 
 output "master_user_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the master user's password (managed by RDS)."
-  value       = module.aurora.master_user_secret_arn
+  description = "ARN of the Secrets Manager secret holding the master user's password of the module's cluster (managed by RDS; null with create_cluster = false)."
+  value       = one(module.aurora[*].master_user_secret_arn)
+}
+
+output "clusters" {
+  description = "Every cluster the host serves, by key (\"default\": the module's own): endpoint, port, engine, engine version and the ARN of the secret the host logs in with."
+  value       = local.clusters
 }
 
 output "command_log_group_name" {

@@ -22,9 +22,11 @@ variable "databases" {
     callbacks (sync and run Flyway SQL callbacks such as afterMigrate.sql; off by default, so such a
     file is listed as not run instead of silently running around every migrate);
     lock_timeout_seconds, statement_timeout_seconds and lock_retries (override the default_* inputs
-    for this database).
+    for this database); cluster: "default" (the module's own cluster) or the key of one of
+    var.clusters.
   EOT
   type = map(object({
+    cluster             = optional(string, "default")
     database_name       = optional(string)
     bucket_name         = optional(string)
     schemas             = optional(list(string))
@@ -68,8 +70,12 @@ variable "databases" {
     error_message = "Placeholder names must start with a letter and contain only letters, digits and underscores."
   }
   validation {
-    condition     = length(distinct([for key, db in var.databases : coalesce(db.database_name, key)])) == length(var.databases)
-    error_message = "Two databases would share one database in the cluster: give each a different key or database_name."
+    condition     = length(distinct([for key, db in var.databases : "${db.cluster}/${coalesce(db.database_name, key)}"])) == length(var.databases)
+    error_message = "Two databases would share one database in a cluster: give each a different key or database_name."
+  }
+  validation {
+    condition     = alltrue([for db in values(var.databases) : db.cluster == "default" ? var.create_cluster : contains(keys(var.clusters), db.cluster)])
+    error_message = "A database's cluster must be \"default\" (the module's cluster, with create_cluster = true) or a key of clusters: ${join(", ", distinct([for key, db in var.databases : "${key} names ${db.cluster}" if !(db.cluster == "default" ? var.create_cluster : contains(keys(var.clusters), db.cluster))]))}."
   }
   validation {
     condition = alltrue([
@@ -86,6 +92,55 @@ variable "databases" {
     # per 4 characters, less the padding).
     condition     = alltrue([for db in values(var.databases) : length(base64encode(jsonencode(db.placeholders))) / 4 * 3 - length(regexall("=", base64encode(jsonencode(db.placeholders)))) <= 7000])
     error_message = "A database's placeholders must stay under 7000 bytes as JSON (UTF-8; its settings parameter holds at most 8 KB)."
+  }
+}
+
+variable "create_cluster" {
+  description = "Create the module's Aurora Serverless v2 cluster, the \"default\" cluster of var.databases (engine, engine_version, serverless_* and the other cluster inputs describe it). False: every database lives on one of the existing clusters (var.clusters), and the module creates no cluster."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "clusters" {
+  description = <<-EOT
+    Existing Aurora clusters (PostgreSQL or MySQL, Serverless v2 or provisioned) that databases may
+    live on, by key (a database names one with cluster = "<key>"). The module reads endpoint, port,
+    engine and version, and the RDS-managed master secret from AWS at plan time: the cluster must
+    exist before the plan, in the host's VPC (or one routed and peered to it). Options:
+    identifier: the DB cluster identifier (required).
+    secret_arn: a Secrets Manager secret {"username": ..., "password": ...} to migrate with, instead
+    of the cluster's RDS-managed master secret (required when the cluster has none).
+    security_group_id: one of the cluster's security groups; the module adds the rule that lets
+    the host in on the cluster's port. Null: you add that rule (README, "Existing clusters").
+    The host may read exactly these secrets (and decrypt with their keys).
+  EOT
+  type = map(object({
+    identifier        = string
+    secret_arn        = optional(string)
+    security_group_id = optional(string)
+  }))
+  default  = {}
+  nullable = false
+  validation {
+    condition     = alltrue([for key in keys(var.clusters) : can(regex("^[a-z][a-z0-9_]{0,23}$", key)) && key != "default"])
+    error_message = "Cluster keys must be 1-24 lowercase letters, digits and underscores, starting with a letter; \"default\" names the module's own cluster."
+  }
+  validation {
+    condition     = alltrue([for cluster in values(var.clusters) : can(regex("^[A-Za-z][A-Za-z0-9-]{0,62}$", cluster.identifier))])
+    error_message = "clusters.*.identifier must be a DB cluster identifier: a letter, then up to 62 letters, digits or hyphens."
+  }
+  validation {
+    condition     = alltrue([for cluster in values(var.clusters) : cluster.secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", cluster.secret_arn))])
+    error_message = "clusters.*.secret_arn must be a secret's full ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>): the host's IAM policy names it exactly."
+  }
+  validation {
+    condition     = alltrue([for cluster in values(var.clusters) : cluster.security_group_id == null || can(regex("^sg-[0-9a-f]{8}([0-9a-f]{9})?$", cluster.security_group_id))])
+    error_message = "clusters.*.security_group_id must be a security group id such as sg-0123456789abcdef0."
+  }
+  validation {
+    condition     = length(distinct([for cluster in values(var.clusters) : lower(cluster.identifier)])) == length(var.clusters)
+    error_message = "Two clusters entries name the same cluster identifier."
   }
 }
 

@@ -1696,7 +1696,18 @@ function configPrefixOf(namePrefix) {
 }
 function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
   const pipeline = JSON.parse(pipelineJson);
-  const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database, callbacks: db.flyway?.callbacks === true })).sort((a, b) => a.key.localeCompare(b.key));
+  const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => {
+    const engineVersion = db.cluster === void 0 ? pipeline.engine_version : db.engine_version;
+    return {
+      key: db.key,
+      bucket: db.bucket,
+      engine: db.engine,
+      name: db.database,
+      callbacks: db.flyway?.callbacks === true,
+      cluster: db.cluster ?? "default",
+      ...engineVersion === void 0 ? {} : { engineVersion }
+    };
+  }).sort((a, b) => a.key.localeCompare(b.key));
   return {
     configPrefix,
     namePrefix: pipeline.name_prefix,
@@ -1981,7 +1992,8 @@ async function push(aws, pipeline, database, options, reporter) {
     engine: database.engine,
     strict: options.strict,
     style: options.style === true,
-    ...pipeline.engine === "postgresql" && pipeline.engineVersion !== void 0 ? { postgresVersion: pipeline.engineVersion.split(".")[0] } : {}
+    // The version of the database's own cluster: an existing cluster may run another than the module's.
+    ...database.engine === "postgresql" && database.engineVersion !== void 0 ? { postgresVersion: database.engineVersion.split(".")[0] } : {}
   });
   if (hasErrors(linted)) reportLint(linted, files.length, reporter);
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);

@@ -17,6 +17,10 @@ export interface Database {
   name: string;
   /** Whether the runner syncs and runs SQL callbacks (afterMigrate.sql, ...) for it. */
   callbacks: boolean;
+  /** "default" (the module's own cluster) or the key of an existing cluster (var.clusters). */
+  cluster: string;
+  /** Its cluster's engine version, when known (an existing cluster's, else the module cluster's). */
+  engineVersion?: string;
 }
 
 export interface Pipeline {
@@ -58,6 +62,9 @@ interface DatabaseParameter {
   database: string;
   engine: Engine;
   flyway?: { callbacks?: boolean };
+  /** Only for a database on an existing cluster (absent: the module's own). */
+  cluster?: string;
+  engine_version?: string;
 }
 
 /** Parses the module's parameters (pure). */
@@ -65,7 +72,18 @@ export function pipelineOf(configPrefix: string, pipelineJson: string, databaseJ
   const pipeline = JSON.parse(pipelineJson) as PipelineParameter;
   const databases = databaseJsons
     .map((json) => JSON.parse(json) as DatabaseParameter)
-    .map((db) => ({ key: db.key, bucket: db.bucket, engine: db.engine, name: db.database, callbacks: db.flyway?.callbacks === true }))
+    .map((db) => {
+      const engineVersion = db.cluster === undefined ? pipeline.engine_version : db.engine_version;
+      return {
+        key: db.key,
+        bucket: db.bucket,
+        engine: db.engine,
+        name: db.database,
+        callbacks: db.flyway?.callbacks === true,
+        cluster: db.cluster ?? 'default',
+        ...(engineVersion === undefined ? {} : { engineVersion }),
+      };
+    })
     .sort((a, b) => a.key.localeCompare(b.key));
   return {
     configPrefix,

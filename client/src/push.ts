@@ -122,7 +122,8 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
     engine: database.engine,
     strict: options.strict,
     style: options.style === true,
-    ...(pipeline.engine === 'postgresql' && pipeline.engineVersion !== undefined ? { postgresVersion: pipeline.engineVersion.split('.')[0] } : {}),
+    // The version of the database's own cluster: an existing cluster may run another than the module's.
+    ...(database.engine === 'postgresql' && database.engineVersion !== undefined ? { postgresVersion: database.engineVersion.split('.')[0] } : {}),
   });
   if (hasErrors(linted)) reportLint(linted, files.length, reporter);
 

@@ -20,6 +20,9 @@ locals {
   installer        = file("${path.module}/../../scripts/install-flyway")
   installer_sha256 = sha256(local.installer)
   artifacts_bucket = "${var.name}-artifacts-${data.aws_caller_identity.current.account_id}"
+  # One --db-endpoint per cluster, pairing its endpoint with the secret of its login (validated
+  # in variables.tf: no quote can reach the shell).
+  db_endpoint_arguments = join(" ", [for target in var.database_targets : "--db-endpoint '${target.endpoint}:${target.port}=${target.secret_arn}'"])
   # An s3:// Flyway source or CA bundle (hosts without internet access) is read with the host's role.
   flyway_s3_object    = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
   ca_bundle_s3_object = startswith(var.rds_ca_bundle, "s3://") ? trimprefix(var.rds_ca_bundle, "s3://") : null
@@ -225,7 +228,7 @@ resource "aws_ssm_document" "this" {
           "requested_at='{{ RequestedAt }}'",
           "# What is left of this step's timeoutSeconds (Run Command kills the process group then): the runner starts no pass it cannot finish.",
           "seconds_left=$(( ${var.command_execution_timeout_seconds} - SECONDS )); [ \"$seconds_left\" -ge 0 ] || seconds_left=0",
-          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' --db-endpoint '${var.database_endpoint}:${var.database_port}' --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' --ca-bundle '${var.rds_ca_bundle}' --seconds-left \"$seconds_left\" $${requested_at:+--requested-at \"$requested_at\"}",
+          "FLYWAY_RUNNER_FLYWAY=\"$flyway_home/flyway\" \"$node_bin\" \"$runner\" --config-prefix '${var.config_prefix}' --database '{{ DatabaseKey }}' --action '{{ Action }}' ${local.db_endpoint_arguments} --max-parallel '${var.max_parallel_migrations}' --settle-seconds '${var.settle_seconds}' --ca-bundle '${var.rds_ca_bundle}' --seconds-left \"$seconds_left\" $${requested_at:+--requested-at \"$requested_at\"}",
         ]
       }
     }]
@@ -350,7 +353,21 @@ data "aws_iam_policy_document" "secret" {
   statement {
     sid       = "ReadDatabaseSecret"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = var.secret_arns
+    resources = sort(distinct(var.database_targets[*].secret_arn))
+  }
+  # The keys of existing clusters' secrets: only for Secrets Manager decrypting a secret for the host.
+  dynamic "statement" {
+    for_each = length(var.secret_kms_key_arns) == 0 ? [] : [var.secret_kms_key_arns]
+    content {
+      sid       = "DecryptDatabaseSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = statement.value
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com"]
+      }
+    }
   }
 }
 

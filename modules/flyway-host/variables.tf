@@ -107,9 +107,10 @@ variable "bucket_arns" {
   }
 }
 
-variable "secret_arns" {
-  description = "Secrets the host may read (the cluster's master secret)."
+variable "secret_kms_key_arns" {
+  description = "Customer managed keys of the clusters' secrets besides kms_key_arn (existing clusters): the host may decrypt with them through Secrets Manager only."
   type        = list(string)
+  default     = []
 }
 
 variable "command_execution_timeout_seconds" {
@@ -135,21 +136,25 @@ variable "tags" {
   default     = {}
 }
 
-variable "database_endpoint" {
-  description = "Writer endpoint of the cluster. The document passes it to the runner, which refuses settings that name another endpoint."
-  type        = string
+variable "database_targets" {
+  description = "The clusters the host serves: writer endpoint, port and the secret of the login to migrate with. The document names each endpoint with its secret, and the runner refuses settings that name another endpoint, or another cluster's secret; the host may read exactly these secrets."
+  type = list(object({
+    endpoint   = string
+    port       = number
+    secret_arn = string
+  }))
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$", var.database_endpoint))
-    error_message = "database_endpoint must be a host name."
+    condition     = length(var.database_targets) > 0 && alltrue([for target in var.database_targets : can(regex("^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$", target.endpoint))])
+    error_message = "database_targets must name at least one cluster, each by its host name."
   }
-}
-
-variable "database_port" {
-  description = "Port of the cluster."
-  type        = number
   validation {
-    condition     = var.database_port >= 1 && var.database_port <= 65535 && floor(var.database_port) == var.database_port
-    error_message = "database_port must be a port number."
+    condition     = alltrue([for target in var.database_targets : target.port >= 1 && target.port <= 65535 && floor(target.port) == target.port])
+    error_message = "database_targets[*].port must be a port number."
+  }
+  validation {
+    # The document quotes each pair in single quotes: the secret's ARN may hold none.
+    condition     = alltrue([for target in var.database_targets : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$", target.secret_arn))])
+    error_message = "database_targets[*].secret_arn must be a Secrets Manager secret ARN."
   }
 }
 

@@ -19,13 +19,18 @@ export interface Endpoint {
   port: number;
 }
 
+/** A cluster the module's document names: its endpoint and, from the module, the secret of its login. */
+export interface DbTarget extends Endpoint {
+  secretId?: string;
+}
+
 export interface RunnerArgs {
   configPrefix: string;
   database: string;
   action: Action;
   requestedAt?: string;
-  /** The cluster endpoint from the module (the document); the settings' host must match it. */
-  dbEndpoint?: Endpoint;
+  /** The clusters the module's document names; a database's settings must name one of them (and its secret). */
+  dbEndpoints: DbTarget[];
   maxParallel: number;
   settleSeconds: number;
   /** Seconds left of the command's executionTimeout when the runner started (the document passes it). */
@@ -40,7 +45,7 @@ export type ParsedArgs =
   | { kind: 'usage-error'; message: string; database?: string; action?: string };
 
 export const USAGE = `Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action>
-                     [--requested-at <time>] [--db-endpoint <host:port>]
+                     [--requested-at <time>] [--db-endpoint <host:port>[=<secret ARN>]]...
                      [--max-parallel <n>] [--settle-seconds <s>] [--seconds-left <s>]
                      [--ca-bundle aws|<https URL>|<s3:// URI>]
 
@@ -53,9 +58,11 @@ Arguments
   --database <key>           the database key, e.g. users (pattern ^[a-z][a-z0-9_]{0,62}$)
   --action <action>          migrate | info | validate | repair   (clean is never allowed)
   --requested-at <time>      time of the newest upload behind this request (ISO-8601 UTC)
-  --db-endpoint <host:port>  the cluster's endpoint as the module knows it; the settings
-                             parameter must name the same (a changed parameter cannot send the
-                             password elsewhere). Without it the settings' endpoint is used.
+  --db-endpoint <host:port>[=<secret ARN>]
+                             a cluster's endpoint as the module knows it, with the secret of its
+                             login; once per cluster. A database's settings parameter must name
+                             one of them, with that secret (a changed parameter cannot send a
+                             password elsewhere). Without any, the settings' endpoint is used.
   --max-parallel <n>         host-wide limit of databases migrated at once (default ${DEFAULT_MAX_PARALLEL})
   --settle-seconds <s>       the bucket listing must stay unchanged this long before a migrate
                              pass starts, so that a multi-file upload is taken as a whole
@@ -109,8 +116,9 @@ Environment
   FLYWAY_RUNNER_FLYWAY       the Flyway CLI (default: flyway on PATH)
   FLYWAY_RUNNER_CA_BUNDLE    TEST ONLY: CA bundle file replacing the Amazon RDS bundle
   FLYWAY_RUNNER_TRUSTSTORE_URL  TEST ONLY: address of AWS's bundle for a region ({region} in it)
-  FLYWAY_RUNNER_DB_ENDPOINT  TEST ONLY: "host:port" replacing the endpoint (the local harness
-                             points it at a local database server)
+  FLYWAY_RUNNER_DB_ENDPOINT  TEST ONLY: "host:port" replacing every endpoint, or a comma list of
+                             "<cluster host:port>=<host:port>" replacing each cluster's (the
+                             local harness points them at local database servers)
   AWS_*                      the AWS SDK's usual settings (region, endpoint, credentials)`;
 
 export function parseEndpoint(text: string): Endpoint | undefined {
@@ -118,6 +126,18 @@ export function parseEndpoint(text: string): Endpoint | undefined {
   if (match === null) return undefined;
   const port = Number(match[2]);
   return port >= 1 && port <= 65535 ? { host: match[1], port } : undefined;
+}
+
+const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+
+/** "host:port" or "host:port=<secret ARN>" (the secret's name may hold "=": split at the first; RDS names its secrets "rds!cluster-<id>"). */
+export function parseDbTarget(text: string): DbTarget | undefined {
+  const eq = text.indexOf('=');
+  const endpoint = parseEndpoint(eq < 0 ? text : text.slice(0, eq));
+  if (endpoint === undefined) return undefined;
+  if (eq < 0) return endpoint;
+  const secretId = text.slice(eq + 1);
+  return SECRET_ARN_PATTERN.test(secretId) ? { ...endpoint, secretId } : undefined;
 }
 
 function integerIn(text: string, min: number, max: number): number | undefined {
@@ -128,6 +148,7 @@ function integerIn(text: string, min: number, max: number): number | undefined {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
+  const endpointTexts: string[] = [];
   const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left', '--ca-bundle'];
   const error = (message: string): ParsedArgs => ({
     kind: 'usage-error',
@@ -144,7 +165,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
     if (eq < 0) i += 1;
     if (value === undefined) return error(`${name} needs a value`);
-    values.set(name, value);
+    if (name === '--db-endpoint') endpointTexts.push(value);
+    else values.set(name, value);
     value = undefined;
   }
 
@@ -162,9 +184,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (requestedAt !== undefined && requestedAt !== '' && !REQUESTED_AT_PATTERN.test(requestedAt)) {
     return error('--requested-at must be an ISO-8601 UTC time like 2026-11-21T05:00:00.000Z');
   }
-  const endpointText = values.get('--db-endpoint');
-  const dbEndpoint = endpointText === undefined ? undefined : parseEndpoint(endpointText);
-  if (endpointText !== undefined && dbEndpoint === undefined) return error('--db-endpoint must be host:port');
+  const dbEndpoints: DbTarget[] = [];
+  for (const text of endpointTexts) {
+    const target = parseDbTarget(text);
+    if (target === undefined) return error('--db-endpoint must be host:port, or host:port=<secret ARN>');
+    dbEndpoints.push(target);
+  }
   const maxParallelText = values.get('--max-parallel');
   const maxParallel = maxParallelText === undefined ? DEFAULT_MAX_PARALLEL : integerIn(maxParallelText, 1, 64);
   if (maxParallel === undefined) return error('--max-parallel must be an integer from 1 to 64');
@@ -184,7 +209,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       database,
       action: action as Action,
       ...(requestedAt ? { requestedAt } : {}),
-      ...(dbEndpoint ? { dbEndpoint } : {}),
+      dbEndpoints,
       maxParallel,
       settleSeconds,
       ...(secondsLeft === undefined ? {} : { secondsLeft }),

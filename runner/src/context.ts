@@ -1,7 +1,8 @@
 // What every part of a command's work shares: its arguments, the runner's state directory, the
 // programs it runs, its AWS ports and host-wide locks, and the command's deadline.
 
-import type { Endpoint, RunnerArgs } from './args';
+import type { RunnerArgs } from './args';
+import type { EndpointOverride } from './endpoints';
 import type { Ports } from './aws';
 import type { ExitCode } from './failure';
 import type { Locks } from './locks';
@@ -18,7 +19,7 @@ export interface RunnerContext {
   /** When Run Command kills this command (epoch ms), from --seconds-left; undefined: no limit known. */
   deadlineMs?: number;
   /** TEST ONLY (FLYWAY_RUNNER_DB_ENDPOINT): where the local database server listens. */
-  endpointOverride?: Endpoint;
+  endpointOverride?: EndpointOverride;
 }
 
 export interface DatabaseResult extends DatabaseSummary {

@@ -8,6 +8,7 @@ import type { Action, Endpoint } from './args';
 import { awsErrorOf } from './aws';
 import type { RunnerContext } from './context';
 import { DatabaseClient, type Login, type Target } from './database';
+import { overriddenEndpoint, unconfiguredTarget } from './endpoints';
 import { explainFlywayError } from './explain';
 import { EXIT, firstLine, RunnerFailure } from './failure';
 import type { FlywayOptions, FlywayRun } from './flyway';
@@ -68,23 +69,20 @@ export class DatabaseAccess {
       throw new RunnerFailure(EXIT.config, `settings parameter ${name} is invalid: ${parsed.problems[0]}`, 're-apply the Terraform module, which writes it; do not edit it by hand');
     }
     const settings = parsed.settings;
-    const fromModule = this.context.args.dbEndpoint;
-    if (fromModule !== undefined && (fromModule.host !== settings.host || fromModule.port !== settings.port)) {
-      throw new RunnerFailure(
-        EXIT.config,
-        `settings parameter ${name} names the database endpoint ${settings.host}:${settings.port}, but the module's document names ${fromModule.host}:${fromModule.port}; the login is not sent to an endpoint the module did not configure`,
-        're-apply the Terraform module, which writes both; do not edit the parameter by hand',
-      );
+    const problem = unconfiguredTarget(settings, this.context.args.dbEndpoints);
+    if (problem !== undefined) {
+      throw new RunnerFailure(EXIT.config, `settings parameter ${name} ${problem}`, 're-apply the Terraform module, which writes both; do not edit the parameter by hand');
     }
     this.settingsRead = settings;
     const endpoint = this.endpoint();
-    if (this.context.endpointOverride !== undefined) this.say(`test override: database endpoint ${endpoint.host}:${endpoint.port} (FLYWAY_RUNNER_DB_ENDPOINT)`);
+    if (overriddenEndpoint(this.context.endpointOverride, settings) !== undefined) this.say(`test override: database endpoint ${endpoint.host}:${endpoint.port} (FLYWAY_RUNNER_DB_ENDPOINT)`);
     this.say(`settings: engine ${settings.engine}, database ${settings.database} on ${endpoint.host}:${endpoint.port}, bucket ${settings.bucket}`);
     return settings;
   }
 
   endpoint(): Endpoint {
-    return this.context.endpointOverride ?? { host: this.settings.host, port: this.settings.port };
+    const { host, port } = this.settings;
+    return overriddenEndpoint(this.context.endpointOverride, { host, port }) ?? { host, port };
   }
 
   private target(): Target {

@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DatabaseSummary } from '../../common/src/runner-output';
-import { parseArgs, parseEndpoint, USAGE, type RunnerArgs } from './args';
+import { parseArgs, USAGE, type RunnerArgs } from './args';
+import { parseEndpointOverride } from './endpoints';
 import { createAwsPorts } from './aws';
 import { httpsText, regionOfEndpoint, resolveCaBundle } from './ca-bundle';
 import type { DatabaseResult, RunnerContext } from './context';
@@ -51,10 +52,10 @@ async function main(): Promise<void> {
   const home = resolve(process.env.FLYWAY_RUNNER_HOME ?? '/var/lib/flyway-runner');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const overrideText = process.env.FLYWAY_RUNNER_DB_ENDPOINT;
-  const endpointOverride = overrideText ? parseEndpoint(overrideText) : undefined;
+  const endpointOverride = overrideText ? parseEndpointOverride(overrideText) : undefined;
   if (overrideText && endpointOverride === undefined) {
-    say('error: FLYWAY_RUNNER_DB_ENDPOINT must be host:port -- it is a test-only override; unset it on a real host');
-    finish({ ...emptySummary(args.database, args.action), reason: 'FLYWAY_RUNNER_DB_ENDPOINT must be host:port' }, started, args.requestedAt ?? null, EXIT.config);
+    say('error: FLYWAY_RUNNER_DB_ENDPOINT must be host:port or a list of cluster=host:port -- it is a test-only override; unset it on a real host');
+    finish({ ...emptySummary(args.database, args.action), reason: 'FLYWAY_RUNNER_DB_ENDPOINT must be host:port or a list of cluster=host:port' }, started, args.requestedAt ?? null, EXIT.config);
   }
   const caOverride = process.env.FLYWAY_RUNNER_CA_BUNDLE;
   if (caOverride) say(`test override: CA bundle ${caOverride} (FLYWAY_RUNNER_CA_BUNDLE)`);
@@ -64,8 +65,8 @@ async function main(): Promise<void> {
     (await resolveCaBundle({
       home,
       source: args.caBundle,
-      // The cluster's own region (its endpoint's name, which the document passes), else the host's.
-      region: (args.dbEndpoint && regionOfEndpoint(args.dbEndpoint.host)) ?? process.env.AWS_REGION ?? '',
+      // The clusters' region (their endpoints' names, which the document passes; the host's VPC is in one region), else the host's.
+      region: args.dbEndpoints.map((target) => regionOfEndpoint(target.host)).find((region) => region !== undefined) ?? process.env.AWS_REGION ?? '',
       fetchers: { https: httpsText, s3: async (bucket, key) => (await ports.getObject(bucket, key, null)).toString('utf8') },
       say,
       ...(process.env.FLYWAY_RUNNER_TRUSTSTORE_URL ? { urlTemplate: process.env.FLYWAY_RUNNER_TRUSTSTORE_URL } : {}),

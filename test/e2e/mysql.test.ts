@@ -55,8 +55,8 @@ describe('the whole pipeline on MySQL (MariaDB)', () => {
     // The runner is given the cluster's writer endpoint and port, as RDS describes the cluster
     // (checked before connect(): from then on the harness sends the runner to the local server).
     const cluster = await world.clusterEndpoint();
-    expect(cluster).toMatch(/:3306$/);
-    expect(await world.endpointsForTheRunner()).toEqual({ settings: { products: cluster, users: cluster }, document: cluster });
+    expect(cluster).toMatch(/:3306=arn:aws:secretsmanager:/);
+    expect(await world.endpointsForTheRunner()).toEqual({ settings: { products: cluster, users: cluster }, document: [cluster] });
     harness = await world.connect('fresh');
   });
 

@@ -68,11 +68,11 @@ describe('the whole pipeline on PostgreSQL', () => {
     expect(Object.keys(outputs.buckets).sort()).toEqual(['products', 'users']);
   });
 
-  it('gives the runner the cluster\'s writer endpoint and port (5432), as RDS describes the cluster', async () => {
+  it('gives the runner the cluster\'s writer endpoint and port (5432) with its master secret, as RDS describes the cluster', async () => {
     // Checked before connect(): from then on the harness sends the runner to the local server.
     const cluster = await world.clusterEndpoint();
-    expect(cluster).toMatch(/:5432$/);
-    expect(await world.endpointsForTheRunner()).toEqual({ settings: { products: cluster, users: cluster }, document: cluster });
+    expect(cluster).toMatch(/:5432=arn:aws:secretsmanager:/);
+    expect(await world.endpointsForTheRunner()).toEqual({ settings: { products: cluster, users: cluster }, document: [cluster] });
   });
 
   it('grants every IAM action only on resource types AWS lets it be scoped to (Service Authorization Reference)', async () => {

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: the emulator, a database server, the module applied from
 // test/fixtures/local-stack, and the harness that plays S3 -> Lambda and the SSM agent.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
@@ -63,6 +63,17 @@ export const CALLED_ON_EVERY_RUN = [
   // The host sleeps when idle by default: the trigger asks EC2 to start it before every send.
   'ec2:StartInstances',
 ];
+
+/** A cluster made on the emulator without Terraform (var.clusters), played by a local server of its own. */
+export interface ExistingCluster {
+  /** The writer endpoint RDS describes, "host:port". */
+  endpoint: string;
+  secretArn: string;
+  engine: Engine;
+  server: DatabaseServer;
+  /** The server with the cluster's master login (after connect()). */
+  master?: DatabaseServer;
+}
 
 /** One deployment of the module on its own emulator, with its own database server. */
 export class World {
@@ -131,19 +142,33 @@ export class World {
     return (await this.stack.outputs()) as unknown as Outputs;
   }
 
-  /** After apply: the secret's login on the local server, and the harness for this deployment. */
-  async connect(flyway: 'warm' | 'fresh' = 'warm', extra: Pick<HarnessOptions, 'power'> = {}): Promise<Harness> {
+  /**
+   * After apply: the secret's login on the local server, and the harness for this deployment.
+   * `existing`: clusters the test made without Terraform, each played by a server of its own (the
+   * runner is then sent to each server by its cluster's endpoint, and trusts every server's CA).
+   */
+  async connect(flyway: 'warm' | 'fresh' = 'warm', extra: Pick<HarnessOptions, 'power'> = {}, existing: readonly ExistingCluster[] = []): Promise<Harness> {
     const outputs = await this.outputs();
     this.master = await adoptMasterLogin(this.server, this.engine, await readMasterLogin(this.aws, outputs.master_user_secret_arn));
+    for (const cluster of existing) cluster.master = await adoptMasterLogin(cluster.server, cluster.engine, await readMasterLogin(this.aws, cluster.secretArn));
     this.policyAdjustments = await adjustBucketPoliciesForEmulator(this.aws, [...Object.values(outputs.buckets), outputs.artifacts_bucket_name]);
     const state = JSON.parse((await this.stack.terraform('show', '-json')).stdout) as { values: { root_module: ShownModule } };
     await keyPoliciesAsTextForEmulator(this.aws, keysInState(allResources(state.values.root_module)));
+    const local = (server: DatabaseServer) => `${server.host}:${server.port}`;
+    let dbEndpoint = local(this.server);
+    let dbCaFile = this.server.caFile;
+    if (existing.length > 0) {
+      const own = (await this.clusterEndpoint()).split('=')[0];
+      dbEndpoint = [`${own}=${local(this.server)}`, ...existing.map((cluster) => `${cluster.endpoint}=${local(cluster.server)}`)].join(',');
+      dbCaFile = join(this.stateDir, 'ca-bundle.pem');
+      writeFileSync(dbCaFile, [this.server, ...existing.map((cluster) => cluster.server)].map((server) => readFileSync(server.caFile, 'utf8')).join(''));
+    }
     this.harness = await Harness.create({
       awsEnv: this.moto.awsEnv,
       stateDir: this.stateDir,
       instanceId: outputs.instance_id,
-      dbEndpoint: `${this.server.host}:${this.server.port}`,
-      dbCaFile: this.server.caFile,
+      dbEndpoint,
+      dbCaFile,
       flyway,
       appliedIam: () => this.appliedIam(),
       ...extra,
@@ -162,6 +187,12 @@ export class World {
       const iam = this.stack.terraform('show', '-json').then(async (shown) => {
         const applied = AppliedIam.fromState(JSON.parse(shown.stdout) as Parameters<typeof AppliedIam.fromState>[0], this.moto.region);
         applied.uploaderPolicy = JSON.parse(String((await this.stack.outputs()).uploader_policy_json)) as Policy;
+        // The keys behind the emulator's aws/* aliases are AWS managed (an existing cluster's RDS-managed secret names one by its key ARN).
+        const { Aliases = [] } = (await this.aws.cli('kms', 'list-aliases')) as { Aliases?: { AliasName: string; AliasArn: string; TargetKeyId?: string }[] };
+        for (const alias of Aliases) {
+          if (alias.TargetKeyId === undefined || !alias.AliasName.startsWith('alias/aws/')) continue;
+          applied.awsManagedKeys.set(alias.AliasArn.replace(/:alias\/.*$/, `:key/${alias.TargetKeyId}`), alias.AliasName.slice('alias/'.length));
+        }
         return applied;
       });
       this.applied = { stamp, iam };
@@ -224,32 +255,38 @@ export class World {
     return { removed, seconds: (Date.now() - started) / 1000, output };
   }
 
-  /** The cluster's writer endpoint as RDS describes it: "<Endpoint>:<Port>". */
-  async clusterEndpoint(): Promise<string> {
-    const { DBClusters } = (await this.aws.cli('rds', 'describe-db-clusters')) as { DBClusters: { DBClusterIdentifier: string; Endpoint: string; Port: number }[] };
-    const ours = DBClusters.filter((cluster) => cluster.DBClusterIdentifier.startsWith(`${this.prefix}-`));
+  /**
+   * A cluster as RDS describes it, the way the runner is told of it: "<Endpoint>:<Port>=<master
+   * secret ARN>". Without `identifier`: the one cluster the module created (named with the prefix).
+   */
+  async clusterEndpoint(identifier?: string): Promise<string> {
+    const { DBClusters } = (await this.aws.cli('rds', 'describe-db-clusters')) as {
+      DBClusters: { DBClusterIdentifier: string; Endpoint: string; Port: number; MasterUserSecret?: { SecretArn: string } }[];
+    };
+    const ours = DBClusters.filter((cluster) => (identifier === undefined ? cluster.DBClusterIdentifier.startsWith(`${this.prefix}-`) : cluster.DBClusterIdentifier === identifier));
     expect(ours).toHaveLength(1);
-    return `${ours[0].Endpoint}:${ours[0].Port}`;
+    return `${ours[0].Endpoint}:${ours[0].Port}=${ours[0].MasterUserSecret?.SecretArn ?? 'no secret'}`;
   }
 
   /**
-   * Where terraform apply tells the runner the database is: each database's settings parameter
-   * (host, port) and the document's --db-endpoint. (The harness then sends the runner to the local
-   * server with FLYWAY_RUNNER_DB_ENDPOINT, so no run reads these.)
+   * Where terraform apply tells the runner each database is: its settings parameter (host, port
+   * and secret_id, as "host:port=secret") and every --db-endpoint of the document (the same form).
+   * (The harness then sends the runner to the local servers with FLYWAY_RUNNER_DB_ENDPOINT, so no
+   * run reads these.)
    */
-  async endpointsForTheRunner(): Promise<{ settings: Record<string, string>; document: string }> {
+  async endpointsForTheRunner(): Promise<{ settings: Record<string, string>; document: string[] }> {
     const outputs = await this.outputs();
     const settings: Record<string, string> = {};
     for (const key of Object.keys(outputs.buckets).sort()) {
       const { Parameter } = (await this.aws.cli('ssm', 'get-parameter', '--name', `${outputs.config_prefix}/databases/${key}`)) as { Parameter: { Value: string } };
-      const { host, port } = JSON.parse(Parameter.Value) as { host: string; port: number };
-      settings[key] = `${host}:${port}`;
+      const { host, port, secret_id: secret } = JSON.parse(Parameter.Value) as { host: string; port: number; secret_id: string };
+      settings[key] = `${host}:${port}=${secret}`;
     }
     const document = (await this.aws.cli('ssm', 'get-document', '--name', outputs.document_name, '--document-format', 'JSON')) as { Content: string };
     const [step] = renderCommand(parseCommandDocument(document.Content), { DatabaseKey: ['users'], Action: ['migrate'], RequestedAt: ['2026-11-21T05:00:00.000Z'] }).steps;
-    const endpoint = /--db-endpoint '([^']*)'/.exec(step.script)?.[1];
-    if (endpoint === undefined) throw new Error(`the document's script passes no --db-endpoint:\n${step.script}`);
-    return { settings, document: endpoint };
+    const endpoints = [...step.script.matchAll(/--db-endpoint '([^']*)'/g)].map((match) => match[1]);
+    if (endpoints.length === 0) throw new Error(`the document's script passes no --db-endpoint:\n${step.script}`);
+    return { settings, document: endpoints };
   }
 
   /** Rows of a query in a database, as the master user; columns separated by `|`. */

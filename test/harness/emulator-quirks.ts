@@ -89,7 +89,7 @@ export async function keyPoliciesAsTextForEmulator(aws: AwsClients, keys: readon
  * InvalidPermission.NotFound for a rule that existed. AWS does not. (-parallelism=1 also avoids
  * it, at a minute and a half more per destroy.)
  */
-export const DESTROY_FIRST = ['-target=module.pipeline.module.aurora.aws_vpc_security_group_egress_rule.client_to_database'];
+export const DESTROY_FIRST = ['-target=module.pipeline.module.aurora[0].aws_vpc_security_group_egress_rule.client_to_database'];
 
 /**
  * Whether a failed DESTROY_FIRST is the emulator refusing the revoke of a rule the state holds

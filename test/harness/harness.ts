@@ -75,7 +75,7 @@ export interface HarnessOptions {
   stateDir: string;
   /** The Flyway host the harness plays (the module's instance_id output). */
   instanceId: string;
-  /** host:port of the local database server that stands in for the cluster. */
+  /** host:port of the local database server that stands in for the cluster, or "<cluster host:port>=<host:port>,..." for several clusters (FLYWAY_RUNNER_DB_ENDPOINT). */
   dbEndpoint: string;
   /** The CA that signed the local server's TLS certificate (the RDS CA bundle's stand-in). */
   dbCaFile: string;

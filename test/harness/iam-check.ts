@@ -162,10 +162,18 @@ export class AppliedIam {
     }
     const keyed = [...this.ofType('aws_sns_topic'), ...this.ofType('aws_sqs_queue')].find((resource) => resource.values.arn === arn);
     if (keyed !== undefined) return this.keyArn(str(keyed.values.kms_master_key_id));
+    // The module's cluster (a resource) or an existing one (a data source, var.clusters).
     const cluster = this.ofType('aws_rds_cluster').find((resource) => first(resource.values.master_user_secret).secret_arn === arn);
     // The secret RDS manages is under the key the cluster names, else under aws/secretsmanager
     // (whose key id the state then shows, looking like a customer key).
-    if (cluster !== undefined) return this.keyArn(str(cluster.values.master_user_secret_kms_key_id) ?? 'alias/aws/secretsmanager');
+    // An existing cluster's (a data source) names the key RDS reports, an AWS managed one too.
+    if (cluster !== undefined) {
+      const existing = cluster.mode === 'data' ? str(first(cluster.values.master_user_secret).kms_key_id) : undefined;
+      return this.keyArn(str(cluster.values.master_user_secret_kms_key_id) ?? existing ?? 'alias/aws/secretsmanager');
+    }
+    // A secret given by ARN for an existing cluster (the data source the module reads its key from).
+    const secret = this.ofType('aws_secretsmanager_secret').find((resource) => resource.values.arn === arn);
+    if (secret !== undefined) return this.keyArn(str(secret.values.kms_key_id) ?? 'alias/aws/secretsmanager');
     // An instance: the customer managed key of its root volume (aws/ebs needs no grant of the caller's).
     const instanceId = /:instance\/(i-[0-9a-f]+)$/.exec(arn)?.[1];
     if (instanceId !== undefined) {
@@ -176,11 +184,21 @@ export class AppliedIam {
     return undefined;
   };
 
-  /** A key id as an ARN: aliases (alias/aws/sns, an AWS managed key) become alias ARNs. */
+  /**
+   * The AWS managed keys, by key ARN: the alias (aws/secretsmanager, ...) each is behind. AWS
+   * reports such a key by its key ARN (an RDS-managed secret's KmsKeyId), and decides by the
+   * policy AWS gives it; the state cannot tell it from a customer key. Set from the emulator's
+   * aliases (World.appliedIam); without it such a key counts as a customer key.
+   */
+  awsManagedKeys = new Map<string, string>();
+
+  /** A key id as an ARN: aliases (alias/aws/sns, an AWS managed key) become alias ARNs, and so do the keys behind them. */
   private keyArn(id: string | undefined): string | undefined {
-    if (id === undefined || id.startsWith('arn:')) return id;
+    if (id === undefined) return undefined;
     const { partition, region, account } = this.scope;
-    return `arn:${partition}:kms:${region}:${account}:${id.startsWith('alias/') ? id : `key/${id}`}`;
+    const arn = id.startsWith('arn:') ? id : `arn:${partition}:kms:${region}:${account}:${id.startsWith('alias/') ? id : `key/${id}`}`;
+    const managed = this.awsManagedKeys.get(arn);
+    return managed === undefined ? arn : `arn:${partition}:kms:${region}:${account}:alias/${managed}`;
   }
 
   /** The resource's own policy, as AWS would evaluate it along with the caller's. */

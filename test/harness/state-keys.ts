@@ -31,7 +31,8 @@ function arnOutput(template: Template, logicalId: string): string | undefined {
 
 export function keysInState(resources: readonly ShownResource[]): StateKey[] {
   return resources.flatMap((resource): StateKey[] => {
-    if (resource.type === 'aws_kms_key') {
+    // A data source only reads a key someone else holds (an existing cluster's secret key).
+    if (resource.type === 'aws_kms_key' && resource.mode !== 'data') {
       const { values } = resource;
       return [{ address: resource.address, arn: text(values.arn), policy: text(values.policy), rotation: values.enable_key_rotation === true, deletionWindowDays: Number(values.deletion_window_in_days), retainedOnDelete: false }];
     }

@@ -31,6 +31,8 @@ export function terraform(cwd: string, args: readonly string[], env: Record<stri
 /** A resource of `terraform show -json` (state values or planned_values). */
 export interface ShownResource {
   address: string;
+  /** "managed" (a resource) or "data" (a data source: something the configuration only reads). */
+  mode?: string;
   type: string;
   values: Record<string, unknown>;
 }

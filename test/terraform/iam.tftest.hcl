@@ -172,10 +172,8 @@ run "host_role_and_instance" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
     idle_stop_minutes  = 15
   }
 
@@ -261,9 +259,9 @@ run "host_role_and_instance" {
     condition = alltrue([
       aws_s3_object.runner.source_hash == filesha256("runner/dist/flyway-runner.js"),
       strcontains(aws_ssm_document.this.content, "'${filesha256("runner/dist/flyway-runner.js")}'"),
-      strcontains(aws_ssm_document.this.content, "--db-endpoint 'flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com:5432' --max-parallel '2' --settle-seconds '3'"),
+      strcontains(aws_ssm_document.this.content, "--db-endpoint 'flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com:5432=arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456' --max-parallel '2' --settle-seconds '3'"),
     ])
-    error_message = "The document runs the committed runner bundle, checksum verified, with the cluster endpoint from the module, the parallelism limit and the settle time."
+    error_message = "The document runs the committed runner bundle, checksum verified, with the cluster endpoint from the module paired with its secret, the parallelism limit and the settle time."
   }
 
   assert {
@@ -325,10 +323,8 @@ run "flyway_host_reads_an_s3_flyway_source" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
     rds_ca_bundle      = "s3://artifacts-123456789012/rds/global-bundle.pem"
   }
 
@@ -383,10 +379,8 @@ run "flyway_host_refuses_a_quote_in_its_flyway_source" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
   }
 
   expect_failures = [var.flyway_source]
@@ -409,10 +403,8 @@ run "flyway_host_refuses_shell_text_in_its_version_and_prefix" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway'x"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
   }
 
   expect_failures = [var.flyway_version, var.config_prefix]
@@ -435,10 +427,8 @@ run "sleeping_host_refuses_tag_keys_instance_metadata_cannot_show" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
     idle_stop_minutes  = 15
     tags               = { "team/owner" = "data" }
   }
@@ -467,12 +457,85 @@ run "sleeping_host_refuses_provider_default_tag_keys_instance_metadata_cannot_sh
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/flyway/flyway"
     bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456"]
+    database_targets   = [{ endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" }]
     log_retention_days = 90
-    database_endpoint  = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
     idle_stop_minutes  = 15
   }
 
   expect_failures = [aws_instance.this]
+}
+
+# A host serving the module's cluster and an existing one whose secret is under the user's key.
+run "host_serving_two_clusters" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name           = "flyway-flyway"
+    vpc_id         = "vpc-12345678"
+    subnet_id      = "subnet-11111111"
+    instance_type  = "t4g.small"
+    flyway_version = "10.21.0"
+    flyway_source  = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
+    flyway_sha256  = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix  = "/flyway/flyway"
+    bucket_arns    = ["arn:aws:s3:::flyway-users-123456789012"]
+    database_targets = [
+      { endpoint = "flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456" },
+      { endpoint = "legacy-mysql.cluster-abc.eu-central-1.rds.amazonaws.com", port = 3306, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:flyway/legacy=admin-AbCdEf" },
+    ]
+    secret_kms_key_arns = ["arn:aws:kms:eu-central-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]
+    log_retention_days  = 90
+  }
+
+  assert {
+    condition = alltrue([
+      length(jsondecode(data.aws_iam_policy_document.secret.json).Statement) == 2,
+      jsondecode(data.aws_iam_policy_document.secret.json).Statement[0].Action == "secretsmanager:GetSecretValue",
+      toset(jsondecode(data.aws_iam_policy_document.secret.json).Statement[0].Resource) == toset([
+        "arn:aws:secretsmanager:eu-central-1:123456789012:secret:flyway/legacy=admin-AbCdEf",
+        "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456",
+      ]),
+      jsondecode(data.aws_iam_policy_document.secret.json).Statement[1] == {
+        Sid       = "DecryptDatabaseSecrets"
+        Effect    = "Allow"
+        Action    = "kms:Decrypt"
+        Resource  = "arn:aws:kms:eu-central-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.eu-central-1.amazonaws.com" } }
+      },
+    ])
+    error_message = "The host reads exactly the secrets of the clusters it serves, and decrypts with their keys only through Secrets Manager."
+  }
+
+  assert {
+    condition     = strcontains(aws_ssm_document.this.content, "--db-endpoint 'flyway-aurora.cluster-abc.eu-central-1.rds.amazonaws.com:5432=arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-abc-123456' --db-endpoint 'legacy-mysql.cluster-abc.eu-central-1.rds.amazonaws.com:3306=arn:aws:secretsmanager:eu-central-1:123456789012:secret:flyway/legacy=admin-AbCdEf' --max-parallel")
+    error_message = "The document names each cluster's endpoint with its own secret."
+  }
+}
+
+run "host_refuses_a_secret_arn_with_a_quote" {
+  command = plan
+
+  module {
+    source = "./modules/flyway-host"
+  }
+
+  variables {
+    name               = "flyway-flyway"
+    vpc_id             = "vpc-12345678"
+    subnet_id          = "subnet-11111111"
+    instance_type      = "t4g.small"
+    flyway_version     = "10.21.0"
+    flyway_source      = "maven:org.flywaydb:flyway-commandline:10.21.0:tar.gz"
+    flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
+    config_prefix      = "/flyway/flyway"
+    bucket_arns        = ["arn:aws:s3:::flyway-users-123456789012"]
+    database_targets   = [{ endpoint = "legacy.example", port = 3306, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:x';reboot;'-AbCdEf" }]
+    log_retention_days = 90
+  }
+
+  expect_failures = [var.database_targets]
 }

@@ -213,7 +213,7 @@ describe.each([
     expect(planned().serviceUses().map((use) => `${use.principal} ${use.destination}`).sort()).toEqual([
       'cloudwatch.amazonaws.com module.pipeline.module.notifications.aws_sns_topic.this',
       'events.amazonaws.com module.pipeline.module.notifications.aws_sns_topic.this',
-      ...exports.map((log) => `logs.${REGION}.amazonaws.com module.pipeline.module.aurora.aws_cloudwatch_log_group.exports["${log}"]`),
+      ...exports.map((log) => `logs.${REGION}.amazonaws.com module.pipeline.module.aurora[0].aws_cloudwatch_log_group.exports["${log}"]`),
       `logs.${REGION}.amazonaws.com module.pipeline.module.flyway_host.aws_cloudwatch_log_group.commands`,
       `logs.${REGION}.amazonaws.com module.pipeline.module.trigger.aws_cloudwatch_log_group.this`,
     ]);

@@ -9,8 +9,8 @@ import { prepareLocalStack, type LocalStack } from '../support/local-stack';
 import { startMoto, type MotoServer } from '../support/moto';
 import { allResources, terraform, type ShownModule } from '../support/terraform';
 
-export const TARGETS = ['-target=module.pipeline.module.aurora.aws_rds_cluster.this', '-target=module.pipeline.aws_kms_alias.this'];
-export const CLUSTER = 'module.pipeline.module.aurora.aws_rds_cluster.this';
+export const TARGETS = ['-target=module.pipeline.module.aurora[0].aws_rds_cluster.this', '-target=module.pipeline.aws_kms_alias.this'];
+export const CLUSTER = 'module.pipeline.module.aurora[0].aws_rds_cluster.this';
 
 interface PlanChanges {
   resource_changes?: { address: string; previous_address?: string; change: { actions: string[]; before?: Record<string, unknown>; after?: Record<string, unknown> } }[];

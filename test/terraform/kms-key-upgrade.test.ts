@@ -1,5 +1,6 @@
-// Upgrading from 0.1 with create_kms_key = true, where the key was aws_kms_key.this (deleted by
-// destroy). The 0.1 state is made the way 0.1 made it: the same aws_kms_key arguments, moved to
+// Upgrading from 0.2, whose cluster module was not counted (the cluster moves, untouched), and
+// from 0.1 with create_kms_key = true, where the key was aws_kms_key.this (deleted by destroy).
+// The 0.1 state is made the way 0.1 made it: the same aws_kms_key arguments, moved to
 // 0.1's address (terraform state mv). The plan stops instead of replacing the cluster, and each
 // way out the README gives ("Upgrading from 0.1: the module's key") plans no change to the key or
 // the cluster; the second keeps 0.1's behaviour, so destroy schedules the key's deletion.
@@ -12,10 +13,20 @@ import { CLUSTER, useKeyStacks, plannedChanges, TARGETS } from './kms-key-stack'
 const keyStacks = useKeyStacks();
 
 describe("upgrading from 0.1 with the module's own key", () => {
-  it('an 0.1 deployment stops at plan with the README\'s pointer, and both of its ways out plan no change to the key or the cluster', async () => {
+  it('an 0.2 deployment plans no change to its cluster; an 0.1 deployment stops at plan with the README\'s pointer, and both of its ways out plan no change to the key or the cluster', async () => {
     const { stack, keyArn } = await keyStacks().applied({ name_prefix: 'oldkey', retain_kms_key_on_destroy: 'false' });
-    await stack.terraform('state', 'mv', 'module.pipeline.aws_kms_key.deleted_on_destroy[0]', 'module.pipeline.aws_kms_key.this[0]');
     const state = join(stack.dir, 'terraform.tfstate');
+
+    // Up to 0.2 the cluster module was called once (module.aurora); it is counted now
+    // (create_cluster), and the moved block takes the cluster to module.aurora[0] untouched.
+    copyFileSync(state, join(stack.dir, 'counted.tfstate'));
+    await stack.terraform('state', 'mv', 'module.pipeline.module.aurora[0]', 'module.pipeline.module.aurora');
+    expect(await plannedChanges(stack, stack.env, [CLUSTER], keyArn, [...TARGETS, '-target=module.pipeline.module.aurora'])).toEqual([
+      `${CLUSTER} no-op (from module.pipeline.module.aurora.aws_rds_cluster.this)`,
+    ]);
+    copyFileSync(join(stack.dir, 'counted.tfstate'), state);
+
+    await stack.terraform('state', 'mv', 'module.pipeline.aws_kms_key.deleted_on_destroy[0]', 'module.pipeline.aws_kms_key.this[0]');
     copyFileSync(state, join(stack.dir, 'v0.1.tfstate'));
     const upgraded = { ...stack.env, TF_VAR_retain_kms_key_on_destroy: 'true' };
 

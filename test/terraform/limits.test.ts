@@ -22,7 +22,7 @@ const keyOf = (i: number) => `database_${String(i).padStart(15, '0')}`;
 const KNOWN_ONLY_AFTER_APPLY = [
   'module.pipeline.module.flyway_host.aws_instance.this',
   'module.pipeline.module.trigger.aws_lambda_function.this',
-  'module.pipeline.module.aurora.aws_rds_cluster.this',
+  'module.pipeline.module.aurora[0].aws_rds_cluster.this',
   // Its URL goes into the pipeline parameter.
   'module.pipeline.module.trigger.aws_sqs_queue.failures',
 ];

@@ -87,10 +87,8 @@ run "host_with_200_custom_max_length_buckets" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/scale/flyway"
     bucket_arns        = [for i in range(200) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf"]
+    database_targets   = [{ endpoint = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf" }]
     log_retention_days = 90
-    database_endpoint  = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
   }
 
   assert {
@@ -129,10 +127,8 @@ run "host_with_too_many_custom_buckets" {
     flyway_sha256      = "2627c4f1cdd392beb6d16bc954e269f45369b64099d28246a87d9b9e449cb905"
     config_prefix      = "/scale/flyway"
     bucket_arns        = [for i in range(201) : format("arn:aws-us-gov:s3:::%s-%03d", join("", [for c in range(59) : "b"]), i)]
-    secret_arns        = ["arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf"]
+    database_targets   = [{ endpoint = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com", port = 5432, secret_arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-01234567-89ab-cdef-0123-456789abcdef-AbCdEf" }]
     log_retention_days = 90
-    database_endpoint  = "scale-aurora.cluster-abcdefghijkl.eu-central-1.rds.amazonaws.com"
-    database_port      = 5432
   }
 
   # 201 entries need an 11th managed policy: refused at plan with what to do.

@@ -44,13 +44,13 @@ run "the_cluster_pauses_when_idle_by_default" {
   command = plan
 
   assert {
-    condition     = module.aurora.serverless_scaling.min_capacity == 0
-    error_message = "By default the cluster's Serverless v2 minimum capacity is 0 ACUs, so that it pauses when idle and costs only storage; the root planned min_capacity = ${module.aurora.serverless_scaling.min_capacity}."
+    condition     = module.aurora[0].serverless_scaling.min_capacity == 0
+    error_message = "By default the cluster's Serverless v2 minimum capacity is 0 ACUs, so that it pauses when idle and costs only storage; the root planned min_capacity = ${module.aurora[0].serverless_scaling.min_capacity}."
   }
 
   assert {
-    condition     = module.aurora.serverless_scaling.seconds_until_auto_pause == 600
-    error_message = "By default the cluster pauses after 600 idle seconds; the root planned seconds_until_auto_pause = ${coalesce(module.aurora.serverless_scaling.seconds_until_auto_pause, "null")}."
+    condition     = module.aurora[0].serverless_scaling.seconds_until_auto_pause == 600
+    error_message = "By default the cluster pauses after 600 idle seconds; the root planned seconds_until_auto_pause = ${coalesce(module.aurora[0].serverless_scaling.seconds_until_auto_pause, "null")}."
   }
 }
 

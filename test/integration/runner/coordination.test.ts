@@ -254,6 +254,18 @@ describe('safer connections (item 7)', () => {
     expectExit(result, EXIT.config);
     expect(result.errorLine).toMatch(/names the database endpoint 127\.0\.0\.1:\d+, but the module's document names shop-aurora\.cluster-abc\.eu-central-1\.rds\.amazonaws\.com:5432; the login is not sent to an endpoint the module did not configure/);
   });
+
+  it("refuses settings that pair the endpoint with another cluster's secret (one cluster's login is never sent to another)", async () => {
+    const key = 'crossed';
+    await world.addDatabase(key);
+    await world.upload(key, 'V1__t.sql', 'CREATE TABLE t (id INT);\n');
+    const legacySecret = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-legacy-AbCdEf';
+    const local = `${world.server.host}:${world.server.port}`;
+    const result = await world.runner(key, 'migrate', { args: ['--db-endpoint', `${local}=${legacySecret}`] });
+    expectExit(result, EXIT.config);
+    expect(result.errorLine).toContain(`names the secret rds!cluster-itest-${key} for ${local}, but the module's document pairs that endpoint with ${legacySecret}; one cluster's login is not sent to another`);
+    expect(await world.query('postgres', `SELECT count(*) FROM pg_database WHERE datname = '${key}'`)).toBe('0');
+  });
 });
 
 describe('host readiness (item 8)', () => {

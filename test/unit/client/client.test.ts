@@ -25,9 +25,17 @@ describe('pipelineOf and databaseOf', () => {
     const pipeline = pipelineOf('/shop/flyway', pipelineJson, [settings('users'), settings('orders')]);
     expect(pipeline).toMatchObject({ namePrefix: 'shop', documentName: 'shop-flyway', instanceId: 'i-1', commandLogGroup: '/flyway/shop-flyway/commands' });
     expect(pipeline.databases.map((db) => db.key)).toEqual(['orders', 'users']);
-    expect(databaseOf(pipeline, 'users')).toEqual({ key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users', callbacks: false });
+    expect(databaseOf(pipeline, 'users')).toEqual({ key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users', callbacks: false, cluster: 'default' });
     const withCallbacks = JSON.stringify({ ...(JSON.parse(settings('users')) as object), flyway: { callbacks: true } });
     expect(databaseOf(pipelineOf('/shop/flyway', pipelineJson, [withCallbacks]), 'users').callbacks).toBe(true);
+  });
+
+  it("gives a database on an existing cluster that cluster's engine and version, and one on the module's cluster the pipeline's", () => {
+    const withVersion = JSON.stringify({ ...(JSON.parse(pipelineJson) as object), engine_version: '16.6' });
+    const legacy = JSON.stringify({ key: 'orders', bucket: 'shop-orders-123', database: 'orders', engine: 'mysql', cluster: 'legacy', engine_version: '8.0.mysql_aurora.3.05.2', flyway: {} });
+    const pipeline = pipelineOf('/shop/flyway', withVersion, [settings('users'), legacy]);
+    expect(databaseOf(pipeline, 'orders')).toMatchObject({ engine: 'mysql', cluster: 'legacy', engineVersion: '8.0.mysql_aurora.3.05.2' });
+    expect(databaseOf(pipeline, 'users')).toMatchObject({ engine: 'postgresql', cluster: 'default', engineVersion: '16.6' });
   });
 
   it('knows whether the host sleeps (pipelines applied before the idle stop have an always-on host)', () => {

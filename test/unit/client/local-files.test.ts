@@ -30,7 +30,7 @@ describe('readMigrationFolder', () => {
 });
 
 describe('push with a mixed-case suffix', () => {
-  const database: Database = { key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users', callbacks: false };
+  const database: Database = { key: 'users', bucket: 'shop-users-123', engine: 'postgresql', name: 'users', callbacks: false, cluster: 'default' };
   const pipeline = { databases: [database] } as unknown as Pipeline;
   // Any AWS call is a failure: lint must stop push before it compares or uploads anything.
   const aws = new Proxy({}, { get: (_, property) => { throw new Error(`push touched AWS (${String(property)}) before lint passed`); } }) as Aws;

@@ -26,13 +26,20 @@ describe('parseArgs', () => {
   });
 
   it('applies the defaults and reads the module options', () => {
-    expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', maxParallel: 2, settleSeconds: 3, caBundle: { kind: 'aws' } } });
+    expect(parseArgs(VALID)).toEqual({ kind: 'args', args: { configPrefix: '/aurora-flyway', database: 'users', action: 'migrate', dbEndpoints: [], maxParallel: 2, settleSeconds: 3, caBundle: { kind: 'aws' } } });
     // The CA bundle: AWS's for the region by default, or the user's over HTTPS or from S3; never plain HTTP.
     expect(parseArgs([...VALID, '--ca-bundle', 's3://ca-copies/rds/global-bundle.pem'])).toMatchObject({ args: { caBundle: { kind: 's3', bucket: 'ca-copies', key: 'rds/global-bundle.pem' } } });
     expect(parseArgs([...VALID, '--ca-bundle=https://example.com/rds.pem'])).toMatchObject({ args: { caBundle: { kind: 'https', url: 'https://example.com/rds.pem' } } });
     expect(parseArgs([...VALID, '--ca-bundle', 'http://example.com/rds.pem'])).toMatchObject({ kind: 'usage-error', message: '--ca-bundle must be aws, an https:// URL or an s3://bucket/key URI' });
     const parsed = parseArgs([...VALID, '--db-endpoint', 'db.example:3306', '--max-parallel=4', '--settle-seconds=10']);
-    expect(parsed).toMatchObject({ args: { dbEndpoint: { host: 'db.example', port: 3306 }, maxParallel: 4, settleSeconds: 10 } });
+    expect(parsed).toMatchObject({ args: { dbEndpoints: [{ host: 'db.example', port: 3306 }], maxParallel: 4, settleSeconds: 10 } });
+    // One per cluster, each with the secret of its login (a secret's name may hold "=").
+    const secret = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-1=x-AbCdEf';
+    const legacy = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:legacy/admin-AbCdEf';
+    expect(parseArgs([...VALID, '--db-endpoint', `a.example:5432=${legacy}`, `--db-endpoint=b.example:3306=${legacy.replace('legacy/admin', 'k=v')}`])).toMatchObject({
+      args: { dbEndpoints: [{ host: 'a.example', port: 5432, secretId: legacy }, { host: 'b.example', port: 3306, secretId: legacy.replace('legacy/admin', 'k=v') }] },
+    });
+    expect(parseArgs([...VALID, '--db-endpoint', `a.example:5432=${secret}`])).toMatchObject({ args: { dbEndpoints: [{ host: 'a.example', port: 5432, secretId: secret }] } });
     // The document passes what is left of the command's executionTimeout.
     expect(parseArgs([...VALID, '--seconds-left', '3590'])).toMatchObject({ args: { secondsLeft: 3590 } });
     expect(parseArgs([...VALID, '--seconds-left', '0'])).toMatchObject({ args: { secondsLeft: 0 } });
@@ -57,6 +64,8 @@ describe('parseArgs', () => {
     ['an unknown argument', [...VALID, '--force'], 'unknown argument "--force"'],
     ['a flag without its value', [...VALID, '--requested-at'], '--requested-at needs a value'],
     ['an endpoint without a port', [...VALID, '--db-endpoint', 'db.example'], '--db-endpoint must be host:port'],
+    ['an endpoint paired with a secret name, not an ARN', [...VALID, '--db-endpoint', 'db.example:5432=admin'], '--db-endpoint must be host:port, or host:port=<secret ARN>'],
+    ['an endpoint paired with shell text', [...VALID, '--db-endpoint', 'db.example:5432=arn:aws:secretsmanager:eu-central-1:123456789012:secret:a;reboot'], '--db-endpoint must be host:port, or host:port=<secret ARN>'],
     ['an endpoint with shell text', [...VALID, '--db-endpoint', 'db;reboot:5432'], '--db-endpoint must be host:port'],
     ['no parallelism', [...VALID, '--max-parallel', '0'], '--max-parallel must be an integer from 1 to 64'],
     ['a fractional settle time', [...VALID, '--settle-seconds', '1.5'], '--settle-seconds must be an integer from 0 to 300'],
