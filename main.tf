@@ -42,14 +42,41 @@ locals {
       lock_retries         = coalesce(db.lock_retries, var.default_lock_retries)
     }
   }
+  # Tenant groups: one bucket each, like a database; every tenant a database of its own.
+  groups = {
+    for key, group in var.tenant_groups : key => {
+      bucket_name          = coalesce(group.bucket_name, "${var.name_prefix}-${replace(key, "_", "-")}-${data.aws_caller_identity.current.account_id}")
+      canary               = group.canary
+      on_error             = group.on_error
+      placeholders         = group.placeholders
+      baseline_on_migrate  = group.baseline_on_migrate
+      out_of_order         = group.out_of_order
+      callbacks            = group.callbacks
+      lock_timeout_ms      = floor(coalesce(group.lock_timeout_seconds, var.default_lock_timeout_seconds) * 1000)
+      statement_timeout_ms = floor(coalesce(group.statement_timeout_seconds, var.default_statement_timeout_seconds) * 1000)
+      lock_retries         = coalesce(group.lock_retries, var.default_lock_retries)
+      clusters             = distinct(group.tenants[*].cluster)
+      tenants = [
+        for tenant in group.tenants : {
+          tenant   = tenant.name
+          database = coalesce(tenant.database_name, tenant.name)
+          cluster  = tenant.cluster
+          schemas  = local.clusters[tenant.cluster].engine == "aurora-mysql" ? [coalesce(tenant.database_name, tenant.name)] : coalesce(group.schemas, ["public"])
+        }
+      ]
+    }
+  }
+  # Every bucket the module makes: a database's or a tenant group's.
+  bucket_names = merge({ for key, db in local.databases : key => db.bucket_name }, { for key, group in local.groups : key => group.bucket_name })
+
   # What IAM grants name: the buckets named by the module (<name_prefix>-<key>-<account id>) through
   # one pattern, so that no role's policy grows with the databases (bucket ARNs listed one by one
   # pass IAM's 6,144-character managed-policy limit at about 40 databases); a bucket_name given by
   # the user is listed as is. See the README, "Quotas and policy sizes".
   default_bucket_pattern = "${var.name_prefix}-*-${data.aws_caller_identity.current.account_id}"
-  custom_bucket_names    = sort([for db in var.databases : db.bucket_name if db.bucket_name != null])
+  custom_bucket_names    = sort([for target in concat(values(var.databases), values(var.tenant_groups)) : target.bucket_name if target.bucket_name != null])
   bucket_grant_arns = [
-    for name in distinct(concat(length(local.custom_bucket_names) < length(var.databases) ? [local.default_bucket_pattern] : [], local.custom_bucket_names)) :
+    for name in distinct(concat(length(local.custom_bucket_names) < length(var.databases) + length(var.tenant_groups) ? [local.default_bucket_pattern] : [], local.custom_bucket_names)) :
     "arn:${data.aws_partition.current.partition}:s3:::${name}"
   ]
 }
@@ -87,8 +114,11 @@ module "flyway_host" {
   command_execution_timeout_seconds = var.command_execution_timeout_seconds
   # Every cluster the host serves, in the key order of local.clusters: the document names each
   # endpoint with its login's secret, and the host may read exactly these secrets.
-  database_targets        = [for key, cluster in local.clusters : { endpoint = cluster.endpoint, port = cluster.port, secret_arn = cluster.secret_arn }]
-  secret_kms_key_arns     = local.existing_secret_kms_key_arns
+  database_targets    = [for key, cluster in local.clusters : { endpoint = cluster.endpoint, port = cluster.port, secret_arn = cluster.secret_arn }]
+  secret_kms_key_arns = local.existing_secret_kms_key_arns
+  # Built from the topic's name (modules/notifications), which names the document's rule: the topic
+  # cannot wait for the host.
+  notification_topic_arn  = "${local.arn_prefix}:sns:${local.region_account}:${var.name_prefix}-flyway-failures"
   max_parallel_migrations = var.max_parallel_migrations
   settle_seconds          = var.settle_seconds
   idle_stop_minutes       = var.host_idle_stop_minutes
@@ -164,8 +194,8 @@ module "trigger" {
 
 module "database_bucket" {
   source               = "./modules/database-bucket"
-  for_each             = local.databases
-  bucket_name          = each.value.bucket_name
+  for_each             = local.bucket_names
+  bucket_name          = each.value
   database_key         = each.key
   trigger_function_arn = module.trigger.function_arn
   kms_key_arn          = local.kms_key_arn
@@ -211,6 +241,57 @@ resource "aws_ssm_parameter" "database_settings" {
   tags = local.tags
 }
 
+# A tenant group's settings, where a database's would be: the runner and the client find a group by
+# its key like a database. Each cluster's connection is written once; tenants name their cluster.
+resource "aws_ssm_parameter" "group_settings" {
+  # checkov:skip=CKV2_AWS_34:Holds no secret (endpoints, names, the secrets' ARNs); a String keeps it readable in the console.
+  for_each = local.groups
+  name     = "${local.config_prefix}/databases/${each.key}"
+  type     = "String"
+  tier     = "Intelligent-Tiering"
+  value    = local.group_settings[each.key]
+  tags     = local.tags
+
+  lifecycle {
+    precondition {
+      # SSM counts bytes: the UTF-8 size is read off the base64 encoding (3 bytes per 4 characters, less the padding).
+      condition     = length(base64encode(local.group_settings[each.key])) / 4 * 3 - length(regexall("=", base64encode(local.group_settings[each.key]))) <= 8192
+      error_message = "The settings of the tenant group ${each.key} take more than 8 KB, the most a parameter holds: split the group (each tenant takes its name, database and schemas; each cluster its endpoint and secret ARN once)."
+    }
+  }
+}
+
+locals {
+  group_settings = {
+    for key, group in local.groups : key => jsonencode({
+      key   = key
+      group = { canary = group.canary, on_error = group.on_error }
+      clusters = {
+        for cluster in group.clusters : cluster => {
+          engine         = local.clusters[cluster].engine == "aurora-mysql" ? "mysql" : "postgresql"
+          engine_version = local.clusters[cluster].engine_version
+          host           = local.clusters[cluster].endpoint
+          port           = local.clusters[cluster].port
+          secret_id      = local.clusters[cluster].secret_arn
+        }
+      }
+      tenants = group.tenants
+      bucket  = group.bucket_name
+      flyway = {
+        placeholders            = group.placeholders
+        baseline_on_migrate     = group.baseline_on_migrate
+        out_of_order            = group.out_of_order
+        callbacks               = group.callbacks
+        connect_retries         = 120
+        lock_timeout_seconds    = 900
+        db_lock_timeout_ms      = group.lock_timeout_ms
+        db_statement_timeout_ms = group.statement_timeout_ms
+        lock_retries            = group.lock_retries
+      }
+    })
+  }
+}
+
 # What the aurora-flyway client needs to find the pipeline from its name_prefix alone: where to
 # send commands and where their output and the trigger's failed events go.
 resource "aws_ssm_parameter" "pipeline" {
@@ -235,8 +316,8 @@ resource "aws_ssm_parameter" "pipeline" {
 # number of databases fits (the function's environment holds 4 KB in all).
 resource "aws_ssm_parameter" "bucket_database" {
   # checkov:skip=CKV2_AWS_34:Holds a database key, no secret.
-  for_each = local.databases
-  name     = "${local.config_prefix}/buckets/${each.value.bucket_name}"
+  for_each = local.bucket_names
+  name     = "${local.config_prefix}/buckets/${each.value}"
   type     = "String"
   value    = each.key
   tags     = local.tags

@@ -95,6 +95,70 @@ variable "databases" {
   }
 }
 
+variable "tenant_groups" {
+  description = <<-EOT
+    Tenant groups, by key (the same namespace as databases): one bucket whose migrations apply to
+    every tenant database of the group, each with its own schema history. One upload migrates every
+    tenant: the host syncs the files once and runs Flyway per tenant, side by side within
+    max_parallel_migrations. Options: tenants (required, in order: name, cluster = "default" or a
+    key of clusters, database_name = name by default), canary (the first N tenants migrate first,
+    the rest only if they all succeeded; default 0), on_error ("stop", the default: no tenant starts
+    after a failure; "continue": every tenant runs), bucket_name, and the databases' per-database
+    options (schemas, for PostgreSQL tenants; a MySQL tenant's schema is its database). Adding a
+    tenant changes the group's settings only: the next run brings it to the group's version. A
+    removed tenant's database is left as it is. README, "Tenant groups".
+  EOT
+  type = map(object({
+    tenants = list(object({
+      name          = string
+      cluster       = optional(string, "default")
+      database_name = optional(string)
+    }))
+    canary                    = optional(number, 0)
+    on_error                  = optional(string, "stop")
+    bucket_name               = optional(string)
+    schemas                   = optional(list(string))
+    placeholders              = optional(map(string), {})
+    baseline_on_migrate       = optional(bool, false)
+    out_of_order              = optional(bool, false)
+    callbacks                 = optional(bool, false)
+    lock_timeout_seconds      = optional(number)
+    statement_timeout_seconds = optional(number)
+    lock_retries              = optional(number)
+  }))
+  default  = {}
+  nullable = false
+  validation {
+    condition     = alltrue([for key in keys(var.tenant_groups) : can(regex("^[a-z][a-z0-9_]{0,23}$", key)) && !contains(keys(var.databases), key)])
+    error_message = "Tenant group keys follow the database key rules (1-24 lowercase letters, digits and underscores, starting with a letter) and must differ from every database key: both name a bucket and a settings parameter."
+  }
+  validation {
+    condition = alltrue([
+      for group in values(var.tenant_groups) : length(group.tenants) > 0 && length(distinct(group.tenants[*].name)) == length(group.tenants) &&
+      alltrue([for tenant in group.tenants : can(regex("^[a-z][a-z0-9_]{0,62}$", tenant.name)) && (tenant.database_name == null || can(regex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", coalesce(tenant.database_name, "x"))))])
+    ])
+    error_message = "A tenant group needs at least one tenant; tenant names are distinct within their group, lowercase letters, digits and underscores starting with a letter; database_name is a plain SQL identifier."
+  }
+  validation {
+    condition     = alltrue([for group in values(var.tenant_groups) : contains(["stop", "continue"], group.on_error) && group.canary >= 0 && group.canary <= length(group.tenants) && floor(group.canary) == group.canary])
+    error_message = "on_error must be stop or continue, and canary a whole number from 0 to the number of tenants."
+  }
+  validation {
+    condition = alltrue(flatten([
+      for group in values(var.tenant_groups) : [for tenant in group.tenants : tenant.cluster == "default" ? var.create_cluster : contains(keys(var.clusters), tenant.cluster)]
+    ]))
+    error_message = "A tenant's cluster must be \"default\" (the module's cluster, with create_cluster = true) or a key of clusters."
+  }
+  validation {
+    # Two targets on one database would share one schema history.
+    condition = length(distinct(concat(
+      [for key, db in var.databases : "${db.cluster}/${coalesce(db.database_name, key)}"],
+      flatten([for group in values(var.tenant_groups) : [for tenant in group.tenants : "${tenant.cluster}/${coalesce(tenant.database_name, tenant.name)}"]]),
+    ))) == length(var.databases) + sum(concat([0], [for group in values(var.tenant_groups) : length(group.tenants)]))
+    error_message = "Two databases or tenants would share one database in a cluster: give each a different database_name."
+  }
+}
+
 variable "create_cluster" {
   description = "Create the module's Aurora Serverless v2 cluster, the \"default\" cluster of var.databases (engine, engine_version, serverless_* and the other cluster inputs describe it). False: every database lives on one of the existing clusters (var.clusters), and the module creates no cluster."
   type        = bool

@@ -44,6 +44,13 @@ export interface PipelinePlan {
 
 const fanDatabase = (index: number) => `fan_${String(index + 1).padStart(2, '0')}`;
 
+/** A tenant group of n tenants per fan-out size: one upload migrates them all. */
+export function pipelineGroups(plan: PipelinePlan): Record<string, { tenants: { name: string }[] }> {
+  return Object.fromEntries(plan.fanouts.map((n) => [`group_${n}`, { tenants: Array.from({ length: n }, (_, i) => ({ name: groupTenant(n, i) })) }]));
+}
+
+const groupTenant = (n: number, index: number) => `g${n}_tenant_${String(index + 1).padStart(2, '0')}`;
+
 export function pipelineDatabases(plan: PipelinePlan): string[] {
   return [...plan.bursts.flatMap((k) => [`burst_${k}`, `base_${k}`]), 'client', ...Array.from({ length: Math.max(0, ...plan.fanouts) }, (_, i) => fanDatabase(i))];
 }
@@ -122,9 +129,53 @@ async function measureFanout(world: World, harness: Harness, buckets: Record<str
       });
     }
   }
+  // The same fan-out as a tenant group: one upload, one command, one sync, Flyway per tenant.
+  for (const n of fanouts) {
+    progress(`  one new migration to a tenant group of ${n} tenant(s)`);
+    const group = `group_${n}`;
+    const file = { key: `V1__group_of_${n}.sql`, body: `CREATE TABLE group_${n} (id int PRIMARY KEY);\n` };
+    const cpuBefore = childCpuSeconds();
+    const memory = samplePeakMemory(hostProcessGroups);
+    const started = Date.now();
+    const burst = await harness.uploadBurst(buckets[group] ?? '', [file]);
+    const seconds = (Date.now() - started) / 1000;
+    const peakMiB = memory.stop() / 2 ** 20;
+    const cpu = childCpuSeconds() - cpuBefore;
+    for (let i = 0; i < n; i += 1) {
+      const [row] = await world.query(groupTenant(n, i), "SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'");
+      if (row !== '1') throw new Error(`tenant group of ${n}: ${groupTenant(n, i)} did not apply ${file.key}`);
+    }
+    const runs = burst.commands.reduce((sum, command) => sum + command.migrateRuns, 0);
+    figures.push(
+      { name: `group of N=${n}: upload to all tenants migrated`, unit: 's', sample: summarize([seconds]) },
+      { name: `group of N=${n}: CPU seconds of the host's and the trigger's processes`, unit: 's', sample: summarize([cpu]) },
+      { name: `group of N=${n}: peak resident memory of the host's processes`, unit: 'MiB', sample: summarize([peakMiB]) },
+      { name: `group of N=${n}: commands sent`, unit: 'commands', sample: summarize([burst.commands.length]) },
+      { name: `group of N=${n}: Flyway migrate runs`, unit: 'runs', sample: summarize([runs]) },
+    );
+    const asBuckets = figures.find((figure) => figure.name === `N=${n}: upload to all migrated`)?.sample.median;
+    goals.push(
+      { what: `group of N=${n}: one Flyway run per tenant, from one command`, goal: `${n} runs, 1 command`, measured: `${runs} runs, ${burst.commands.length} command(s)`, met: runs === n && burst.commands.length === 1 },
+      {
+        what: `group of N=${n}: peak memory of the host's processes within a t4g.small`,
+        goal: `<= ${T4G_SMALL_USABLE_MIB} MiB`,
+        measured: `${Math.round(peakMiB)} MiB`,
+        met: peakMiB <= T4G_SMALL_USABLE_MIB,
+      },
+    );
+    if (asBuckets !== undefined) {
+      goals.push({
+        what: `group of N=${n}: no slower than N buckets with the same file`,
+        goal: `<= ${asBuckets.toFixed(1)} s`,
+        measured: `${seconds.toFixed(1)} s`,
+        met: seconds <= asBuckets,
+        note: 'Both run within max_parallel_migrations (2); the group saves the commands, the settle waits and the syncs of the other N - 1 buckets.',
+      });
+    }
+  }
   return {
     id: 'fanout',
-    title: 'Fan-out: one new migration to N databases at once',
+    title: 'Fan-out: one new migration to N databases at once, as N buckets and as one tenant group',
     figures,
     goals,
     notes: [
@@ -186,7 +237,10 @@ async function createBaselineDocument(harness: Harness): Promise<void> {
 
 export async function measurePipeline(plan: PipelinePlan, progress: (line: string) => void): Promise<Measurement[]> {
   progress(`  applying the module with ${pipelineDatabases(plan).length} databases on the emulator (about two minutes)`);
-  const world = await World.start('postgresql', PREFIX, async () => ({ databases: JSON.stringify(Object.fromEntries(pipelineDatabases(plan).map((key) => [key, {}]))) }));
+  const world = await World.start('postgresql', PREFIX, async () => ({
+    databases: JSON.stringify(Object.fromEntries(pipelineDatabases(plan).map((key) => [key, {}]))),
+    tenant_groups: JSON.stringify(pipelineGroups(plan)),
+  }));
   try {
     await world.stack.terraform('apply', '-auto-approve', '-input=false', '-no-color');
     const harness = await world.connect();

@@ -783,6 +783,11 @@ function compareVersions(a, b) {
   }
   return 0;
 }
+function maxVersion(versions) {
+  let best;
+  for (const version of versions) if (best === void 0 || compareVersions(version, best) > 0) best = version;
+  return best;
+}
 
 // common/src/migration-order.ts
 var FLYWAY_KINDS = { versioned: 0, repeatable: 1, callback: 2, rejected: 3, ignored: 4 };
@@ -1694,18 +1699,27 @@ var import_client_ssm4 = require("@aws-sdk/client-ssm");
 function configPrefixOf(namePrefix) {
   return `/${namePrefix}/flyway`;
 }
+function tenantsOf(db) {
+  if (db.tenants === void 0) return void 0;
+  return db.tenants.map((tenant) => {
+    const cluster = db.clusters?.[tenant.cluster];
+    return { tenant: tenant.tenant, database: tenant.database, cluster: tenant.cluster, engine: cluster?.engine ?? "postgresql", ...cluster?.engine_version === void 0 ? {} : { engineVersion: cluster.engine_version } };
+  });
+}
 function pipelineOf(configPrefix, pipelineJson, databaseJsons) {
   const pipeline = JSON.parse(pipelineJson);
   const databases = databaseJsons.map((json) => JSON.parse(json)).map((db) => {
-    const engineVersion = db.cluster === void 0 ? pipeline.engine_version : db.engine_version;
+    const tenants = tenantsOf(db);
+    const engineVersion = tenants !== void 0 ? tenants[0]?.engineVersion : db.cluster === void 0 ? pipeline.engine_version : db.engine_version;
     return {
       key: db.key,
       bucket: db.bucket,
-      engine: db.engine,
-      name: db.database,
+      engine: tenants?.[0]?.engine ?? db.engine,
+      name: db.database ?? db.key,
       callbacks: db.flyway?.callbacks === true,
-      cluster: db.cluster ?? "default",
-      ...engineVersion === void 0 ? {} : { engineVersion }
+      cluster: tenants?.[0]?.cluster ?? db.cluster ?? "default",
+      ...engineVersion === void 0 ? {} : { engineVersion },
+      ...tenants === void 0 ? {} : { tenants }
     };
   }).sort((a, b) => a.key.localeCompare(b.key));
   return {
@@ -1893,6 +1907,24 @@ function runnerRefusals(uploads, remoteKeys, options) {
   return refusals;
 }
 
+// client/src/run.ts
+var import_client_ssm5 = require("@aws-sdk/client-ssm");
+
+// common/src/runner-output.ts
+function lines(stdout) {
+  return stdout.split("\n").map((line) => line.replace(/\r$/, ""));
+}
+function parseRunnerSummary(stdout) {
+  const last = lines(stdout).filter((line) => line.trim() !== "").pop();
+  if (last === void 0) return void 0;
+  try {
+    const parsed = JSON.parse(last);
+    if (typeof parsed === "object" && parsed !== null && "status" in parsed && "database" in parsed) return parsed;
+  } catch {
+  }
+  return void 0;
+}
+
 // client/src/wait-outcome.ts
 var FAILED_COMMAND_GRACE_MS = 5e3;
 async function waitForOutcome(aws, pipeline, database, history, spec, reporter) {
@@ -1929,232 +1961,6 @@ ${output.split("\n").slice(-15).join("\n")}`,
     }
     await sleep(spec.pollMs ?? 1e3);
   }
-}
-
-// client/src/push.ts
-var md5 = (content) => (0, import_node_crypto.createHash)("md5").update(content).digest("hex");
-async function remoteObjects(aws, bucket) {
-  const objects = /* @__PURE__ */ new Map();
-  let token;
-  do {
-    const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new import_client_s34.ListObjectsV2Command({ Bucket: bucket, Delimiter: "/", ContinuationToken: token })));
-    for (const object of page.Contents ?? []) {
-      const key = object.Key ?? "";
-      const etag = (object.ETag ?? "").replace(/"/g, "");
-      objects.set(key, {
-        key,
-        etag,
-        async sameAs(content) {
-          if (/^[0-9a-f]{32}$/.test(etag) && etag === md5(content)) return true;
-          const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new import_client_s34.GetObjectCommand({ Bucket: bucket, Key: key })));
-          return Buffer.from(await body.Body?.transformToByteArray() ?? []).equals(content);
-        }
-      });
-    }
-    token = page.IsTruncated === true ? page.NextContinuationToken : void 0;
-  } while (token !== void 0);
-  return objects;
-}
-async function upload(aws, bucket, file2) {
-  const put = await step(
-    `uploading ${file2.name} to s3://${bucket}`,
-    () => aws.s3.send(new import_client_s34.PutObjectCommand({ Bucket: bucket, Key: file2.name, Body: file2.content, ContentType: "text/plain; charset=utf-8" }))
-  );
-  return { key: file2.name, versionId: put.VersionId ?? null };
-}
-function appliedVersions(outcome, pushed) {
-  if (outcome.schema_version === null) return [];
-  const after = outcome.schema_version;
-  const before = outcome.schema_version_before;
-  return pushed.map((key) => classifyKey(key)).flatMap((file2) => file2.kind === "versioned" ? [file2.version] : []).filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0).sort(compareVersions).map((version) => `V${version}`);
-}
-function describeOutcome(outcome, pushed) {
-  const seconds2 = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1e3).toFixed(1);
-  const versions = `schema version ${outcome.schema_version_before ?? "none"} -> ${outcome.schema_version ?? "none"}`;
-  const applied = appliedVersions(outcome, pushed);
-  const which = applied.length === 0 ? "" : ` (${applied.join(", ")})`;
-  return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds2} s`;
-}
-async function reportFailure(aws, pipeline, outcome, commandId, reporter) {
-  if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
-  let lines2 = outcome.flyway_error ?? [];
-  if (lines2.length === 0 && commandId !== void 0) {
-    const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? "";
-    lines2 = flywayErrorLines(output);
-  }
-  for (const line of lines2) reporter.line(`  ${line}`);
-}
-async function push(aws, pipeline, database, options, reporter) {
-  const files = readMigrationFolder(options.dir);
-  if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, "pass the folder that holds the migrations");
-  reporter.progress(`linting ${files.length} file(s) as ${database.engine}`);
-  const linted = await lintFiles(files, {
-    engine: database.engine,
-    strict: options.strict,
-    style: options.style === true,
-    // The version of the database's own cluster: an existing cluster may run another than the module's.
-    ...database.engine === "postgresql" && database.engineVersion !== void 0 ? { postgresVersion: database.engineVersion.split(".")[0] } : {}
-  });
-  if (hasErrors(linted)) reportLint(linted, files.length, reporter);
-  reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
-  const remote = await remoteObjects(aws, database.bucket);
-  const plan = await planPush(files, remote, options.allowModify);
-  const unchanged = plan.files.filter((file2) => file2.action === "unchanged").map((file2) => file2.name);
-  reportLint(asApplied(linted, unchanged), files.length, reporter);
-  for (const file2 of plan.files) reporter.line(`${file2.action.padEnd(16)} ${file2.name}`);
-  if (plan.refused.length > 0) {
-    throw new ClientError(
-      `refused: ${plan.refused.join(", ")} differ(s) from the version already in s3://${database.bucket}; nothing was uploaded`,
-      EXIT.refused,
-      "Flyway stores each applied migration's checksum and fails when the file changes: put the change into a new V<next>__... file. Only if that version never reached the database, use --allow-modify"
-    );
-  }
-  const refusals = runnerRefusals(plan.uploads, [...remote.keys()], { callbacks: database.callbacks });
-  if (refusals.length > 0) {
-    throw new ClientError(
-      `refused: the runner would not run ${refusals.map((refusal) => `${refusal.name} (${refusal.reason})`).join("; ")}; nothing was uploaded`,
-      EXIT.failed,
-      "fix or remove the file(s) named above, then push again"
-    );
-  }
-  const base = { database: database.key, unchanged };
-  if (options.dryRun) return { ...base, uploaded: [], status: "dry-run" };
-  const history = new OutcomeHistory(aws.s3, database.bucket);
-  if (plan.uploads.length === 0) return nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base);
-  const baseline = await history.newestVersionId();
-  const uploaded = [];
-  for (const name of uploadOrder(plan.uploads)) {
-    reporter.progress(`uploading ${name}`);
-    uploaded.push(await upload(aws, database.bucket, files.find((file2) => file2.name === name)));
-  }
-  reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
-  if (!options.wait) return { ...base, uploaded, status: "uploaded" };
-  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
-    baseline,
-    judge: (since) => selectOutcome(since, uploaded),
-    ...uploaded.length === 0 ? {} : { follow: uploaded[uploaded.length - 1] },
-    timeoutSeconds: options.timeoutSeconds,
-    ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
-    what: `the uploads to ${database.key}`
-  }, reporter);
-  reporter.line(describeOutcome(outcome, uploaded.map((file2) => file2.key)));
-  if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, commandId, reporter);
-  return { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
-}
-async function nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base) {
-  const contents = files.map((file2) => ({ key: file2.name, etag: remote.get(file2.name)?.etag ?? "" }));
-  let outcome = await history.newest((record) => record.action === "migrate");
-  let commandId;
-  if (outcome === void 0 || !coversContent(outcome, contents)) {
-    reporter.line(`nothing to upload: s3://${database.bucket} already holds these files; waiting for the pass that migrates them`);
-    const newestKey = uploadOrder(files.map((file2) => file2.name)).pop();
-    ({ outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
-      baseline: await history.newestVersionId(),
-      judge: (since) => since.find((record) => record.action === "migrate" && coversContent(record, contents)),
-      follow: { key: newestKey, versionId: null },
-      timeoutSeconds: options.timeoutSeconds,
-      ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
-      what: `the files of ${database.key}`
-    }, reporter));
-  }
-  if (outcome.status === "success") {
-    reporter.line(`nothing new to push: ${database.key} is migrated to these files (schema version ${outcome.schema_version ?? "none"}, pass of ${outcome.finished_at})`);
-    return { ...base, uploaded: [], outcome, status: "nothing-to-do" };
-  }
-  reporter.line(`nothing new to push, but the last pass on these files failed: ${describeOutcome(outcome, [])}`);
-  await reportFailure(aws, pipeline, outcome, commandId, reporter);
-  return { ...base, uploaded: [], outcome, ...commandId === void 0 ? {} : { commandId }, status: "failed" };
-}
-
-// client/src/replay.ts
-var import_client_lambda2 = require("@aws-sdk/client-lambda");
-var import_client_sqs2 = require("@aws-sdk/client-sqs");
-var VISIBILITY_TIMEOUT_S = 120;
-async function replay(aws, pipeline, reporter, maxMessages = 100) {
-  const results = [];
-  const failed = /* @__PURE__ */ new Map();
-  const succeeded = /* @__PURE__ */ new Set();
-  try {
-    while (results.length < maxMessages) {
-      const received = await step(
-        `reading ${pipeline.failureQueueUrl}`,
-        () => aws.sqs.send(new import_client_sqs2.ReceiveMessageCommand({ QueueUrl: pipeline.failureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: VISIBILITY_TIMEOUT_S, WaitTimeSeconds: 1 }))
-      );
-      const fresh = [];
-      for (const message of received.Messages ?? []) {
-        const messageId = message.MessageId ?? "";
-        if (failed.has(messageId)) failed.set(messageId, message.ReceiptHandle);
-        else if (succeeded.has(messageId)) await deleteMessage(aws, pipeline, message);
-        else fresh.push(message);
-      }
-      if (fresh.length === 0) break;
-      for (const message of fresh) {
-        const result = await redrive(aws, pipeline, reporter, message);
-        results.push(result);
-        if (result.ok) succeeded.add(result.messageId);
-        else failed.set(result.messageId, message.ReceiptHandle);
-      }
-    }
-  } finally {
-    await returnToQueue(aws, pipeline, reporter, failed);
-  }
-  reporter.line(results.length === 0 ? "the failure queue is empty: nothing to replay" : summary(results));
-  return results;
-}
-async function redrive(aws, pipeline, reporter, message) {
-  const messageId = message.MessageId ?? "";
-  const record = JSON.parse(message.Body ?? "{}");
-  const event = record.requestPayload ?? record;
-  reporter.progress(`re-driving message ${messageId} (${record.requestContext?.condition ?? "failed event"})`);
-  const invoked = await step(
-    `invoking ${pipeline.triggerFunctionName}`,
-    () => aws.lambda.send(new import_client_lambda2.InvokeCommand({ FunctionName: pipeline.triggerFunctionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }))
-  );
-  const payload = invoked.Payload === void 0 ? "null" : Buffer.from(invoked.Payload).toString("utf8");
-  if (invoked.FunctionError !== void 0) {
-    const error = JSON.parse(payload).errorMessage ?? payload;
-    reporter.line(`message ${messageId}: failed again, kept in the queue: ${error}`);
-    return { messageId, ok: false, commands: [], error };
-  }
-  const commands = (JSON.parse(payload)?.commands ?? []).map(({ database, commandId }) => ({ database, commandId }));
-  await deleteMessage(aws, pipeline, message);
-  reporter.line(`message ${messageId}: re-driven, ${commands.map((c) => `${c.database} -> command ${c.commandId}`).join(", ") || "no command needed"}; deleted from the queue`);
-  return { messageId, ok: true, commands };
-}
-async function deleteMessage(aws, pipeline, message) {
-  await step("deleting the re-driven message", () => aws.sqs.send(new import_client_sqs2.DeleteMessageCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle })));
-}
-async function returnToQueue(aws, pipeline, reporter, failed) {
-  for (const [messageId, receiptHandle] of failed) {
-    try {
-      await step("returning the message to the queue", () => aws.sqs.send(new import_client_sqs2.ChangeMessageVisibilityCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })));
-    } catch (error) {
-      reporter.note(`message ${messageId}: could not make it visible again now (${error.message}); it is back in the queue within ${VISIBILITY_TIMEOUT_S} s`);
-    }
-  }
-}
-function summary(results) {
-  const failedAgain = results.filter((result) => !result.ok).map((result) => result.messageId);
-  const outcome = failedAgain.length === 0 ? "none failed" : `${failedAgain.length} failed again and kept in the queue: ${failedAgain.join(", ")}`;
-  return `replay: ${results.length} message(s) re-driven, ${outcome}`;
-}
-
-// client/src/run.ts
-var import_client_ssm5 = require("@aws-sdk/client-ssm");
-
-// common/src/runner-output.ts
-function lines(stdout) {
-  return stdout.split("\n").map((line) => line.replace(/\r$/, ""));
-}
-function parseRunnerSummary(stdout) {
-  const last = lines(stdout).filter((line) => line.trim() !== "").pop();
-  if (last === void 0) return void 0;
-  try {
-    const parsed = JSON.parse(last);
-    if (typeof parsed === "object" && parsed !== null && "status" in parsed && "database" in parsed) return parsed;
-  } catch {
-  }
-  return void 0;
 }
 
 // common/src/host-start.ts
@@ -2244,12 +2050,7 @@ async function wakeHost(aws, pipeline, reporter) {
   if (decision.host === "started") reporter.progress(`the host ${pipeline.instanceId} was asleep; started it (the command runs once it is up, in a minute or two)`);
   if (decision.host === "booting") reporter.progress(`the host ${pipeline.instanceId} is booting; the command runs once it is up`);
 }
-async function runAction(aws, pipeline, database, action, timeoutSeconds, reporter) {
-  const deadline = Date.now() + timeoutSeconds * 1e3;
-  await wakeHost(aws, pipeline, reporter);
-  const history = new OutcomeHistory(aws.s3, database.bucket);
-  const baseline = action === "migrate" ? await history.newestVersionId() : void 0;
-  const requestedAt = (/* @__PURE__ */ new Date()).toISOString();
+async function sendCommand(aws, pipeline, database, action, requestedAt, comment) {
   const sent = await step(
     `sending ${action} for ${database.key} to ${pipeline.instanceId}`,
     () => aws.ssm.send(
@@ -2257,13 +2058,22 @@ async function runAction(aws, pipeline, database, action, timeoutSeconds, report
         DocumentName: pipeline.documentName,
         InstanceIds: [pipeline.instanceId],
         Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [requestedAt] },
-        Comment: `aurora-flyway run ${database.key} ${action}`,
+        Comment: comment,
         CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup }
       })
     )
   );
   const commandId = sent.Command?.CommandId;
   if (commandId === void 0) throw new Error("SendCommand returned no command id");
+  return commandId;
+}
+async function runAction(aws, pipeline, database, action, timeoutSeconds, reporter) {
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  await wakeHost(aws, pipeline, reporter);
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  const baseline = action === "migrate" ? await history.newestVersionId() : void 0;
+  const requestedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const commandId = await sendCommand(aws, pipeline, database, action, requestedAt, `aurora-flyway run ${database.key} ${action}`);
   reporter.progress(`command ${commandId} sent`);
   const state = await followCommand(aws, pipeline, commandId, timeoutSeconds, reporter);
   const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? state.stdout;
@@ -2282,6 +2092,290 @@ async function runAction(aws, pipeline, database, action, timeoutSeconds, report
   reporter.line(describeOutcome(outcome, []));
   if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, void 0, reporter);
   return { ...result, outcome };
+}
+
+// client/src/tenants.ts
+function groupVersion(record) {
+  return maxVersion(record.objects.map((object) => classifyKey(object.key)).flatMap((file2) => file2.kind === "versioned" ? [file2.version] : []));
+}
+var seconds = (ms) => `${(ms / 1e3).toFixed(1)} s`;
+function tenantTable(tenants) {
+  return table(
+    ["TENANT", "STATUS", "VERSIONS", "APPLIED", "DURATION"],
+    tenants.map((tenant) => [
+      tenant.tenant,
+      tenant.status === "not_started" ? "not started" : tenant.status,
+      tenant.status === "not_started" ? "" : `${tenant.schema_version_before ?? "none"} -> ${tenant.schema_version ?? "none"}`,
+      String(tenant.migrations_applied),
+      tenant.status === "not_started" ? "" : seconds(tenant.duration_ms)
+    ])
+  );
+}
+function unmigratedLine(tenants) {
+  const failed = tenants.filter((tenant) => tenant.status === "failed").map((tenant) => tenant.tenant);
+  const notStarted = tenants.filter((tenant) => tenant.status === "not_started").map((tenant) => tenant.tenant);
+  if (failed.length === 0 && notStarted.length === 0) return void 0;
+  return [failed.length > 0 ? `failed: ${failed.join(", ")}` : "", notStarted.length > 0 ? `not started: ${notStarted.join(", ")}` : ""].filter((part) => part !== "").join("; ");
+}
+function tenantStatuses(tenants, record) {
+  const newest = record === void 0 ? void 0 : groupVersion(record);
+  return tenants.map((tenant) => {
+    const seen = record?.tenants?.find((candidate) => candidate.tenant === tenant.tenant);
+    const base = { tenant: tenant.tenant, database: tenant.database, cluster: tenant.cluster };
+    if (seen === void 0) return { ...base, status: "never", version: "none", behind: record === void 0 ? "no pass yet" : "added after the last pass: the next run migrates it" };
+    const version = seen.schema_version ?? "none";
+    const below = newest !== void 0 && (seen.schema_version === null || compareVersions(seen.schema_version, newest) < 0);
+    return { ...base, status: seen.status === "not_started" ? "not started" : seen.status, version, behind: below ? `behind ${newest}` : "" };
+  });
+}
+function tenantStatusTable(statuses) {
+  return table(
+    ["TENANT", "DATABASE", "CLUSTER", "STATUS", "SCHEMA VERSION", "BEHIND"],
+    statuses.map((status) => [status.tenant, status.database, status.cluster, status.status, status.version, status.behind])
+  );
+}
+
+// client/src/push.ts
+var md5 = (content) => (0, import_node_crypto.createHash)("md5").update(content).digest("hex");
+async function remoteObjects(aws, bucket) {
+  const objects = /* @__PURE__ */ new Map();
+  let token;
+  do {
+    const page = await step(`listing s3://${bucket}`, () => aws.s3.send(new import_client_s34.ListObjectsV2Command({ Bucket: bucket, Delimiter: "/", ContinuationToken: token })));
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? "";
+      const etag = (object.ETag ?? "").replace(/"/g, "");
+      objects.set(key, {
+        key,
+        etag,
+        async sameAs(content) {
+          if (/^[0-9a-f]{32}$/.test(etag) && etag === md5(content)) return true;
+          const body = await step(`reading s3://${bucket}/${key}`, () => aws.s3.send(new import_client_s34.GetObjectCommand({ Bucket: bucket, Key: key })));
+          return Buffer.from(await body.Body?.transformToByteArray() ?? []).equals(content);
+        }
+      });
+    }
+    token = page.IsTruncated === true ? page.NextContinuationToken : void 0;
+  } while (token !== void 0);
+  return objects;
+}
+async function upload(aws, bucket, file2) {
+  const put = await step(
+    `uploading ${file2.name} to s3://${bucket}`,
+    () => aws.s3.send(new import_client_s34.PutObjectCommand({ Bucket: bucket, Key: file2.name, Body: file2.content, ContentType: "text/plain; charset=utf-8" }))
+  );
+  return { key: file2.name, versionId: put.VersionId ?? null };
+}
+function appliedVersions(outcome, pushed) {
+  if (outcome.schema_version === null) return [];
+  const after = outcome.schema_version;
+  const before = outcome.schema_version_before;
+  return pushed.map((key) => classifyKey(key)).flatMap((file2) => file2.kind === "versioned" ? [file2.version] : []).filter((version) => (before === null || compareVersions(version, before) > 0) && compareVersions(version, after) <= 0).sort(compareVersions).map((version) => `V${version}`);
+}
+function describeOutcome(outcome, pushed) {
+  const seconds3 = ((new Date(outcome.finished_at).getTime() - new Date(outcome.started_at).getTime()) / 1e3).toFixed(1);
+  const versions = `schema version ${outcome.schema_version_before ?? "none"} -> ${outcome.schema_version ?? "none"}`;
+  const applied = appliedVersions(outcome, pushed);
+  const which = applied.length === 0 ? "" : ` (${applied.join(", ")})`;
+  return `${outcome.database}: ${outcome.status === "success" ? "migrated" : "FAILED"}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds3} s`;
+}
+function reportTenants(outcome, reporter) {
+  if (outcome.tenants === void 0) return;
+  for (const line of tenantTable(outcome.tenants)) reporter.line(`  ${line}`);
+  const unmigrated = unmigratedLine(outcome.tenants);
+  if (unmigrated !== void 0) reporter.line(`tenants not migrated: ${unmigrated}`);
+}
+async function reportFailure(aws, pipeline, outcome, commandId, reporter) {
+  if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
+  let lines2 = outcome.flyway_error ?? [];
+  if (lines2.length === 0 && commandId !== void 0) {
+    const output = await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => void 0) ?? (await commandState(aws.ssm, commandId, pipeline.instanceId))?.stdout ?? "";
+    lines2 = flywayErrorLines(output);
+  }
+  for (const line of lines2) reporter.line(`  ${line}`);
+}
+async function push(aws, pipeline, database, options, reporter) {
+  const files = readMigrationFolder(options.dir);
+  if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, "pass the folder that holds the migrations");
+  const targets = database.tenants ?? [database];
+  const engines = [...new Map(targets.map((target) => [target.engine, target])).values()];
+  let linted;
+  for (const target of engines) {
+    reporter.progress(`linting ${files.length} file(s) as ${target.engine}`);
+    const result = await lintFiles(files, {
+      engine: target.engine,
+      strict: options.strict,
+      style: options.style === true,
+      // The version of the database's own cluster: an existing cluster may run another than the module's.
+      ...target.engine === "postgresql" && target.engineVersion !== void 0 ? { postgresVersion: target.engineVersion.split(".")[0] } : {}
+    });
+    if (hasErrors(result)) reportLint(result, files.length, reporter);
+    linted ??= result;
+  }
+  if (linted === void 0) throw new Error("no engine to lint for");
+  reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
+  const remote = await remoteObjects(aws, database.bucket);
+  const plan = await planPush(files, remote, options.allowModify);
+  const unchanged = plan.files.filter((file2) => file2.action === "unchanged").map((file2) => file2.name);
+  reportLint(asApplied(linted, unchanged), files.length, reporter);
+  for (const file2 of plan.files) reporter.line(`${file2.action.padEnd(16)} ${file2.name}`);
+  if (plan.refused.length > 0) {
+    throw new ClientError(
+      `refused: ${plan.refused.join(", ")} differ(s) from the version already in s3://${database.bucket}; nothing was uploaded`,
+      EXIT.refused,
+      "Flyway stores each applied migration's checksum and fails when the file changes: put the change into a new V<next>__... file. Only if that version never reached the database, use --allow-modify"
+    );
+  }
+  const refusals = runnerRefusals(plan.uploads, [...remote.keys()], { callbacks: database.callbacks });
+  if (refusals.length > 0) {
+    throw new ClientError(
+      `refused: the runner would not run ${refusals.map((refusal) => `${refusal.name} (${refusal.reason})`).join("; ")}; nothing was uploaded`,
+      EXIT.failed,
+      "fix or remove the file(s) named above, then push again"
+    );
+  }
+  const base = { database: database.key, unchanged };
+  if (options.dryRun) return { ...base, uploaded: [], status: "dry-run" };
+  const history = new OutcomeHistory(aws.s3, database.bucket);
+  if (plan.uploads.length === 0) return nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base);
+  const baseline = await history.newestVersionId();
+  const uploaded = [];
+  for (const name of uploadOrder(plan.uploads)) {
+    reporter.progress(`uploading ${name}`);
+    uploaded.push(await upload(aws, database.bucket, files.find((file2) => file2.name === name)));
+  }
+  reporter.line(`uploaded ${uploaded.length} file(s) to s3://${database.bucket}`);
+  if (!options.wait) return { ...base, uploaded, status: "uploaded" };
+  const { outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => selectOutcome(since, uploaded),
+    ...uploaded.length === 0 ? {} : { follow: uploaded[uploaded.length - 1] },
+    timeoutSeconds: options.timeoutSeconds,
+    ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
+    what: `the uploads to ${database.key}`
+  }, reporter);
+  reporter.line(describeOutcome(outcome, uploaded.map((file2) => file2.key)));
+  reportTenants(outcome, reporter);
+  if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded, outcome, ...commandId === void 0 ? {} : { commandId }, status: outcome.status };
+}
+async function nothingNew(aws, pipeline, database, history, remote, files, options, reporter, base) {
+  const contents = files.map((file2) => ({ key: file2.name, etag: remote.get(file2.name)?.etag ?? "" }));
+  let outcome = await history.newest((record) => record.action === "migrate");
+  let commandId;
+  if (outcome === void 0 || !coversContent(outcome, contents)) {
+    reporter.line(`nothing to upload: s3://${database.bucket} already holds these files; waiting for the pass that migrates them`);
+    const newestKey = uploadOrder(files.map((file2) => file2.name)).pop();
+    ({ outcome, commandId } = await waitForOutcome(aws, pipeline, database, history, {
+      baseline: await history.newestVersionId(),
+      judge: (since) => since.find((record) => record.action === "migrate" && coversContent(record, contents)),
+      follow: { key: newestKey, versionId: null },
+      timeoutSeconds: options.timeoutSeconds,
+      ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
+      what: `the files of ${database.key}`
+    }, reporter));
+  }
+  if (outcome.status === "success") {
+    reporter.line(`nothing new to push: ${database.key} is migrated to these files (schema version ${outcome.schema_version ?? "none"}, pass of ${outcome.finished_at})`);
+    return { ...base, uploaded: [], outcome, status: "nothing-to-do" };
+  }
+  reporter.line(`nothing new to push, but the last pass on these files failed: ${describeOutcome(outcome, [])}`);
+  reportTenants(outcome, reporter);
+  if (database.tenants !== void 0 && options.wait) return rerunGroup(aws, pipeline, database, history, options, reporter, base);
+  await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded: [], outcome, ...commandId === void 0 ? {} : { commandId }, status: "failed" };
+}
+async function rerunGroup(aws, pipeline, database, history, options, reporter, base) {
+  reporter.line(`running the group ${database.key} again: tenants already migrated are not migrated twice`);
+  await wakeHost(aws, pipeline, reporter);
+  const baseline = await history.newestVersionId();
+  const requestedAt = (/* @__PURE__ */ new Date()).toISOString();
+  const commandId = await sendCommand(aws, pipeline, database, "migrate", requestedAt, `aurora-flyway push ${database.key} (the group again)`);
+  reporter.progress(`command ${commandId} sent`);
+  const { outcome } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => recordOfRequest(since, requestedAt),
+    timeoutSeconds: options.timeoutSeconds,
+    ...options.pollMs === void 0 ? {} : { pollMs: options.pollMs },
+    what: `the group ${database.key}`
+  }, reporter);
+  reporter.line(describeOutcome(outcome, []));
+  reportTenants(outcome, reporter);
+  if (outcome.status === "failed") await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded: [], outcome, commandId, status: outcome.status === "success" ? "success" : "failed" };
+}
+
+// client/src/replay.ts
+var import_client_lambda2 = require("@aws-sdk/client-lambda");
+var import_client_sqs2 = require("@aws-sdk/client-sqs");
+var VISIBILITY_TIMEOUT_S = 120;
+async function replay(aws, pipeline, reporter, maxMessages = 100) {
+  const results = [];
+  const failed = /* @__PURE__ */ new Map();
+  const succeeded = /* @__PURE__ */ new Set();
+  try {
+    while (results.length < maxMessages) {
+      const received = await step(
+        `reading ${pipeline.failureQueueUrl}`,
+        () => aws.sqs.send(new import_client_sqs2.ReceiveMessageCommand({ QueueUrl: pipeline.failureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: VISIBILITY_TIMEOUT_S, WaitTimeSeconds: 1 }))
+      );
+      const fresh = [];
+      for (const message of received.Messages ?? []) {
+        const messageId = message.MessageId ?? "";
+        if (failed.has(messageId)) failed.set(messageId, message.ReceiptHandle);
+        else if (succeeded.has(messageId)) await deleteMessage(aws, pipeline, message);
+        else fresh.push(message);
+      }
+      if (fresh.length === 0) break;
+      for (const message of fresh) {
+        const result = await redrive(aws, pipeline, reporter, message);
+        results.push(result);
+        if (result.ok) succeeded.add(result.messageId);
+        else failed.set(result.messageId, message.ReceiptHandle);
+      }
+    }
+  } finally {
+    await returnToQueue(aws, pipeline, reporter, failed);
+  }
+  reporter.line(results.length === 0 ? "the failure queue is empty: nothing to replay" : summary(results));
+  return results;
+}
+async function redrive(aws, pipeline, reporter, message) {
+  const messageId = message.MessageId ?? "";
+  const record = JSON.parse(message.Body ?? "{}");
+  const event = record.requestPayload ?? record;
+  reporter.progress(`re-driving message ${messageId} (${record.requestContext?.condition ?? "failed event"})`);
+  const invoked = await step(
+    `invoking ${pipeline.triggerFunctionName}`,
+    () => aws.lambda.send(new import_client_lambda2.InvokeCommand({ FunctionName: pipeline.triggerFunctionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }))
+  );
+  const payload = invoked.Payload === void 0 ? "null" : Buffer.from(invoked.Payload).toString("utf8");
+  if (invoked.FunctionError !== void 0) {
+    const error = JSON.parse(payload).errorMessage ?? payload;
+    reporter.line(`message ${messageId}: failed again, kept in the queue: ${error}`);
+    return { messageId, ok: false, commands: [], error };
+  }
+  const commands = (JSON.parse(payload)?.commands ?? []).map(({ database, commandId }) => ({ database, commandId }));
+  await deleteMessage(aws, pipeline, message);
+  reporter.line(`message ${messageId}: re-driven, ${commands.map((c) => `${c.database} -> command ${c.commandId}`).join(", ") || "no command needed"}; deleted from the queue`);
+  return { messageId, ok: true, commands };
+}
+async function deleteMessage(aws, pipeline, message) {
+  await step("deleting the re-driven message", () => aws.sqs.send(new import_client_sqs2.DeleteMessageCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: message.ReceiptHandle })));
+}
+async function returnToQueue(aws, pipeline, reporter, failed) {
+  for (const [messageId, receiptHandle] of failed) {
+    try {
+      await step("returning the message to the queue", () => aws.sqs.send(new import_client_sqs2.ChangeMessageVisibilityCommand({ QueueUrl: pipeline.failureQueueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 })));
+    } catch (error) {
+      reporter.note(`message ${messageId}: could not make it visible again now (${error.message}); it is back in the queue within ${VISIBILITY_TIMEOUT_S} s`);
+    }
+  }
+}
+function summary(results) {
+  const failedAgain = results.filter((result) => !result.ok).map((result) => result.messageId);
+  const outcome = failedAgain.length === 0 ? "none failed" : `${failedAgain.length} failed again and kept in the queue: ${failedAgain.join(", ")}`;
+  return `replay: ${results.length} message(s) re-driven, ${outcome}`;
 }
 
 // client/src/status.ts
@@ -2306,7 +2400,7 @@ var EXIT_CODES = `Exit codes:
   4   no result within --timeout (the run may still finish)
   5   push refused a change to an already uploaded version (nothing was uploaded)
   70  a bug in aurora-flyway (please report it with the output)`;
-var seconds = (value) => {
+var seconds2 = (value) => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new ClientError(`--timeout must be a whole number of seconds, not ${value}`, EXIT.usage);
   return parsed;
@@ -2343,14 +2437,14 @@ ${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).ex
   program.command("push").description("lint, upload new migrations to the database's bucket, and wait for the database's result").argument("<database>", "database key (as in the module's databases)").argument("[dir]", "folder of .sql files (default: migrations/<database>)").option("--allow-modify", "upload changed versions of already uploaded V files (only for versions that never reached the database)", false).option("--dry-run", "show what would be uploaded, upload nothing", false).option("--no-wait", "return after the upload").option("--timeout <seconds>", "give up waiting after this long", "900").option("--strict", "treat lint warnings as errors", false).option("--style", "lint with the style rules too", false).action(async (key, dir, options) => {
     const out = reporter();
     const found = await pipeline();
-    const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? (0, import_node_path3.join)("migrations", key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds(options.timeout), strict: options.strict, style: options.style }, out);
+    const result = await push(connect(), found, databaseOf(found, key), { dir: dir ?? (0, import_node_path3.join)("migrations", key), allowModify: options.allowModify, dryRun: options.dryRun, wait: options.wait, timeoutSeconds: seconds2(options.timeout), strict: options.strict, style: options.style }, out);
     out.result(result);
     if (result.status === "failed") exitCode = EXIT.failed;
   });
   program.command("run").description("run a Flyway action for a database on the host and follow it").argument("<database>", "database key").addArgument(new import_commander.Argument("<action>", "what Flyway does").choices(ACTIONS)).option("--timeout <seconds>", "give up waiting after this long", "900").action(async (key, action, options) => {
     const out = reporter();
     const found = await pipeline();
-    const result = await runAction(connect(), found, databaseOf(found, key), action, seconds(options.timeout), out);
+    const result = await runAction(connect(), found, databaseOf(found, key), action, seconds2(options.timeout), out);
     out.line(`${key} ${action}: command ${result.commandId} ${result.status}${result.summary === null ? "" : `, runner ${result.summary.status}`}`);
     out.result(result);
     if (result.status !== "Success" || result.summary?.status === "failed" || result.outcome?.status === "failed") exitCode = EXIT.failed;
@@ -2360,6 +2454,16 @@ ${EXIT_CODES}`).configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).ex
     const found = await pipeline();
     const statuses = await readStatuses(connect(), key === void 0 ? found.databases : [databaseOf(found, key)]);
     for (const line of statusTable(statuses)) out.line(line);
+    const group = key === void 0 ? void 0 : databaseOf(found, key).tenants;
+    if (group !== void 0) {
+      const tenants = tenantStatuses(group, statuses[0]?.outcome ?? void 0);
+      out.line("");
+      for (const line of tenantStatusTable(tenants)) out.line(line);
+      const behind = tenants.filter((tenant) => tenant.behind !== "").map((tenant) => tenant.tenant);
+      out.line(behind.length === 0 ? `all ${tenants.length} tenant(s) at the group's version` : `behind: ${behind.join(", ")}`);
+      out.result({ statuses, tenants });
+      return;
+    }
     out.result(statuses);
   });
   program.command("logs").description("the runner's output of the database's latest runs").argument("<database>", "database key").option("--follow", "keep printing new output until interrupted", false).option("--limit <count>", "how many of the latest runs", "3").action(async (key, options) => {

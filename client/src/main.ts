@@ -15,6 +15,7 @@ import { push } from './push';
 import { replay } from './replay';
 import { ACTIONS, runAction, type Action } from './run';
 import { readStatuses, statusTable } from './status';
+import { tenantStatuses, tenantStatusTable } from './tenants';
 
 interface GlobalOptions {
   namePrefix?: string;
@@ -137,6 +138,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const found = await pipeline();
       const statuses = await readStatuses(connect(), key === undefined ? found.databases : [databaseOf(found, key)]);
       for (const line of statusTable(statuses)) out.line(line);
+      // One tenant group: a row per tenant, and which are behind the group's newest version.
+      const group = key === undefined ? undefined : databaseOf(found, key).tenants;
+      if (group !== undefined) {
+        const tenants = tenantStatuses(group, statuses[0]?.outcome ?? undefined);
+        out.line('');
+        for (const line of tenantStatusTable(tenants)) out.line(line);
+        const behind = tenants.filter((tenant) => tenant.behind !== '').map((tenant) => tenant.tenant);
+        out.line(behind.length === 0 ? `all ${tenants.length} tenant(s) at the group's version` : `behind: ${behind.join(', ')}`);
+        out.result({ statuses, tenants });
+        return;
+      }
       out.result(statuses);
     });
 

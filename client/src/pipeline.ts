@@ -21,6 +21,16 @@ export interface Database {
   cluster: string;
   /** Its cluster's engine version, when known (an existing cluster's, else the module cluster's). */
   engineVersion?: string;
+  /** A tenant group: its tenants in the group's order (engine: the first tenant's). */
+  tenants?: Tenant[];
+}
+
+export interface Tenant {
+  tenant: string;
+  database: string;
+  cluster: string;
+  engine: Engine;
+  engineVersion?: string;
 }
 
 export interface Pipeline {
@@ -65,6 +75,17 @@ interface DatabaseParameter {
   /** Only for a database on an existing cluster (absent: the module's own). */
   cluster?: string;
   engine_version?: string;
+  /** A tenant group's: its tenants, and each cluster they name. */
+  tenants?: { tenant: string; database: string; cluster: string }[];
+  clusters?: Record<string, { engine: Engine; engine_version?: string }>;
+}
+
+function tenantsOf(db: DatabaseParameter): Tenant[] | undefined {
+  if (db.tenants === undefined) return undefined;
+  return db.tenants.map((tenant) => {
+    const cluster = db.clusters?.[tenant.cluster];
+    return { tenant: tenant.tenant, database: tenant.database, cluster: tenant.cluster, engine: cluster?.engine ?? 'postgresql', ...(cluster?.engine_version === undefined ? {} : { engineVersion: cluster.engine_version }) };
+  });
 }
 
 /** Parses the module's parameters (pure). */
@@ -73,15 +94,17 @@ export function pipelineOf(configPrefix: string, pipelineJson: string, databaseJ
   const databases = databaseJsons
     .map((json) => JSON.parse(json) as DatabaseParameter)
     .map((db) => {
-      const engineVersion = db.cluster === undefined ? pipeline.engine_version : db.engine_version;
+      const tenants = tenantsOf(db);
+      const engineVersion = tenants !== undefined ? tenants[0]?.engineVersion : db.cluster === undefined ? pipeline.engine_version : db.engine_version;
       return {
         key: db.key,
         bucket: db.bucket,
-        engine: db.engine,
-        name: db.database,
+        engine: tenants?.[0]?.engine ?? db.engine,
+        name: db.database ?? db.key,
         callbacks: db.flyway?.callbacks === true,
-        cluster: db.cluster ?? 'default',
+        cluster: tenants?.[0]?.cluster ?? db.cluster ?? 'default',
         ...(engineVersion === undefined ? {} : { engineVersion }),
+        ...(tenants === undefined ? {} : { tenants }),
       };
     })
     .sort((a, b) => a.key.localeCompare(b.key));

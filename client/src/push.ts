@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { classifyKey } from '../../common/src/flyway-name';
 import { uploadOrder } from '../../common/src/migration-order';
-import { coversContent, selectOutcome, type OutcomeRecord } from '../../common/src/outcome';
+import { coversContent, recordOfRequest, selectOutcome, type OutcomeRecord } from '../../common/src/outcome';
 import { compareVersions } from '../../common/src/version';
 import type { Aws } from './aws';
 import { ClientError, EXIT, step } from './errors';
@@ -20,6 +20,8 @@ import { OutcomeHistory } from './outcome-history';
 import type { Reporter } from './output';
 import type { Database, Pipeline } from './pipeline';
 import { planPush, runnerRefusals, type RemoteObject } from './push-plan';
+import { sendCommand, wakeHost } from './run';
+import { tenantTable, unmigratedLine } from './tenants';
 import { waitForOutcome } from './wait-outcome';
 
 export interface PushOptions {
@@ -101,6 +103,14 @@ export function describeOutcome(outcome: OutcomeRecord, pushed: readonly string[
   return `${outcome.database}: ${outcome.status === 'success' ? 'migrated' : 'FAILED'}, ${outcome.migrations_applied} migration(s) applied${which}, ${versions}, in ${seconds} s`;
 }
 
+/** A tenant group's pass: a row per tenant, then the tenants that did not migrate. */
+function reportTenants(outcome: OutcomeRecord, reporter: Reporter): void {
+  if (outcome.tenants === undefined) return;
+  for (const line of tenantTable(outcome.tenants)) reporter.line(`  ${line}`);
+  const unmigrated = unmigratedLine(outcome.tenants);
+  if (unmigrated !== undefined) reporter.line(`tenants not migrated: ${unmigrated}`);
+}
+
 /** A failed pass's reason and the database's error lines: from the record, else from the command's output. */
 export async function reportFailure(aws: Aws, pipeline: Pipeline, outcome: OutcomeRecord, commandId: string | undefined, reporter: Reporter): Promise<void> {
   if (outcome.reason !== null) reporter.line(`reason: ${outcome.reason}`);
@@ -117,15 +127,23 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
   if (files.length === 0) throw new ClientError(`no .sql files in ${options.dir}`, EXIT.usage, 'pass the folder that holds the migrations');
   // Lint first, so that an error stops the push before any call to AWS; report after comparing
   // with the bucket, whose unchanged files count as applied (their hazards are history).
-  reporter.progress(`linting ${files.length} file(s) as ${database.engine}`);
-  const linted = await lintFiles(files, {
-    engine: database.engine,
-    strict: options.strict,
-    style: options.style === true,
-    // The version of the database's own cluster: an existing cluster may run another than the module's.
-    ...(database.engine === 'postgresql' && database.engineVersion !== undefined ? { postgresVersion: database.engineVersion.split('.')[0] } : {}),
-  });
-  if (hasErrors(linted)) reportLint(linted, files.length, reporter);
+  // A tenant group's files run on every tenant's engine: each engine's rules apply.
+  const targets = database.tenants ?? [database];
+  const engines = [...new Map(targets.map((target) => [target.engine, target])).values()];
+  let linted: Awaited<ReturnType<typeof lintFiles>> | undefined;
+  for (const target of engines) {
+    reporter.progress(`linting ${files.length} file(s) as ${target.engine}`);
+    const result = await lintFiles(files, {
+      engine: target.engine,
+      strict: options.strict,
+      style: options.style === true,
+      // The version of the database's own cluster: an existing cluster may run another than the module's.
+      ...(target.engine === 'postgresql' && target.engineVersion !== undefined ? { postgresVersion: target.engineVersion.split('.')[0] } : {}),
+    });
+    if (hasErrors(result)) reportLint(result, files.length, reporter);
+    linted ??= result;
+  }
+  if (linted === undefined) throw new Error('no engine to lint for');
 
   reporter.progress(`comparing ${files.length} file(s) with s3://${database.bucket}`);
   const remote = await remoteObjects(aws, database.bucket);
@@ -172,6 +190,7 @@ export async function push(aws: Aws, pipeline: Pipeline, database: Database, opt
     what: `the uploads to ${database.key}`,
   }, reporter);
   reporter.line(describeOutcome(outcome, uploaded.map((file) => file.key)));
+  reportTenants(outcome, reporter);
   if (outcome.status === 'failed') await reportFailure(aws, pipeline, outcome, commandId, reporter);
   return { ...base, uploaded, outcome, ...(commandId === undefined ? {} : { commandId }), status: outcome.status };
 }
@@ -213,6 +232,40 @@ async function nothingNew(
     return { ...base, uploaded: [], outcome, status: 'nothing-to-do' };
   }
   reporter.line(`nothing new to push, but the last pass on these files failed: ${describeOutcome(outcome, [])}`);
+  reportTenants(outcome, reporter);
+  // A tenant may fail for reasons of its own database (fixed since): a group's re-push runs the
+  // group again, and the migrated tenants are not migrated twice. (A database's failed file needs
+  // a new file: its re-push runs nothing.)
+  if (database.tenants !== undefined && options.wait) return rerunGroup(aws, pipeline, database, history, options, reporter, base);
   await reportFailure(aws, pipeline, outcome, commandId, reporter);
   return { ...base, uploaded: [], outcome, ...(commandId === undefined ? {} : { commandId }), status: 'failed' };
+}
+
+/** Runs a tenant group's migrate again (as `aurora-flyway run <group> migrate`) and ends with the pass that ran it. */
+async function rerunGroup(
+  aws: Aws,
+  pipeline: Pipeline,
+  database: Database,
+  history: OutcomeHistory,
+  options: PushOptions,
+  reporter: Reporter,
+  base: Pick<PushResult, 'database' | 'unchanged'>,
+): Promise<PushResult> {
+  reporter.line(`running the group ${database.key} again: tenants already migrated are not migrated twice`);
+  await wakeHost(aws, pipeline, reporter);
+  const baseline = await history.newestVersionId();
+  const requestedAt = new Date().toISOString();
+  const commandId = await sendCommand(aws, pipeline, database, 'migrate', requestedAt, `aurora-flyway push ${database.key} (the group again)`);
+  reporter.progress(`command ${commandId} sent`);
+  const { outcome } = await waitForOutcome(aws, pipeline, database, history, {
+    baseline,
+    judge: (since) => recordOfRequest(since, requestedAt),
+    timeoutSeconds: options.timeoutSeconds,
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    what: `the group ${database.key}`,
+  }, reporter);
+  reporter.line(describeOutcome(outcome, []));
+  reportTenants(outcome, reporter);
+  if (outcome.status === 'failed') await reportFailure(aws, pipeline, outcome, commandId, reporter);
+  return { ...base, uploaded: [], outcome, commandId, status: outcome.status === 'success' ? 'success' : 'failed' };
 }

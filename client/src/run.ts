@@ -48,6 +48,24 @@ export async function wakeHost(aws: Aws, pipeline: Pipeline, reporter: Reporter)
   if (decision.host === 'booting') reporter.progress(`the host ${pipeline.instanceId} is booting; the command runs once it is up`);
 }
 
+/** Sends the module's document for a database, as the trigger does; the command's id. */
+export async function sendCommand(aws: Aws, pipeline: Pipeline, database: Database, action: Action, requestedAt: string, comment: string): Promise<string> {
+  const sent = await step(`sending ${action} for ${database.key} to ${pipeline.instanceId}`, () =>
+    aws.ssm.send(
+      new SendCommandCommand({
+        DocumentName: pipeline.documentName,
+        InstanceIds: [pipeline.instanceId],
+        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [requestedAt] },
+        Comment: comment,
+        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup },
+      }),
+    ),
+  );
+  const commandId = sent.Command?.CommandId;
+  if (commandId === undefined) throw new Error('SendCommand returned no command id');
+  return commandId;
+}
+
 export async function runAction(aws: Aws, pipeline: Pipeline, database: Database, action: Action, timeoutSeconds: number, reporter: Reporter): Promise<RunResult> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   await wakeHost(aws, pipeline, reporter);
@@ -55,19 +73,7 @@ export async function runAction(aws: Aws, pipeline: Pipeline, database: Database
   const history = new OutcomeHistory(aws.s3, database.bucket);
   const baseline = action === 'migrate' ? await history.newestVersionId() : undefined;
   const requestedAt = new Date().toISOString();
-  const sent = await step(`sending ${action} for ${database.key} to ${pipeline.instanceId}`, () =>
-    aws.ssm.send(
-      new SendCommandCommand({
-        DocumentName: pipeline.documentName,
-        InstanceIds: [pipeline.instanceId],
-        Parameters: { DatabaseKey: [database.key], Action: [action], RequestedAt: [requestedAt] },
-        Comment: `aurora-flyway run ${database.key} ${action}`,
-        CloudWatchOutputConfig: { CloudWatchOutputEnabled: true, CloudWatchLogGroupName: pipeline.commandLogGroup },
-      }),
-    ),
-  );
-  const commandId = sent.Command?.CommandId;
-  if (commandId === undefined) throw new Error('SendCommand returned no command id');
+  const commandId = await sendCommand(aws, pipeline, database, action, requestedAt, `aurora-flyway run ${database.key} ${action}`);
   reporter.progress(`command ${commandId} sent`);
   const state = await followCommand(aws, pipeline, commandId, timeoutSeconds, reporter);
   const output = (await commandOutput(aws.logs, pipeline.commandLogGroup, commandId).catch(() => undefined)) ?? state.stdout;

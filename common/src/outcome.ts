@@ -9,8 +9,27 @@
 import type { RejectedObject } from './runner-output';
 
 export const OUTCOME_KEY = '.flyway/outcome.json';
-/** 2: adds requests, waiting and flyway_error (a version-1 record reads as having none of them). */
+/**
+ * 2: adds requests, waiting and flyway_error (a version-1 record reads as having none of them), and
+ * later tenants (a tenant group's record; readers that know nothing of groups read the group's sum).
+ */
 export const OUTCOME_SCHEMA = 2;
+
+/** One tenant database of a tenant group, as the group's pass left it. */
+export interface TenantOutcome {
+  tenant: string;
+  /** The database (MySQL: schema) name on its cluster. */
+  database: string;
+  cluster: string;
+  /** not_started: a canary or an earlier tenant failed (on_error = stop), so it was not touched. */
+  status: 'success' | 'failed' | 'not_started';
+  reason: string | null;
+  schema_version_before: string | null;
+  schema_version: string | null;
+  migrations_applied: number;
+  duration_ms: number;
+  flyway_error?: string[];
+}
 
 /** An object version a pass covered: the exact bytes Flyway saw (or would have seen). */
 export interface CoveredObject {
@@ -47,6 +66,8 @@ export interface OutcomeRecord {
   waiting?: string[];
   /** Flyway's and the database's error lines of a failed pass (the failing statement, SQL state, message). */
   flyway_error?: string[];
+  /** A tenant group's pass: each tenant's part, in the group's order (the record's own fields sum them up). */
+  tenants?: TenantOutcome[];
 }
 
 /** True when the record's pass saw every one of these object versions (the client waits for this). */

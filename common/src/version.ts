@@ -31,3 +31,10 @@ export function maxVersion(versions: Iterable<string>): string | undefined {
   for (const version of versions) if (best === undefined || compareVersions(version, best) > 0) best = version;
   return best;
 }
+
+/** The lowest of some versions (undefined for none). */
+export function minVersion(versions: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const version of versions) if (best === undefined || compareVersions(version, best) < 0) best = version;
+  return best;
+}

@@ -22,7 +22,10 @@ locals {
   artifacts_bucket = "${var.name}-artifacts-${data.aws_caller_identity.current.account_id}"
   # One --db-endpoint per cluster, pairing its endpoint with the secret of its login (validated
   # in variables.tf: no quote can reach the shell).
-  db_endpoint_arguments = join(" ", [for target in var.database_targets : "--db-endpoint '${target.endpoint}:${target.port}=${target.secret_arn}'"])
+  db_endpoint_arguments = join(" ", concat(
+    [for target in var.database_targets : "--db-endpoint '${target.endpoint}:${target.port}=${target.secret_arn}'"],
+    var.notification_topic_arn == null ? [] : ["--notify-topic '${var.notification_topic_arn}'"],
+  ))
   # An s3:// Flyway source or CA bundle (hosts without internet access) is read with the host's role.
   flyway_s3_object    = startswith(var.flyway_source, "s3://") ? trimprefix(var.flyway_source, "s3://") : null
   ca_bundle_s3_object = startswith(var.rds_ca_bundle, "s3://") ? trimprefix(var.rds_ca_bundle, "s3://") : null
@@ -331,6 +334,15 @@ data "aws_iam_policy_document" "this" {
       sid       = statement.key
       actions   = ["s3:GetObject"]
       resources = ["${local.arn_prefix}:s3:::${statement.value}"]
+    }
+  }
+  # A tenant group's failed tenants, told to the failure topic (encrypted with the module key, below).
+  dynamic "statement" {
+    for_each = var.notification_topic_arn == null ? [] : [var.notification_topic_arn]
+    content {
+      sid       = "TellTheFailureTopic"
+      actions   = ["sns:Publish"]
+      resources = [statement.value]
     }
   }
   dynamic "statement" {

@@ -197,3 +197,13 @@ variable "idle_stop_minutes" {
     error_message = "idle_stop_minutes must be a whole number of minutes, 0 for always on."
   }
 }
+
+variable "notification_topic_arn" {
+  description = "The module's failure topic: the runner publishes there which tenants of a tenant group were not migrated, and why (null: it does not)."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.notification_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.notification_topic_arn))
+    error_message = "notification_topic_arn must be an SNS topic ARN."
+  }
+}

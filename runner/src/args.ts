@@ -37,6 +37,8 @@ export interface RunnerArgs {
   secondsLeft?: number;
   /** Where the CA bundle comes from: AWS's trust store for the region (default), or the user's. */
   caBundle: CaSource;
+  /** The module's failure topic: a tenant group's failed run names its tenants there. */
+  notifyTopic?: string;
 }
 
 export type ParsedArgs =
@@ -47,7 +49,7 @@ export type ParsedArgs =
 export const USAGE = `Usage: flyway-runner --config-prefix /<prefix> --database <key> --action <action>
                      [--requested-at <time>] [--db-endpoint <host:port>[=<secret ARN>]]...
                      [--max-parallel <n>] [--settle-seconds <s>] [--seconds-left <s>]
-                     [--ca-bundle aws|<https URL>|<s3:// URI>]
+                     [--ca-bundle aws|<https URL>|<s3:// URI>] [--notify-topic <SNS topic ARN>]
 
 Migrates one database of the terraform-aws-aurora-flyway module with Flyway. The module's SSM
 Command document runs it on the Flyway host (node flyway-runner.js ...); you can run it there by
@@ -74,6 +76,8 @@ Arguments
                              (default: AWS's bundle for the host's region, fetched daily, the
                              bundle shipped in the runner if it cannot be), or your own bundle
                              as an https:// URL or an s3://bucket/key object
+  --notify-topic <arn>       the module's failure topic: a tenant group's run that leaves tenants
+                             unmigrated publishes which ones, and why, there
   -h, --help                 this text
 
 migrate: the request is handed to the database's run. If a run for the database is already
@@ -128,6 +132,7 @@ export function parseEndpoint(text: string): Endpoint | undefined {
   return port >= 1 && port <= 65535 ? { host: match[1], port } : undefined;
 }
 
+const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const SECRET_ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 
 /** "host:port" or "host:port=<secret ARN>" (the secret's name may hold "=": split at the first; RDS names its secrets "rds!cluster-<id>"). */
@@ -149,7 +154,7 @@ function integerIn(text: string, min: number, max: number): number | undefined {
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string>();
   const endpointTexts: string[] = [];
-  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left', '--ca-bundle'];
+  const known = ['--config-prefix', '--database', '--action', '--requested-at', '--db-endpoint', '--max-parallel', '--settle-seconds', '--seconds-left', '--ca-bundle', '--notify-topic'];
   const error = (message: string): ParsedArgs => ({
     kind: 'usage-error',
     message,
@@ -199,6 +204,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const secondsLeftText = values.get('--seconds-left');
   const secondsLeft = secondsLeftText === undefined ? undefined : integerIn(secondsLeftText, 0, 172800);
   if (secondsLeftText !== undefined && secondsLeft === undefined) return error('--seconds-left must be an integer from 0 to 172800');
+  const notifyTopic = values.get('--notify-topic');
+  if (notifyTopic !== undefined && !TOPIC_ARN_PATTERN.test(notifyTopic)) return error('--notify-topic must be an SNS topic ARN');
   const caBundle = parseCaSource(values.get('--ca-bundle') ?? 'aws');
   if (caBundle === undefined) return error('--ca-bundle must be aws, an https:// URL or an s3://bucket/key URI');
 
@@ -214,6 +221,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       settleSeconds,
       ...(secondsLeft === undefined ? {} : { secondsLeft }),
       caBundle,
+      ...(notifyTopic === undefined ? {} : { notifyTopic }),
     },
   };
 }

@@ -5,6 +5,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { BucketObject, UploadInProgress } from './listing';
 
 export interface Ports {
@@ -17,6 +18,8 @@ export interface Ports {
   listMultipartUploads(bucket: string): Promise<UploadInProgress[]>;
   putObject(bucket: string, key: string, body: string, contentType: string): Promise<void>;
   getSecretString(secretId: string): Promise<string>;
+  /** Publishes to an SNS topic (the module's failure topic). */
+  publish(topicArn: string, subject: string, message: string): Promise<void>;
   destroy(): void;
 }
 
@@ -37,6 +40,7 @@ export function createAwsPorts(): Ports {
   // Path-style addressing only where an endpoint override asks for it (the local emulator).
   const s3 = new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined || process.env.AWS_ENDPOINT_URL_S3 !== undefined });
   const secrets = new SecretsManagerClient({});
+  const sns = new SNSClient({});
   return {
     async getParameter(name) {
       const output = await ssm.send(new GetParameterCommand({ Name: name }));
@@ -92,7 +96,11 @@ export function createAwsPorts(): Ports {
       const output = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
       return output.SecretString ?? '';
     },
+    async publish(topicArn, subject, message) {
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+    },
     destroy() {
+      sns.destroy();
       ssm.destroy();
       s3.destroy();
       secrets.destroy();

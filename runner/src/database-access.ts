@@ -69,15 +69,26 @@ export class DatabaseAccess {
       throw new RunnerFailure(EXIT.config, `settings parameter ${name} is invalid: ${parsed.problems[0]}`, 're-apply the Terraform module, which writes it; do not edit it by hand');
     }
     const settings = parsed.settings;
-    const problem = unconfiguredTarget(settings, this.context.args.dbEndpoints);
-    if (problem !== undefined) {
-      throw new RunnerFailure(EXIT.config, `settings parameter ${name} ${problem}`, 're-apply the Terraform module, which writes both; do not edit the parameter by hand');
-    }
-    this.settingsRead = settings;
+    this.adopt(settings, `settings parameter ${name}`);
     const endpoint = this.endpoint();
     if (overriddenEndpoint(this.context.endpointOverride, settings) !== undefined) this.say(`test override: database endpoint ${endpoint.host}:${endpoint.port} (FLYWAY_RUNNER_DB_ENDPOINT)`);
-    this.say(`settings: engine ${settings.engine}, database ${settings.database} on ${endpoint.host}:${endpoint.port}, bucket ${settings.bucket}`);
+    if (settings.tenants !== undefined) {
+      const group = settings.group ?? { canary: 0, onError: 'stop' };
+      this.say(`settings: tenant group of ${settings.tenants.length} tenant(s) (${settings.tenants.map((tenant) => tenant.tenant).join(', ')}), canary ${group.canary}, on_error ${group.onError}, bucket ${settings.bucket}`);
+    } else this.say(`settings: engine ${settings.engine}, database ${settings.database} on ${endpoint.host}:${endpoint.port}, bucket ${settings.bucket}`);
     return settings;
+  }
+
+  /**
+   * Takes settings read elsewhere (a tenant of a group: the group's parameter names it), once the
+   * endpoint and secret are those of a cluster the module's document names.
+   */
+  adopt(settings: Settings, source: string): void {
+    const problem = unconfiguredTarget(settings, this.context.args.dbEndpoints);
+    if (problem !== undefined) {
+      throw new RunnerFailure(EXIT.config, `${source} ${problem}`, 're-apply the Terraform module, which writes both; do not edit the parameter by hand');
+    }
+    this.settingsRead = settings;
   }
 
   endpoint(): Endpoint {

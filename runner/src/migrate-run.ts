@@ -9,22 +9,21 @@
 // waiting, keeps the requests for the next command and fails the command.
 
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { CoveredObject } from '../../common/src/outcome';
-import { MIGRATE_LINE } from '../../common/src/runner-output';
+import type { CoveredObject, TenantOutcome } from '../../common/src/outcome';
 import type { BucketListing } from './aws';
 import { Bucket } from './bucket';
 import { asFailure, EXIT, RunnerFailure } from './failure';
 import type { DatabaseResult, RunnerContext } from './context';
 import { DatabaseAccess } from './database-access';
 import { decidePass } from './deadline';
-import { printInfo, resultOf, runFlyway, type FlywayOptions } from './flyway';
-import { migrateWithRetries } from './migrate-attempts';
 import { canSkip, readLastPass, writeLastPass } from './last-pass';
-import { classifyListing, conflicts, keyOfVersion, sameObjects, type Listing } from './listing';
+import { classifyListing, conflicts, sameObjects, type Listing } from './listing';
 import { emptySummary, type Say } from './output';
 import { outcomeRecord, writeOutcome, type PassFacts } from './outcome-writer';
 import { completeRequests, takeRequests, type HeldRequest } from './requests';
+import { migrateTarget, type TargetMigrate } from './target-migrate';
+import { groupFailureMessage, notifyGroupFailure } from './notify';
+import { migrateTenants } from './tenant-run';
 
 /** More passes than this in one run means the bucket never settles: the run stops and leaves the rest to the next command. */
 export const MAX_PASSES = 20;
@@ -57,6 +56,10 @@ export class MigrateRun {
   private readonly dir: string;
   private readonly held = new Set<string>();
   private longestPassMs = 0;
+  /** A tenant group's pass: each tenant's part, for the pass's record (undefined for a database). */
+  private tenants: TenantOutcome[] | undefined;
+  /** The run's last pass left tenants of the group unmigrated: told to the failure topic once, when the run ends. */
+  private groupFailure: { tenants: TenantOutcome[]; todo: string } | undefined;
 
   constructor(
     private readonly context: RunnerContext,
@@ -133,6 +136,11 @@ export class MigrateRun {
       this.say(`${more.length > 0 ? `${more.length} more request(s)` : 'the bucket changed'} during the pass: running another pass`);
       inHand = more;
     }
+    const topic = this.context.args.notifyTopic;
+    if (this.groupFailure !== undefined && topic !== undefined) {
+      const pipeline = this.context.args.configPrefix.split('/')[1] ?? '';
+      await notifyGroupFailure(this.context.ports, topic, groupFailureMessage(pipeline, this.database, this.groupFailure.tenants, this.groupFailure.todo), this.say);
+    }
     return { result: summary, leftRequests };
   }
 
@@ -146,6 +154,7 @@ export class MigrateRun {
       flywayExitCode: result.flyway_exit_code,
       finishedAt: new Date(),
       settingsDigest: this.access.settingsDigest(),
+      ...(this.tenants === undefined ? {} : { tenants: this.tenants }),
     });
     const error = await writeOutcome(this.context.ports, this.access.settings.bucket, record, this.say);
     if (error === undefined) return;
@@ -160,6 +169,8 @@ export class MigrateRun {
   private async pass(requests: readonly HeldRequest[], statementTimeoutMs: number | undefined): Promise<PassResult> {
     const startedAt = new Date();
     const result: PassResult = { ...emptySummary(this.database, 'migrate'), exitCode: EXIT.ok, keepRequests: false };
+    this.tenants = undefined;
+    this.groupFailure = undefined;
     let listing: Listing | undefined;
     let objects: BucketListing['objects'] | undefined;
     try {
@@ -196,40 +207,29 @@ export class MigrateRun {
 
       const migrationsDir = join(this.dir, 'migrations');
       await bucket.sync(listing, migrationsDir);
-      const workDir = mkdtempSync(join(this.dir, '.work-'));
-      try {
-        const options = (await this.access.flywayOptions(migrationsDir, workDir, { ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }) })) as FlywayOptions;
-        process.stdout.write(`${MIGRATE_LINE}\n`);
-        result.passes = 1;
-        const flywayStarted = Date.now();
-        const info = () => runFlyway(options, ['info']);
-        const accepted = listing.accepted;
-        const pathOfVersion = (version: string) => {
-          const key = keyOfVersion(accepted, version);
-          return key === undefined ? undefined : join(migrationsDir, key);
-        };
-        const { run, lockWait, attempts } = await migrateWithRetries({ options, client: this.access.client, say: this.say, deadlineMs: this.context.deadlineMs, info, pathOfVersion });
-        result.flyway_ms = Date.now() - flywayStarted;
-        const migrate = resultOf(run, 'migrate');
-        for (const migration of migrate?.migrations ?? []) {
-          const id = migration.version ? `V${migration.version}` : 'R';
-          this.say(`applied ${id} ${migration.description ?? ''} (${(migration.filepath ?? '').split('/').pop()}) in ${migration.executionTime ?? 0} ms`);
+      const place = { migrationsDir, workRoot: this.dir, listing, statementTimeoutMs, deadlineMs: this.context.deadlineMs };
+      if (settings.tenants !== undefined) {
+        const group = await migrateTenants(this.context, this.database, settings, place, this.say);
+        this.tenants = group.tenants;
+        Object.assign(result, group.sum);
+        if (group.failure !== undefined) throw group.failure;
+      } else {
+        const partial: Partial<TargetMigrate> = {};
+        try {
+          const done = await migrateTarget({ ...place, access: this.access, say: this.say }, partial);
+          Object.assign(result, { passes: 1, migrations_applied: done.migrationsApplied, schema_version_before: done.schemaVersionBefore, schema_version_after: done.schemaVersionAfter, flyway_exit_code: done.flywayExitCode, flyway_ms: done.flywayMs });
+        } catch (error) {
+          // Refused before Flyway ran (no pass): the catch below takes the versions from the last pass.
+          Object.assign(result, {
+            passes: partial.started === true ? 1 : 0,
+            flyway_ms: partial.flywayMs ?? 0,
+            migrations_applied: partial.migrationsApplied ?? 0,
+            schema_version_before: partial.schemaVersionBefore ?? null,
+            schema_version_after: partial.schemaVersionAfter ?? null,
+            flyway_exit_code: partial.flywayExitCode ?? null,
+          });
+          throw error;
         }
-        result.flyway_exit_code = run.exitCode;
-        result.migrations_applied = migrate?.migrationsExecuted ?? migrate?.migrations?.length ?? 0;
-        result.schema_version_before = migrate?.initialSchemaVersion ?? null;
-        const write = (text: string) => process.stdout.write(text);
-        let schemaVersion = printInfo(run, write);
-        if (run.error !== undefined || run.exitCode !== 0) {
-          // One more JVM, on failures only: the schema's version and what it holds now.
-          if (schemaVersion === undefined) schemaVersion = printInfo(await info().catch(() => ({ exitCode: 1, results: [], stderr: '' })), write);
-          result.schema_version_after = schemaVersion ?? null;
-          if (migrate?.initialSchemaVersion === undefined) result.schema_version_before = schemaVersion ?? null;
-          throw this.access.explain(run, 'migrate', listing, schemaVersion ?? null, lockWait === undefined ? undefined : { ...lockWait, attempts });
-        }
-        result.schema_version_after = schemaVersion ?? migrate?.targetSchemaVersion ?? result.schema_version_before;
-      } finally {
-        rmSync(workDir, { recursive: true, force: true });
       }
       result.status = 'success';
       this.say(`success: ${result.migrations_applied} migration(s) applied; schema version ${result.schema_version_before ?? '<none>'} -> ${result.schema_version_after ?? '<none>'}`);
@@ -285,6 +285,7 @@ export class MigrateRun {
           });
         }
       }
+      if (this.tenants !== undefined && !failure.hostFault) this.groupFailure = { tenants: this.tenants, todo: failure.todo };
       // The error line is the last line before the summary: what happened and what to do.
       this.say(`error: ${failure.what} -- ${failure.todo}`);
       return result;

@@ -3,7 +3,7 @@
 // with a pause, because a pusher can only learn the result from the record: until it is written,
 // the requests the pass ran are kept (see requests.ts) and the command fails saying so.
 
-import { OUTCOME_KEY, OUTCOME_SCHEMA, type CoveredObject, type OutcomeRecord } from '../../common/src/outcome';
+import { OUTCOME_KEY, OUTCOME_SCHEMA, type CoveredObject, type OutcomeRecord, type TenantOutcome } from '../../common/src/outcome';
 import type { RejectedObject } from '../../common/src/runner-output';
 import { awsErrorOf, type Ports } from './aws';
 import { sleep } from './context';
@@ -34,6 +34,8 @@ export interface PassFacts {
   settingsDigest: string;
   waiting?: string[];
   flywayError?: string[];
+  /** A tenant group's pass: each tenant's part. */
+  tenants?: TenantOutcome[];
 }
 
 export function outcomeRecord(facts: PassFacts): OutcomeRecord {
@@ -59,6 +61,7 @@ export function outcomeRecord(facts: PassFacts): OutcomeRecord {
     requests: [...new Set(requestedAt)].sort(),
     ...(facts.waiting === undefined ? {} : { waiting: facts.waiting }),
     ...(facts.flywayError === undefined || facts.flywayError.length === 0 ? {} : { flyway_error: facts.flywayError }),
+    ...(facts.tenants === undefined ? {} : { tenants: facts.tenants }),
   };
 }
 

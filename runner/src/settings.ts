@@ -31,6 +31,19 @@ export interface Settings {
   dbStatementTimeoutMs: number;
   /** How often a migration that failed on the lock timeout, having applied nothing, is tried again. */
   lockRetries: number;
+  /**
+   * A tenant group: its tenants, each with its own database (and cluster, login and schemas), in
+   * the group's order, all sharing the group's bucket and Flyway options. The group's own
+   * connection fields are its first tenant's; a pass connects to each tenant with the tenant's.
+   */
+  tenants?: TenantSettings[];
+  /** canary: the first N tenants migrate first, the rest only if they all succeeded; onError stop: no tenant starts after a failure. */
+  group?: { canary: number; onError: 'stop' | 'continue' };
+}
+
+export interface TenantSettings extends Settings {
+  tenant: string;
+  cluster: string;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: string[] };
@@ -51,6 +64,42 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
+const TENANT = /^[a-z][a-z0-9_]{0,62}$/;
+const TARGET_FIELDS = ['database', 'engine', 'host', 'port', 'secret_id'] as const;
+
+/** A tenant group's settings: every tenant is checked as a database of its own with the group's bucket and Flyway options. */
+function parseGroup(s: Json, expectedKey: string): SettingsResult {
+  const tenants = s.tenants as unknown[];
+  const group = isObject(s.group) ? s.group : {};
+  const problems: string[] = [];
+  if (tenants.length === 0) problems.push('tenants must name at least one tenant');
+  if (!isIntegerIn(group.canary ?? 0, 0, 1000)) problems.push('group.canary must be an integer from 0 to 1000');
+  if (!['stop', 'continue', undefined].includes(group.on_error as string | undefined)) problems.push('group.on_error must be stop or continue');
+  const flyway = isObject(s.flyway) ? s.flyway : {};
+  const clusters = isObject(s.clusters) ? s.clusters : {};
+  const parsed: TenantSettings[] = [];
+  tenants.forEach((tenant, index) => {
+    if (!isObject(tenant) || typeof tenant.tenant !== 'string' || !TENANT.test(tenant.tenant)) {
+      problems.push(`tenants[${index}] must be an object whose tenant matches ${TENANT.source}`);
+      return;
+    }
+    const name = tenant.tenant;
+    // The cluster's connection (engine, host, port, secret_id) is written once per cluster.
+    const cluster = typeof tenant.cluster === 'string' && isObject(clusters[tenant.cluster]) ? (clusters[tenant.cluster] as Json) : {};
+    const own = Object.fromEntries(TARGET_FIELDS.map((field) => [field, tenant[field] ?? cluster[field]]));
+    const result = parseSettings(JSON.stringify({ key: expectedKey, bucket: s.bucket, ...own, flyway: { ...flyway, schemas: tenant.schemas ?? [] } }), expectedKey);
+    if (!result.ok) problems.push(...result.problems.map((problem) => `tenant ${name}: ${problem}`));
+    else parsed.push({ ...result.settings, tenant: name, cluster: typeof tenant.cluster === 'string' ? tenant.cluster : 'default' });
+  });
+  const names = parsed.map((tenant) => tenant.tenant);
+  const twice = names.filter((name, index) => names.indexOf(name) !== index);
+  if (twice.length > 0) problems.push(`tenants ${[...new Set(twice)].join(', ')} appear more than once`);
+  if (problems.length > 0 || parsed.length === 0) return { ok: false, problems };
+  const onError = group.on_error === 'continue' ? 'continue' : 'stop';
+  const { tenant: _tenant, cluster: _cluster, ...first } = parsed[0];
+  return { ok: true, settings: { ...first, tenants: parsed, group: { canary: (group.canary as number | undefined) ?? 0, onError } } };
+}
+
 export function parseSettings(text: string, expectedKey: string): SettingsResult {
   let parsed: unknown;
   try {
@@ -60,6 +109,7 @@ export function parseSettings(text: string, expectedKey: string): SettingsResult
   }
   if (!isObject(parsed)) return { ok: false, problems: ['is not a JSON object'] };
   const s = parsed;
+  if (Array.isArray(s.tenants)) return parseGroup(s, expectedKey);
   const problems: string[] = [];
   const problem = (condition: boolean, message: string) => {
     if (condition) problems.push(message);

@@ -1,9 +1,12 @@
 // End to end with an existing cluster beside the module's own: the test makes, on the emulator and
 // without Terraform, the user's network and two Aurora clusters (a MySQL one the pipeline is told
 // of, played by a local MariaDB, and a PostgreSQL one it is not told of). The module (PostgreSQL,
-// create_vpc = false) migrates a database on each engine; the host reads exactly the two secrets
-// it serves; removing the cluster from the configuration leaves the host and that database alone;
-// destroy leaves exactly what the user made.
+// create_vpc = false) migrates a database on each engine, and two tenant groups across both
+// clusters: one tenant broken on purpose, on_error = continue and canary = 1 decide which tenants
+// are touched, `aurora-flyway push` prints the tenants and exits 1 naming the broken one, and its
+// re-push after the fix exits 0. The host reads exactly the two secrets it serves; removing the
+// cluster and the groups from the configuration leaves the host and the databases alone; destroy
+// leaves exactly what the user made.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import type { AwsClients } from '../harness/aws';
 import { adjustBucketPoliciesForEmulator } from '../harness/emulator-quirks';
 import type { Harness } from '../harness/harness';
 import { checkCalls, HOST_ACCESS_KEY_ID } from '../harness/iam-check';
+import { runClient } from '../harness/client';
 import { CALLED_ON_EVERY_RUN, expectCommandSucceeded, expectedHistory, migrationsDir, World, type ExistingCluster } from './support';
 
 jest.setTimeout(1_200_000);
@@ -25,7 +29,23 @@ const PREFIX = 'e2ecl';
 const INSTANCE = 'module.pipeline.module.flyway_host.aws_instance.this';
 const LEGACY = 'legacy-mysql';
 const OTHER = 'other-postgres';
-const WITHOUT_LEGACY = ['-var', 'clusters={}', '-var', 'databases={ users = {} }'];
+const WITHOUT_LEGACY = ['-var', 'clusters={}', '-var', 'databases={ users = {} }', '-var', 'tenant_groups={}'];
+// Five tenants across both clusters (default: the module's PostgreSQL; legacy: the MySQL one).
+const SHOP = [
+  { name: 'acme', cluster: 'default' },
+  { name: 'globex', cluster: 'legacy' },
+  { name: 'initech', cluster: 'default' },
+  { name: 'umbrella', cluster: 'legacy' },
+  { name: 'hooli', cluster: 'default' },
+];
+// The broken tenant first, as the canary.
+const EARLY = [
+  { name: 'early_initech', cluster: 'default' },
+  { name: 'early_acme', cluster: 'default' },
+  { name: 'early_globex', cluster: 'legacy' },
+];
+const V1 = 'CREATE TABLE accounts (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL);\n';
+const V2 = 'ALTER TABLE accounts ADD COLUMN plan VARCHAR(20);\n';
 
 interface UserNetwork {
   vpcId: string;
@@ -61,6 +81,7 @@ async function makeUserEstate(aws: AwsClients): Promise<{ network: UserNetwork; 
       database_subnet_ids: JSON.stringify(databaseSubnetIds),
       clusters: JSON.stringify({ legacy: { identifier: LEGACY, security_group_id: legacyGroupId } }),
       databases: JSON.stringify({ users: {}, orders: { cluster: 'legacy' } }),
+      tenant_groups: JSON.stringify({ shop: { tenants: SHOP, on_error: 'continue' }, early: { tenants: EARLY, canary: 1, on_error: 'continue' } }),
     },
   };
 }
@@ -73,6 +94,7 @@ describe('a database on an existing Aurora MySQL cluster beside the module\'s Po
   let legacy: ExistingCluster;
   let userMade: Leftovers;
   const ordersDir = mkdtempSync(join(tmpdir(), 'aurora-flyway-orders-'));
+  const groupDir = mkdtempSync(join(tmpdir(), 'aurora-flyway-group-'));
 
   beforeAll(async () => {
     server = await startMariadb();
@@ -84,12 +106,32 @@ describe('a database on an existing Aurora MySQL cluster beside the module\'s Po
     userMade = await inventoryLeftovers(world.moto.awsEnv, PREFIX);
     writeFileSync(join(ordersDir, 'V1__create_table_orders.sql'), 'CREATE TABLE orders (id BIGINT PRIMARY KEY, placed_at TIMESTAMP NOT NULL);\n');
     writeFileSync(join(ordersDir, 'V2__add_status.sql'), "ALTER TABLE orders ADD COLUMN status VARCHAR(16) NOT NULL DEFAULT 'new';\n");
+    writeFileSync(join(groupDir, 'V1__create_table_accounts.sql'), V1);
+    writeFileSync(join(groupDir, 'V2__add_plan.sql'), V2);
   });
   afterAll(async () => {
     await world?.stop();
     await server?.stop();
     rmSync(ordersDir, { recursive: true, force: true });
+    rmSync(groupDir, { recursive: true, force: true });
   });
+
+  /** A tenant's schema version on its cluster's server ("no history": Flyway never ran there; "no database": nothing was made). */
+  const tenantVersion = async (tenant: { name: string; cluster: string }): Promise<string> => {
+    const sql = "SELECT COALESCE(MAX(version), 'none') FROM flyway_schema_history WHERE success";
+    if (tenant.cluster === 'legacy') {
+      const exists = await mariadb(legacy.master!, 'mysql', `SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '${tenant.name}'`);
+      if (exists.stdout.trim() === '0') return 'no database';
+      return (await mariadb(legacy.master!, tenant.name, sql).catch(() => ({ stdout: 'no history' }))).stdout.trim();
+    }
+    if ((await world.query('postgres', `SELECT COUNT(*) FROM pg_database WHERE datname = '${tenant.name}'`))[0] === '0') return 'no database';
+    return (await world.query(tenant.name, sql).catch(() => ['no history']))[0];
+  };
+  /** Breaks a PostgreSQL tenant on purpose: a table that clashes with the group's first migration. */
+  const breakTenant = async (name: string) => {
+    await world.query('postgres', `CREATE DATABASE ${name}`);
+    await world.query(name, 'CREATE TABLE accounts (id INT PRIMARY KEY)');
+  };
 
   it('applies: the runner is told both clusters, each with its own secret, and the host is let into the named security group', async () => {
     await world.applyNew();
@@ -123,8 +165,61 @@ describe('a database on an existing Aurora MySQL cluster beside the module\'s Po
     expect(rows).toEqual(expectedHistory(migrationsDir('users'), 't'));
   });
 
+  it('a group push across both clusters with on_error = continue migrates four tenants, prints each, and exits 1 naming the fifth', async () => {
+    await breakTenant('initech');
+    const pushed = await runClient(harness, PREFIX, ['push', 'shop', groupDir]);
+    const output = `${pushed.stdout}${pushed.stderr}`;
+    expect(output).toMatch(/^shop: FAILED, 8 migration\(s\) applied/m);
+    for (const tenant of ['acme', 'globex', 'umbrella', 'hooli']) expect(output).toMatch(new RegExp(`^ +${tenant} +success +none -> 2 +2 +\\d+\\.\\d s$`, 'm'));
+    expect(output).toMatch(/^ +initech +failed +none -> none +0 /m);
+    expect(output).toContain('tenants not migrated: failed: initech');
+    expect(pushed.code).toBe(1);
+    const versions = Object.fromEntries(await Promise.all(SHOP.map(async (tenant) => [tenant.name, await tenantVersion(tenant)])));
+    expect(versions).toEqual({ acme: '2', globex: '2', initech: 'no history', umbrella: '2', hooli: '2' });
+    // The failure topic's subscriber (what an e-mail gets) learns which tenant, and why.
+    const told = (await harness.notificationsReceived()).filter((message) => message.subject?.startsWith(`Flyway ${PREFIX}: group shop:`) === true);
+    // One message per run that ended with tenants unmigrated (the push's two uploads may make two runs).
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    for (const message of told) {
+      expect(message.subject).toBe(`Flyway ${PREFIX}: group shop: 1 tenant(s) failed, 0 not started`);
+      expect(message.message).toMatch(/^FAILED +initech \(database initech on cluster default\): flyway migrate failed: Found non-empty schema/m);
+    }
+    expect(told[told.length - 1].message).toMatch(/^migrated +acme, globex, umbrella, hooli$/m);
+  });
+
+  it('with canary = 1 and the broken tenant first, no other tenant is touched', async () => {
+    await breakTenant('early_initech');
+    const pushed = await runClient(harness, PREFIX, ['push', 'early', groupDir]);
+    expect(`${pushed.stdout}${pushed.stderr}`).toContain('tenants not migrated: failed: early_initech; not started: early_acme, early_globex');
+    expect(pushed.code).toBe(1);
+    // Not even created: nothing connected to the other tenants' databases, on either cluster.
+    expect(await tenantVersion(EARLY[1])).toBe('no database');
+    expect(await tenantVersion(EARLY[2])).toBe('no database');
+    const told = (await harness.notificationsReceived()).filter((message) => message.subject?.startsWith(`Flyway ${PREFIX}: group early:`) === true);
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    for (const message of told) {
+      expect(message.subject).toBe(`Flyway ${PREFIX}: group early: 1 tenant(s) failed, 2 not started`);
+      expect(message.message).toContain('NOT STARTED  early_acme: not started: the canary tenant(s) early_initech failed');
+    }
+  });
+
+  it('after the fix a re-push runs the group again: the fifth tenant reaches the group version, push exits 0, status shows none behind', async () => {
+    await world.query('initech', 'DROP TABLE accounts');
+    const pushed = await runClient(harness, PREFIX, ['push', 'shop', groupDir]);
+    const output = `${pushed.stdout}${pushed.stderr}`;
+    expect(output).toContain('running the group shop again');
+    expect(output).toMatch(/^ +initech +success +none -> 2 +2 /m);
+    expect(output).toMatch(/^ +acme +success +2 -> 2 +0 /m);
+    expect(pushed.code).toBe(0);
+    expect(await tenantVersion(SHOP[2])).toBe('2');
+    const status = await runClient(harness, PREFIX, ['status', 'shop']);
+    expect(status.stdout).toContain("all 5 tenant(s) at the group's version");
+    expect(status.stdout).toMatch(/^globex +globex +legacy +success +2 *$/m);
+  });
+
   it('made only calls AWS would allow, and the host read exactly the two secrets it serves, never a third cluster\'s', async () => {
-    await world.expectEveryCallAllowed(CALLED_ON_EVERY_RUN);
+    // sns:Publish: the host told the failure topic about the groups' tenants.
+    await world.expectEveryCallAllowed([...CALLED_ON_EVERY_RUN, 'sns:Publish']);
     const { master_user_secret_arn: own } = await world.outputs();
     const read = harness
       .calls()
@@ -162,7 +257,7 @@ describe('a database on an existing Aurora MySQL cluster beside the module\'s Po
     expect(changed('create').sort()).toEqual(
       [`module.pipeline.module.database_bucket["users"].aws_s3_bucket_policy.this`, 'module.pipeline.module.flyway_host.aws_s3_bucket_policy.artifacts'].sort(),
     );
-    expect(world.policyAdjustments.map((adjustment) => adjustment.split(':')[1].trim())).toEqual(['DenyInsecureTransport', 'DenyInsecureTransport', 'DenyInsecureTransport']);
+    expect(world.policyAdjustments.map((adjustment) => adjustment.split(':')[1].trim()).every((statement) => statement === 'DenyInsecureTransport')).toBe(true);
     expect(changed('delete')).toEqual(
       expect.arrayContaining([
         'module.pipeline.aws_ssm_parameter.database_settings["orders"]',
@@ -179,9 +274,12 @@ describe('a database on an existing Aurora MySQL cluster beside the module\'s Po
     const groups = (await world.aws.cli('ec2', 'describe-security-groups', '--group-ids', network.legacyGroupId)) as { SecurityGroups: { IpPermissions: unknown[] }[] };
     expect(groups.SecurityGroups[0].IpPermissions).toEqual([]);
     expect(JSON.stringify(groups)).not.toContain(hostGroup);
-    // The database itself is the user's: still there, at its version.
+    // The database itself is the user's: still there, at its version; so are the removed groups' tenants.
     const rows = await mariadb(legacy.master!, 'orders', 'SELECT MAX(version) FROM flyway_schema_history');
     expect(rows.stdout.trim()).toBe('2');
+    expect(await tenantVersion(SHOP[1])).toBe('2');
+    expect(await tenantVersion(SHOP[0])).toBe('2');
+    await expect(world.aws.cli('ssm', 'get-parameter', '--name', `${prefix}/databases/shop`)).rejects.toThrow(/ParameterNotFound/);
   });
 
   it('destroys, and the emulator holds exactly what the user made: the network and both clusters with their secrets', async () => {

@@ -10,11 +10,13 @@ const Sequencer = require('@jest/test-sequencer').default;
 const { relative } = require('node:path');
 
 // Seconds per file on the 2-core machine, from the clean-checkout `npm test` of a981abd (four
-// workers; the two files of the module's key from the run of d075ba0). Files under 20 s are left to their size.
+// workers; the two files of the module's key from the run of d075ba0, the clusters e2e from the
+// run of 206b38c, the tenant groups' runner file from its own run). Files under 20 s are left to their size.
 const MEASURED_SECONDS = {
   'test/e2e/mysql.test.ts': 398,
   'test/reliability/local-stack.test.ts': 391,
   'test/reliability/push-truth.test.ts': 379,
+  'test/e2e/clusters.test.ts': 390,
   'test/e2e/postgresql.test.ts': 308,
   'test/terraform/module.test.ts': 217,
   'test/e2e/sleeping-host.test.ts': 213,
@@ -27,6 +29,7 @@ const MEASURED_SECONDS = {
   'test/terraform/limits.test.ts': 98,
   'test/integration/runner/locks.test.ts': 74,
   'test/integration/runner/postgresql.test.ts': 66,
+  'test/integration/runner/tenant-groups.test.ts': 60,
   'test/terraform/key-policy.test.ts': 56,
   'test/integration/runner/mariadb.test.ts': 53,
   'test/smoke/terraform.test.ts': 52,

@@ -29,7 +29,10 @@ import { runTerraform } from './terraform-run';
 
 export const NAME_PREFIX = 'demo';
 export const DATABASES = ['users', 'products'] as const;
-const TOTAL_STEPS = 8;
+/** A tenant group of three tenant databases on the demo's cluster: one push migrates all three. */
+const GROUP = 'tenants';
+const GROUP_TENANTS = ['acme', 'globex', 'initech'];
+const TOTAL_STEPS = 9;
 
 const ENGINES = {
   postgresql: { terraform: 'aurora-postgresql', label: 'PostgreSQL', start: startPostgres, command: 'postgres', stopSignal: 'SIGINT' },
@@ -98,7 +101,11 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
     let flyway: HostFlyway;
     [moto, server, flyway] = await Promise.all([startMoto({ keep: options.keep }), engine.start({ keep: options.keep }), warmHostFlyway()]);
     out(`  moto ${moto.endpoint} (pid ${moto.pid}), ${engine.label} ${server.host}:${server.port} (pid ${server.pid}), host's Flyway in ${flyway.prefix}`);
-    const stack = prepareLocalStack(moto.awsEnv, { name_prefix: NAME_PREFIX, engine: engine.terraform }, { dir: join(workDir, 'stack') });
+    const stack = prepareLocalStack(
+      moto.awsEnv,
+      { name_prefix: NAME_PREFIX, engine: engine.terraform, tenant_groups: JSON.stringify({ [GROUP]: { tenants: GROUP_TENANTS.map((name) => ({ name })) } }) },
+      { dir: join(workDir, 'stack') },
+    );
 
     start(3, 'terraform init + apply of the root module on the emulator (about a minute)');
     out(`  configuration: ${stack.dir} (test/fixtures/local-stack: endpoint overrides there, not in the module); log: ${logFile}`);
@@ -163,7 +170,12 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       outcomes[database].ok &&= pushed.code === 0;
       if (!outcomes[database].ok) throw new Error(outcomes[database].problems.join('; '));
     }
-    const versions = DATABASES.map((database) => `${database} at schema version ${outcomes[database].schemaVersion ?? '?'}`).join(', ');
+    start(7, `aurora-flyway push ${GROUP} migrations/users: one upload to the tenant group migrates its ${GROUP_TENANTS.length} tenant databases (${GROUP_TENANTS.join(', ')})`);
+    const grouped = await runClient(harness, NAME_PREFIX, ['push', GROUP, join(PROJECT_ROOT, 'migrations', 'users')]);
+    for (const line of `${grouped.stderr}${grouped.stdout}`.trimEnd().split('\n')) out(`  aurora-flyway> ${line}`);
+    harness.takeObservedBurst();
+    if (grouped.code !== 0) throw new Error(`aurora-flyway push ${GROUP} exited ${grouped.code}`);
+    const versions = DATABASES.map((database) => `${database} at schema version ${outcomes[database].schemaVersion ?? '?'}`).join(', ') + `, ${GROUP_TENANTS.length} tenants of ${GROUP} migrated`;
     const runs = DATABASES.map((database) => outcomes[database].migrateRuns).reduce((a, b) => a + b, 0);
 
     if (options.keep) {
@@ -173,14 +185,14 @@ export async function up(options: { keep: boolean; engine: DemoEngine; startedAt
       return 0;
     }
 
-    start(7, 'terraform destroy (about 2 minutes), then a check that the emulator holds nothing of the module');
+    start(8, 'terraform destroy (about 2 minutes), then a check that the emulator holds nothing of the module');
     const buckets = [...Object.values(outputs.buckets), outputs.artifacts_bucket_name];
     const destroyed = await destroyOnEmulator({ stackDir: stack.dir, terraformEnv: stack.env, awsEnv: moto.awsEnv, buckets, logFile }, out);
     const left = await inventoryLeftovers(moto.awsEnv, NAME_PREFIX);
     out(`  ${destroyed.done} resources destroyed in ${formatDuration(destroyed.seconds * 1000)}; emulator: ${describeLeftovers(left)}`);
     if (describeLeftovers(left) !== 'nothing left') throw new Error(`terraform destroy ${describeLeftovers(left)}`);
 
-    start(8, `stopping the emulator and ${engine.label}`);
+    start(9, `stopping the emulator and ${engine.label}`);
     await harness.close();
     await stopServices();
     rmSync(workDir, { recursive: true, force: true });

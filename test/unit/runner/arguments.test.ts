@@ -40,6 +40,9 @@ describe('parseArgs', () => {
       args: { dbEndpoints: [{ host: 'a.example', port: 5432, secretId: legacy }, { host: 'b.example', port: 3306, secretId: legacy.replace('legacy/admin', 'k=v') }] },
     });
     expect(parseArgs([...VALID, '--db-endpoint', `a.example:5432=${secret}`])).toMatchObject({ args: { dbEndpoints: [{ host: 'a.example', port: 5432, secretId: secret }] } });
+    // The module's failure topic, for a tenant group's unmigrated tenants.
+    expect(parseArgs([...VALID, '--notify-topic', 'arn:aws:sns:eu-central-1:123456789012:shop-flyway-failures'])).toMatchObject({ args: { notifyTopic: 'arn:aws:sns:eu-central-1:123456789012:shop-flyway-failures' } });
+    expect(parseArgs([...VALID, '--notify-topic', "arn:aws:sns:eu-central-1:123456789012:x';reboot"])).toMatchObject({ kind: 'usage-error', message: '--notify-topic must be an SNS topic ARN' });
     // The document passes what is left of the command's executionTimeout.
     expect(parseArgs([...VALID, '--seconds-left', '3590'])).toMatchObject({ args: { secondsLeft: 3590 } });
     expect(parseArgs([...VALID, '--seconds-left', '0'])).toMatchObject({ args: { secondsLeft: 0 } });
