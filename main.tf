@@ -116,9 +116,10 @@ module "flyway_host" {
   # endpoint with its login's secret, and the host may read exactly these secrets.
   database_targets    = [for key, cluster in local.clusters : { endpoint = cluster.endpoint, port = cluster.port, secret_arn = cluster.secret_arn }]
   secret_kms_key_arns = local.existing_secret_kms_key_arns
-  # Built from the topic's name (modules/notifications), which names the document's rule: the topic
-  # cannot wait for the host.
-  notification_topic_arn  = "${local.arn_prefix}:sns:${local.region_account}:${var.name_prefix}-flyway-failures"
+  # Only a tenant group's run publishes (which tenants failed), so only with groups may the host.
+  # Built from the topic's name (modules/notifications), whose rule names the host's document: the
+  # topic cannot wait for the host.
+  notification_topic_arn  = length(var.tenant_groups) == 0 ? null : "${local.arn_prefix}:sns:${local.region_account}:${var.name_prefix}-flyway-failures"
   max_parallel_migrations = var.max_parallel_migrations
   settle_seconds          = var.settle_seconds
   idle_stop_minutes       = var.host_idle_stop_minutes

@@ -16,6 +16,7 @@ import { databaseLockName } from './locks';
 import { covered } from './migrate-run';
 import { outcomeRecord, writeOutcome } from './outcome-writer';
 import { emptySummary, type Say } from './output';
+import type { Settings } from './settings';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -40,6 +41,7 @@ export class OperatorActions {
     const workDir = mkdtempSync(join(this.context.home, `.${action}-${this.database}-`));
     try {
       const settings = await this.access.loadSettings();
+      refuseGroup(settings, this.database, action);
       const bucket = this.bucket();
       const listing = classifyListing((await bucket.list()).objects, { callbacks: settings.callbacks });
       result.rejected = listing.rejected.map(({ key, reason }) => ({ key, reason }));
@@ -84,6 +86,7 @@ export class OperatorActions {
     const startedAt = new Date();
     try {
       const settings = await this.access.loadSettings();
+      refuseGroup(settings, this.database, 'repair');
       let lock = await this.context.locks.tryLock(databaseLockName(this.database));
       if (lock === undefined) {
         this.say(`a run for ${this.database} is active; waiting up to ${settings.lockTimeoutSeconds}s for it to finish`);
@@ -154,4 +157,17 @@ export class OperatorActions {
     if (failure.extra.flywayExitCode !== undefined) result.flyway_exit_code = failure.extra.flywayExitCode;
     return result;
   }
+}
+
+/**
+ * info, validate and repair act on one schema history; a tenant group has one per tenant, and
+ * acting on one of them (or repairing all at once) is not what anyone asking for the group means.
+ */
+function refuseGroup(settings: Settings, group: string, action: string): void {
+  if (settings.tenants === undefined) return;
+  throw new RunnerFailure(
+    EXIT.usage,
+    `${action} is not available for the tenant group ${group}: each of its ${settings.tenants.length} tenants has a schema history of its own`,
+    `see every tenant's version with aurora-flyway status ${group}; migrate with aurora-flyway run ${group} migrate (tenants already migrated are not touched)`,
+  );
 }

@@ -143,3 +143,11 @@ describe('on_error = stop: no tenant starts after a failure', () => {
     expect(result.summary.reason).toMatch(/globex failed .*; initech, umbrella, hooli not started; 1 of 5 migrated$/);
   });
 });
+
+describe('info, validate and repair on a group', () => {
+  it.each(['info', 'validate', 'repair'])('%s is refused, saying what to use instead, and nothing is touched', async (action) => {
+    const result = await world.runner('shop', action);
+    expectExit(result, EXIT.usage);
+    expect(result.errorLine).toContain(`${action} is not available for the tenant group shop: each of its 6 tenants has a schema history of its own -- see every tenant's version with aurora-flyway status shop`);
+  });
+});
